@@ -1,0 +1,76 @@
+"""The CcpError hierarchy: every failure the library reports to a user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class CcpError(Exception):
+    """Base of every error the library raises on purpose.
+
+    The CLI prints ``str(error)`` (one line per entry of ``lines()``) to stderr and exits
+    with ``exit_code``: 1 for bad input, 3 for a problem with the environment.
+    """
+
+    exit_code = 1
+
+    def lines(self) -> list[str]:
+        return [str(self)]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a form: the field path (``child.date_of_birth``) and the rule."""
+
+    field: str
+    message: str
+    label: str | None = None  # the label a person saw in a Word form, where there is one
+
+    def __str__(self) -> str:
+        where = f"{self.label} ({self.field})" if self.label else self.field
+        return f"{where}: {self.message}" if where else self.message
+
+
+class FormInvalid(CcpError):
+    """Raised when a referral, panel.yaml or minutes file breaks one or more rules."""
+
+    def __init__(self, path: Path | str, problems: list[Problem]):
+        self.path = Path(path)
+        self.problems = problems
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self) -> list[str]:
+        return [f"{self.path.name}: {problem}" for problem in self.problems]
+
+
+class FileUnreadable(CcpError):
+    """Raised when an input file is missing, too large, or not the format it claims."""
+
+
+class WorkspaceError(CcpError):
+    """Raised when a directory is not a panel workspace, or already is one."""
+
+
+class ReferralRejected(CcpError):
+    """Raised when a valid referral cannot be accepted (duplicate, unknown meeting, late)."""
+
+
+class RegisterError(CcpError):
+    """Raised when register.xlsx is damaged: a sheet or header column is missing."""
+
+
+class RegisterLocked(CcpError):
+    """Raised when Excel (or another ccp) holds register.xlsx open."""
+
+    exit_code = 3
+
+
+class TemplateError(CcpError):
+    """Raised when a Word template is missing or cannot render the data it is given."""
+
+
+class ConversionFailed(CcpError):
+    """Raised when LibreOffice is missing or fails to convert a document."""
+
+    exit_code = 3
