@@ -56,6 +56,10 @@ class ReferralRejected(CcpError):
     """Raised when a valid referral cannot be accepted (duplicate, unknown meeting, late)."""
 
 
+class CaseNotFound(CcpError):
+    """Raised when a case ID has no folder in the workspace."""
+
+
 class RegisterError(CcpError):
     """Raised when register.xlsx is damaged: a sheet or header column is missing."""
 

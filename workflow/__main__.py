@@ -1,0 +1,5 @@
+"""`python -m workflow`: the same as the `ccp` command."""
+
+from .cli import cli
+
+cli()

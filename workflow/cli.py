@@ -1,0 +1,232 @@
+"""The `ccp` command line: parse, call one library function, say what was written.
+
+Only click is imported at start-up; each command imports the library it needs, so that
+`ccp --help` stays fast (docxtpl, openpyxl and pydantic cost ~0.4 s together).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+class CcpFailure(click.ClickException):
+    """A library CcpError as click shows it: one `Error: ...` line per problem."""
+
+    def __init__(self, lines: list[str], exit_code: int):
+        super().__init__("\n".join(lines))
+        self.lines = lines
+        self.exit_code = exit_code
+
+    def show(self, file: Any = None) -> None:
+        for line in self.lines:
+            click.echo(f"Error: {line}", err=True)
+
+
+class CcpGroup(click.Group):
+    """The root group: the one place library errors become messages and exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from .errors import CcpError
+
+        try:
+            return super().invoke(ctx)
+        except CcpError as err:
+            raise CcpFailure(err.lines(), err.exit_code) from err
+
+
+class IsoDate(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO date like 2027-01-14", param, ctx)
+
+
+ISO_DATE = IsoDate()
+
+
+def _workspace(ctx: click.Context) -> Any:
+    from .workspace import Workspace
+
+    return Workspace(ctx.obj["workspace"])
+
+
+def _say_written(paths: Iterable[Path], root: Path | None = None) -> None:
+    for path in paths:
+        shown = path
+        if root is not None:
+            try:
+                shown = path.relative_to(root)
+            except ValueError:
+                shown = path
+        click.echo(f"Wrote {shown}{'/' if path.is_dir() else ''}")
+
+
+def _warn(lines: Iterable[str]) -> None:
+    for line in lines:
+        click.echo(f"Warning: {line}", err=True)
+
+
+@click.group(cls=CcpGroup)
+@click.option(
+    "-w",
+    "--workspace",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The panel workspace (default: $CCP_WORKSPACE, else the current directory).",
+)
+@click.version_option(package_name="ccp")
+@click.pass_context
+def cli(ctx: click.Context, workspace: Path | None) -> None:
+    """Complex Child Panel workflow: referrals, packs, minutes and the action register.
+
+    \b
+    Try it:  ccp demo ccp-demo
+    Start:   ccp init my-panel && cd my-panel
+    """
+    root = workspace or Path(os.environ.get("CCP_WORKSPACE") or ".")
+    ctx.obj = {"workspace": root}
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
+def init(directory: Path) -> None:
+    """Create a panel workspace: panel.yaml, register.xlsx and folders.
+
+    \b
+    Example:  ccp init northshire-panel
+    Then edit panel.yaml: the panel's name, chair, members and meeting dates.
+    """
+    from .initialise import init_workspace
+
+    written = init_workspace(directory)
+    _say_written(written)
+    click.echo(f"Next: edit {directory / 'panel.yaml'} (members and meeting dates).")
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default="ccp-demo")
+def demo(directory: Path) -> None:
+    """Build a complete worked example on fictional data.
+
+    \b
+    Example:  ccp demo ccp-demo
+    """
+    from .demo import build_demo
+
+    result = build_demo(directory)
+    for heading, paths in result.sections:
+        click.echo(f"{heading}:")
+        for path in paths:
+            click.echo(f"  {path}")
+    click.echo(f"The demo workspace is {directory}; try: ccp -w {directory} --help")
+
+
+@cli.group()
+def referral() -> None:
+    """Referral forms: the blank form, checking one, accepting one."""
+
+
+@referral.command("template")
+@click.option(
+    "--format",
+    "form_format",
+    type=click.Choice(["yaml", "docx"]),
+    default="yaml",
+    show_default=True,
+    help="A commented YAML file, or a fillable Word form.",
+)
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace OUT if it exists.")
+def referral_template(form_format: str, out: Path, force: bool) -> None:
+    """Write a blank referral for a practitioner to fill in.
+
+    \b
+    Example:  ccp referral template --format yaml new-referral.yaml
+    """
+    from .errors import CcpError
+    from .referrals import referral_yaml_template
+
+    if out.exists() and not force:
+        raise CcpFailure([f"{out}: already exists; choose another name or pass --force"], 1)
+    if form_format == "docx":
+        raise CcpFailure(["the Word referral form is not available yet; use --format yaml"], 1)
+    try:
+        out.write_text(referral_yaml_template(), encoding="utf-8")
+    except OSError as err:
+        raise CcpError(f"{out}: cannot be written ({err.strerror})") from err
+    _say_written([out])
+
+
+@referral.command("check")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--meeting", type=ISO_DATE, help="Check it for this meeting instead.")
+@click.pass_context
+def referral_check(ctx: click.Context, file: Path, meeting: date | None) -> None:
+    """Check a referral and list every problem (nothing is written).
+
+    Inside a workspace it is also checked against panel.yaml: meeting dates, the
+    referral deadline, the chair who may accept a late referral.
+
+    \b
+    Example:  ccp referral check referral.yaml
+    """
+    from .referrals import check_referral
+
+    workspace = _workspace(ctx)
+    checked = check_referral(
+        file, workspace=workspace if workspace.exists() else None, meeting=meeting
+    )
+    _warn(checked.warnings)
+    click.echo(f"{file.name}: ready to accept for the {checked.referral.meeting} meeting")
+
+
+@referral.command("add")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--meeting", type=ISO_DATE, help="The meeting to accept it for (default: the referral's)."
+)
+@click.pass_context
+def referral_add(ctx: click.Context, file: Path, meeting: date | None) -> None:
+    """Accept a referral: case ID, register rows, the formal Word referral.
+
+    \b
+    Example:  ccp referral add referral.yaml --meeting 2027-03-11
+    """
+    from .referrals import add_referral
+
+    workspace = _workspace(ctx)
+    accepted = add_referral(workspace, file, meeting=meeting)
+    _warn(accepted.warnings)
+    for note in accepted.notes:
+        click.echo(f"Note: {note}")
+    click.echo(f"Accepted as {accepted.case_id} for the {accepted.meeting} meeting")
+    _say_written(accepted.written, workspace.root)
+
+
+@cli.group()
+def schemas() -> None:
+    """JSON Schemas of the forms, for editors and other systems."""
+
+
+@schemas.command("export")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default="schemas")
+def schemas_export(directory: Path) -> None:
+    """Write the JSON Schemas (2020-12) of panel.yaml and the referral.
+
+    \b
+    Example:  ccp schemas export schemas
+    """
+    from .schemas import export_schemas
+
+    _say_written(export_schemas(directory))

@@ -1,0 +1,447 @@
+"""`ccp demo`: a complete worked example on plainly fictional data.
+
+Every person, place and number here is invented. Dates are set relative to today so the
+demo's referrals are always in time for its first meeting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import WorkspaceError
+from .initialise import panel_meeting_dates
+from .rules import today
+from .workspace import Workspace
+
+
+@dataclass
+class DemoResult:
+    root: Path
+    sections: list[tuple[str, list[str]]] = field(default_factory=list)
+
+    def add(self, heading: str, paths: list[Path]) -> None:
+        shown = []
+        for path in paths:
+            try:
+                shown.append(str(path.relative_to(self.root)))
+            except ValueError:
+                shown.append(str(path))
+        self.sections.append((heading, shown))
+
+
+def demo_panel_yaml(meetings: list[date]) -> str:
+    panel = {
+        "name": "Northshire Complex Child Panel (DEMO)",
+        "authority": "Northshire County Council (fictional)",
+        "chair": _person("Alex Sample", "Deputy Director, Social Care", "Children's social care"),
+        "deputy": _person("Bailey Specimen", "Director of Children's Services", "Health"),
+        "administrator": _person("Casey Mockup", "Panel administrator", "Children's social care"),
+        "members": [
+            _person("Dr Devi Imaginary", "Designated Doctor for Safeguarding", "Health"),
+            _person("Ellis Pretendy", "Clinical Lead", "CAMHS"),
+            _person("DI Frankie Fiction", "Detective Inspector", "Police"),
+            _person("Gale Invent", "Head of Youth Justice and Exploitation", "Youth justice"),
+            _person("Harper Notional", "Head of Special Educational Needs", "Education"),
+            _person("Indy Madeup", "Legal Adviser", "Legal services"),
+            _person("Jules Placeholder", "Service Manager", "Adult social care"),
+        ],
+        "meetings": [
+            {"date": day, "time": "10:00-13:00", "venue": "Room 2, County Hall (fictional)"}
+            for day in meetings
+        ],
+        "protective_marking": "OFFICIAL-SENSITIVE",
+        "referral_deadline_days": 14,
+        "backups_kept": 20,
+    }
+    header = "# A fictional panel for the ccp demo. Every name here is invented.\n"
+    return header + yaml.safe_dump(panel, sort_keys=False, allow_unicode=True)
+
+
+def _person(name: str, role: str, agency: str) -> dict[str, str]:
+    slug = name.lower().replace("dr ", "").replace("di ", "").replace(" ", ".")
+    return {"name": name, "role": role, "agency": agency, "email": f"{slug}@example.org"}
+
+
+def demo_referrals(meeting: date, now: date) -> list[dict[str, Any]]:
+    """Three referrals in the data contract's shape, authorised in time for `meeting`."""
+    authorised = min(now, meeting - timedelta(days=15))
+
+    def years_ago(years: int, days: int = 0) -> date:
+        return date(now.year - years, now.month, min(now.day, 28)) - timedelta(days=days)
+
+    common_csc = "Children's social care"
+    return [
+        {
+            "meeting": meeting,
+            "child": {
+                "name": "Kai Example-Rivers",
+                "preferred_name": "Kai",
+                "date_of_birth": years_ago(15, 40),
+                "gender": "Male",
+                "ethnicity": "White British",
+                "local_id": "DEMO-000731",
+                "living_situation": "supported_accommodation",
+                "placement_location": "Supported flat, Northtown",
+                "out_of_area": False,
+                "legal_status": "section_20",
+                "legal_status_since": years_ago(1, 20),
+            },
+            "family": (
+                "Mother (parental responsibility) lives locally; father's whereabouts unknown.\n"
+                "Two younger half-siblings live with mother. Maternal aunt is a protective adult."
+            ),
+            "history": (
+                "Known to children's services since age 5 (neglect). Accommodated under "
+                "section 20 after a placement with his aunt broke down.\n"
+                "Missing episodes since last summer; found out of county twice."
+            ),
+            "assessments": [
+                {
+                    "title": "CAMHS assessment",
+                    "date": authorised - timedelta(days=70),
+                    "author": "Dr P. Invented, CAMHS",
+                    "summary": "Low mood, sleep disturbance; below threshold for specialist input.",
+                }
+            ],
+            "professionals": [
+                {
+                    "name": "Dana Fictional",
+                    "role": "Social worker",
+                    "agency": common_csc,
+                    "email": "dana.fictional@example.org",
+                    "phone": "01632 960001",
+                    "key_worker": True,
+                },
+                {
+                    "name": "PC Sam Madeup",
+                    "role": "Missing persons officer",
+                    "agency": "Police",
+                    "key_worker": False,
+                },
+                {
+                    "name": "Lee Notreal",
+                    "role": "Youth justice worker",
+                    "agency": "Youth justice",
+                    "key_worker": False,
+                },
+            ],
+            "risks": [
+                {
+                    "category": "missing",
+                    "description": "Eleven missing episodes in four months, found out of "
+                    "county twice.",
+                    "level": "high",
+                    "known": True,
+                },
+                {
+                    "category": "exploitation",
+                    "description": "Suspected involvement in drug supply by older peers "
+                    '("county lines" & cash found).',
+                    "level": "very_high",
+                    "known": False,
+                },
+            ],
+            "obstacles": [
+                {"type": "resources", "detail": "No specialist exploitation worker until June."},
+                {
+                    "type": "cross_agency",
+                    "detail": "Education and youth justice plans set different priorities.",
+                },
+            ],
+            "criteria": ["high_risk", "multiple_needs"],
+            "criteria_detail": "Risk of significant harm through exploitation; escalating "
+            "missing episodes.",
+            "processes_tried": [
+                {
+                    "process": "strategy_meeting",
+                    "date": authorised - timedelta(days=37),
+                    "outcome": "Safety plan agreed; missing episodes continued.",
+                },
+                {
+                    "process": "lac_review",
+                    "date": authorised - timedelta(days=14),
+                    "outcome": "Review recommended referral to this panel.",
+                },
+            ],
+            "benefits": "A single plan across police, youth justice and education, and a "
+            "specialist worker sooner.",
+            "outcomes_sought": [
+                "No missing episodes for eight weeks",
+                "A named exploitation worker in place",
+            ],
+            "child_views": "I want to stay in Northtown near my little brothers. "
+            "I don't want to move again.",
+            "family_aware": True,
+            "referrer": {
+                "name": "Dana Fictional",
+                "role": "Social worker",
+                "agency": common_csc,
+                "email": "dana.fictional@example.org",
+            },
+            "key_social_worker": {
+                "name": "Dana Fictional",
+                "team": "Adolescent team 1",
+                "email": "dana.fictional@example.org",
+                "consulted_on": authorised - timedelta(days=5),
+            },
+            "authorised_by": {
+                "name": "Morgan Pretend",
+                "role": "Service manager",
+                "agency": common_csc,
+                "date": authorised,
+            },
+            "iro": {"name": "Robin Imaginary", "consulted_on": authorised - timedelta(days=3)},
+            "special_invitations": [
+                {
+                    "name": "Jo Placeholder",
+                    "role": "Head of year",
+                    "agency": "Northtown Academy (fictional)",
+                    "reason": "Education plan and attendance.",
+                }
+            ],
+            "attachments": {
+                "chronology": "papers/case-1-chronology.docx",
+                "risk_assessment": "papers/case-1-risk-assessment.docx",
+                "last_review_report": "papers/case-1-review.docx",
+            },
+        },
+        {
+            "meeting": meeting,
+            "child": {
+                "name": "Riley Samplewood",
+                "date_of_birth": years_ago(14, 200),
+                "gender": "Female",
+                "ethnicity": "Mixed White and Black Caribbean",
+                "local_id": "DEMO-004512",
+                "living_situation": "residential",
+                "placement_location": "Children's home, 140 miles away",
+                "out_of_area": True,
+                "legal_status": "care_order",
+                "legal_status_since": years_ago(3),
+            },
+            "family": "Care order; mother and stepfather share parental responsibility with "
+            "the local authority. Grandmother visits monthly.",
+            "history": "Three placement moves in twelve months. Self-harm escalating since "
+            "the move out of county; two hospital admissions.",
+            "assessments": [],
+            "professionals": [
+                {
+                    "name": "Noor Testcase",
+                    "role": "Social worker",
+                    "agency": common_csc,
+                    "email": "noor.testcase@example.org",
+                    "key_worker": True,
+                },
+                {
+                    "name": "Dr Quinn Sketch",
+                    "role": "Consultant psychiatrist",
+                    "agency": "CAMHS (host area)",
+                    "key_worker": False,
+                },
+            ],
+            "risks": [
+                {
+                    "category": "self_harm",
+                    "description": "Ligature incidents twice this month; cutting weekly.",
+                    "level": "very_high",
+                    "known": True,
+                },
+                {
+                    "category": "placement_breakdown",
+                    "description": "Provider has given 28 days' notice.",
+                    "level": "high",
+                    "known": True,
+                },
+            ],
+            "obstacles": [
+                {"type": "placement", "detail": "No in-county placement with therapeutic input."}
+            ],
+            "criteria": ["out_of_county", "high_risk"],
+            "criteria_detail": "Placed at long distance without co-ordinated health services.",
+            "processes_tried": [
+                {
+                    "process": "complex_case_meeting",
+                    "date": authorised - timedelta(days=21),
+                    "outcome": "Health and social care could not agree who funds therapy.",
+                }
+            ],
+            "benefits": "Agreement on joint funding and a plan to return in county.",
+            "outcomes_sought": ["A therapeutic placement in county within six months"],
+            "child_views": 'Riley says: "Nobody here knows me. I want to be nearer Nan."',
+            "family_aware": True,
+            "referrer": {
+                "name": "Noor Testcase",
+                "role": "Social worker",
+                "agency": common_csc,
+                "email": "noor.testcase@example.org",
+            },
+            "key_social_worker": {
+                "name": "Noor Testcase",
+                "team": "Children in care team 2",
+                "consulted_on": authorised - timedelta(days=2),
+            },
+            "authorised_by": {
+                "name": "Sasha Fakename",
+                "role": "Head of Service",
+                "agency": common_csc,
+                "date": authorised,
+            },
+            "iro": {"name": "Toni Unreal", "consulted_on": authorised - timedelta(days=1)},
+            "attachments": {
+                "chronology": "papers/case-2-chronology.docx",
+                "risk_assessment": "papers/case-2-risk-assessment.docx",
+            },
+        },
+        {
+            "meeting": meeting,
+            "child": {
+                "name": "Jordan Placeholder-Ng",
+                "preferred_name": "Jojo",
+                "date_of_birth": years_ago(11, 90),
+                "gender": "Non-binary",
+                "local_id": "DEMO-009920",
+                "living_situation": "with_parents",
+                "out_of_area": False,
+                "legal_status": "child_protection_plan",
+                "legal_status_since": years_ago(2, 30),
+            },
+            "family": "Lives with mother and her partner; two older siblings have left home.",
+            "history": "On a child protection plan for neglect for over two years; school "
+            "attendance 61%.",
+            "assessments": [
+                {
+                    "title": "Graded Care Profile 2",
+                    "date": authorised - timedelta(days=120),
+                    "author": "Uma Nonesuch, Children's social care",
+                    "summary": "Physical care and safety below acceptable levels.",
+                }
+            ],
+            "professionals": [
+                {
+                    "name": "Vic Dummy",
+                    "role": "Social worker",
+                    "agency": common_csc,
+                    "key_worker": True,
+                },
+                {
+                    "name": "Wren Example",
+                    "role": "School nurse",
+                    "agency": "Health",
+                    "key_worker": False,
+                },
+            ],
+            "risks": [
+                {
+                    "category": "neglect",
+                    "description": "Persistent neglect of health and hygiene.",
+                    "level": "high",
+                    "known": True,
+                },
+                {
+                    "category": "education",
+                    "description": "Attendance falling; possible young carer role.",
+                    "level": "medium",
+                    "known": False,
+                },
+            ],
+            "obstacles": [
+                {"type": "engagement", "detail": "Parents decline the parenting programme."}
+            ],
+            "criteria": ["neglect_long_term"],
+            "criteria_detail": "Plan for more than 18 months; the CP conference remains "
+            "concerned at the lack of progress.",
+            "processes_tried": [
+                {
+                    "process": "child_protection_conference",
+                    "date": authorised - timedelta(days=30),
+                    "outcome": "Plan continued; no specialist parenting assessment available.",
+                }
+            ],
+            "benefits": "A specialist parenting assessment and an education plan.",
+            "outcomes_sought": ["Attendance above 90%", "Plan ends within a year"],
+            "child_views": "Jojo would like help with homework and to keep their dog.",
+            "family_aware": False,
+            "referrer": {
+                "name": "Wren Example",
+                "role": "School nurse",
+                "agency": "Health",
+                "email": "wren.example@example.org",
+            },
+            "key_social_worker": {
+                "name": "Vic Dummy",
+                "team": "Safeguarding team 3",
+                "consulted_on": authorised - timedelta(days=6),
+            },
+            "authorised_by": {
+                "name": "Yan Fabricated",
+                "role": "Named Nurse for Safeguarding",
+                "agency": "Health",
+                "date": authorised,
+            },
+            "iro": {"name": "Zed Nominal", "consulted_on": authorised - timedelta(days=4)},
+        },
+    ]
+
+
+def _write_paper(path: Path, title: str, lines: list[str]) -> None:
+    from docx import Document
+
+    document = Document()
+    document.add_heading(title, level=1)
+    document.add_paragraph("FICTIONAL DEMO DOCUMENT: every name and event is invented.")
+    for line in lines:
+        document.add_paragraph(line)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(path))
+
+
+def write_demo_inbox(inbox: Path, referrals: list[dict[str, Any]]) -> list[Path]:
+    """The referrals as practitioners send them, with their papers."""
+    files = []
+    for number, data in enumerate(referrals, start=1):
+        for key, given in (data.get("attachments") or {}).items():
+            title = key.replace("_", " ").capitalize()
+            _write_paper(
+                inbox / given,
+                f"{title}: demo case {number}",
+                [f"{title} for demo case {number}.", "Entry 1: fictional event.", "Entry 2."],
+            )
+        target = inbox / f"referral-{number}.yaml"
+        header = f"# Demo referral {number}. Fictional: every person and place is invented.\n"
+        target.write_text(
+            header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8"
+        )
+        files.append(target)
+    return files
+
+
+def build_demo(root: Path) -> DemoResult:
+    """Build the demo workspace in root and run the workflow on it."""
+    from .initialise import init_workspace
+    from .referrals import add_referral
+
+    root = Path(root)
+    if root.exists() and any(root.iterdir()):
+        raise WorkspaceError(f"{root}: already exists and is not empty; choose a new folder")
+    now = today()
+    meetings = panel_meeting_dates(now + timedelta(days=21))
+    result = DemoResult(root)
+    result.add("Workspace", init_workspace(root, panel_yaml=demo_panel_yaml(meetings)))
+    workspace = Workspace(root)
+
+    inbox = root / "inbox"
+    received = write_demo_inbox(inbox, demo_referrals(meetings[0], now))
+    result.add("Referrals received (fictional)", received)
+
+    accepted = []
+    for file in received:
+        outcome = add_referral(workspace, file)
+        accepted += [path for path in outcome.written if path.suffix == ".docx"]
+    result.add("Referrals accepted (formal Word referrals)", accepted)
+    result.add("Register", [workspace.register_file])
+    return result

@@ -1,0 +1,38 @@
+"""JSON Schemas (2020-12) generated from the models, for editors and other systems."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from .models import PanelConfig, Referral
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+# File name -> model. Later forms (minutes, progress reports) are added here.
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "panel.schema.json": PanelConfig,
+    "referral.schema.json": Referral,
+}
+
+
+def schema_for(model: type[BaseModel]) -> dict[str, Any]:
+    schema = model.model_json_schema(mode="validation")
+    return {"$schema": SCHEMA_DIALECT, **schema}
+
+
+def schema_text(model: type[BaseModel]) -> str:
+    return json.dumps(schema_for(model), indent=2, ensure_ascii=False) + "\n"
+
+
+def export_schemas(directory: Path) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, model in SCHEMAS.items():
+        target = directory / name
+        target.write_text(schema_text(model), encoding="utf-8")
+        written.append(target)
+    return written
