@@ -208,6 +208,11 @@ _MESSAGES: dict[str, Any] = {
     "string_type": _must_be_text,
     "string_too_short": "must not be empty",
     "string_too_long": lambda ctx, _: f"is too long (at most {ctx['max_length']:,} characters)",
+    "too_long": lambda ctx, value: (
+        f"is too long (at most {ctx['max_length']:,} characters)"
+        if isinstance(value, str)
+        else f"has too many entries (at most {ctx['max_length']:,})"
+    ),
     "enum": _choices,
     "literal_error": _choices,
     "bool_type": "must be true or false",

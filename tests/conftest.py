@@ -1,0 +1,61 @@
+"""Shared fixtures: a fixed 'today', a CLI runner, a workspace copied from tests/data."""
+
+from __future__ import annotations
+
+import copy
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+DATA = Path(__file__).parent / "data"
+TODAY = "2027-02-20"
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs on 20 February 2027, three weeks before the 11 March panel."""
+    monkeypatch.setenv("CCP_TODAY", TODAY)
+    monkeypatch.setenv("CCP_USER", "test-user")
+    monkeypatch.delenv("CCP_WORKSPACE", raising=False)
+    return TODAY
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def referral_data() -> dict[str, Any]:
+    """A valid referral as a practitioner would type it (a fresh copy per test)."""
+    return copy.deepcopy(yaml.safe_load((DATA / "referral.yaml").read_text(encoding="utf-8")))
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Path:
+    """A folder holding the test referral and its papers, as received by email."""
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    shutil.copy(DATA / "referral.yaml", folder / "referral.yaml")
+    shutil.copytree(DATA / "papers", folder / "papers")
+    return folder
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Any:
+    """A new panel workspace using tests/data/panel.yaml."""
+    from workflow.initialise import init_workspace
+    from workflow.workspace import Workspace
+
+    root = tmp_path / "panel"
+    init_workspace(root, panel_yaml=(DATA / "panel.yaml").read_text(encoding="utf-8"))
+    return Workspace(root)
+
+
+def write_yaml(path: Path, data: Any) -> Path:
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
