@@ -97,7 +97,8 @@ RULES = [
     (
         "key_social_worker.consulted_on",
         date(2027, 2, 16),
-        "key_social_worker.consulted_on: must not be after the authorisation date (15 February 2027)",
+        "key_social_worker.consulted_on: must not be after the authorisation date "
+        "(15 February 2027)",
     ),
     (
         "iro.consulted_on",
