@@ -1,0 +1,115 @@
+"""Benchmark: `ccp --help` start-up, and `ccp referral add` into a busy register.
+
+Run:  python benchmarks/bench_cli.py
+Aims: --help under 150 ms; referral add under 1 s with 500 cases and 5,000 actions.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data"
+RUNS = 5
+
+
+def wall(command: list[str], env: dict[str, str], cwd: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, env=env, cwd=cwd, capture_output=True)
+    return time.perf_counter() - start
+
+
+def busy_workspace(root: Path, cases: int = 500, actions_per_case: int = 10) -> None:
+    from workflow.initialise import init_workspace
+    from workflow.register import Register
+
+    init_workspace(root, panel_yaml=(DATA / "panel.yaml").read_text(encoding="utf-8"))
+    register = Register.load(root / "register.xlsx")
+    first = date(2025, 1, 9)
+    for number in range(1, cases + 1):
+        case_id = f"CCP-2026-{number:03d}"
+        meeting = first + timedelta(days=56 * (number % 12))
+        register.append(
+            "Cases",
+            {
+                "case_id": case_id,
+                "local_id": f"BENCH-{number:06d}",
+                "child_name": f"Fictional Child {number}",
+                "date_of_birth": date(2011, 1, 1) + timedelta(days=number),
+                "referral_date": meeting - timedelta(days=20),
+                "accepted_on": meeting - timedelta(days=18),
+                "meeting": meeting,
+                "referring_agency": "Children's social care",
+                "referrer": "A Fictional Worker",
+                "key_worker": "A Fictional Worker (Children's social care)",
+                "legal_status": "Section 20 (accommodated by agreement)",
+                "status": "open",
+                "risk_at_referral": "High",
+                "risk_latest": "Medium",
+                "agencies": "Children's social care; Police; Health",
+                "criteria": "High-risk young person",
+                "escalated": False,
+            },
+        )
+        for index in range(1, actions_per_case + 1):
+            register.append(
+                "Actions",
+                {
+                    "action_id": f"{case_id}-A{index}",
+                    "case_id": case_id,
+                    "meeting": meeting,
+                    "action": "Share the disruption plan with every agency (fictional).",
+                    "agency": "Police",
+                    "owner": "PC Fictional",
+                    "due": meeting + timedelta(days=28),
+                    "status": "Open",
+                },
+            )
+    register.save(root / "register.xlsx", backups_dir=root / "backups", keep_backups=5)
+
+
+def main() -> None:
+    env = {**os.environ, "CCP_TODAY": "2027-02-20", "CCP_USER": "bench"}
+    with tempfile.TemporaryDirectory() as scratch:
+        base = Path(scratch)
+        ccp = [sys.executable, "-m", "workflow"]
+        helps = [wall([*ccp, "--help"], env, base) for _ in range(RUNS * 2)]
+        print(f"ccp --help: median {statistics.median(helps) * 1000:.0f} ms (aim < 150 ms)")
+
+        template = base / "template"
+        started = time.perf_counter()
+        busy_workspace(template)
+        print(
+            f"built a register of 500 cases, 5,000 actions in {time.perf_counter() - started:.1f} s"
+            f" ({(template / 'register.xlsx').stat().st_size / 1024:.0f} KiB)"
+        )
+
+        times = []
+        for run in range(RUNS):
+            workspace = base / f"run-{run}"
+            shutil.copytree(template, workspace)
+            shutil.copytree(DATA / "papers", base / "papers", dirs_exist_ok=True)
+            shutil.copy(DATA / "referral.yaml", base / "referral.yaml")
+            times.append(
+                wall(
+                    [*ccp, "-w", str(workspace), "referral", "add", str(base / "referral.yaml")],
+                    env,
+                    base,
+                )
+            )
+        print(
+            f"ccp referral add (500 cases, 5,000 actions): median {statistics.median(times):.2f} s"
+            f" (min {min(times):.2f}, max {max(times):.2f}; aim < 1 s)"
+        )
+
+
+if __name__ == "__main__":
+    main()
