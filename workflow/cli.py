@@ -214,6 +214,37 @@ def referral_add(ctx: click.Context, file: Path, meeting: date | None) -> None:
     _say_written(accepted.written, workspace.root)
 
 
+@cli.command()
+@click.argument("meeting", type=ISO_DATE)
+@click.option("--strict", is_flag=True, help="Exit 1 while anything blocks circulation.")
+@click.option("--attach", is_flag=True, help="Attach the pack to each email draft.")
+@click.pass_context
+def pack(ctx: click.Context, meeting: date, strict: bool, attach: bool) -> None:
+    """Build the circulation pack for a meeting: agenda, Word and PDF pack, emails.
+
+    Also prints and saves a readiness report: missing papers, late referrals,
+    progress reports not yet received.
+
+    \b
+    Example:  ccp pack 2027-03-11 --strict
+    """
+    from .pack import build_pack
+
+    workspace = _workspace(ctx)
+    result = build_pack(workspace, meeting, attach=attach)
+    _say_written(result.written, workspace.root)
+    if result.pdf_skipped:
+        click.echo(result.pdf_skipped, err=True)
+    for line in result.readiness.lines():
+        click.echo(line)
+    if not result.readiness.blocking:
+        click.echo("Ready: nothing blocks circulation.")
+    elif strict:
+        raise CcpFailure(
+            [f"{len(result.readiness.blocking)} thing(s) block circulation (see above)"], 1
+        )
+
+
 @cli.group()
 def schemas() -> None:
     """JSON Schemas of the forms, for editors and other systems."""

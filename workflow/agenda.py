@@ -1,0 +1,196 @@
+"""What is on a meeting's agenda: new referrals, progress reviews due, strategic items."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .cases import CaseRecord, load_case
+from .errors import FormInvalid, Problem
+from .forms import load_form
+from .models import LABELS, Form, LongText, MeetingSlot, PanelConfig, ShortText
+from .models import field as form_field
+from .models import optional as form_optional
+from .rules import not_a_meeting
+from .workspace import Workspace
+
+OPEN_STATUSES = ("open", "in progress")
+PAPERS = ("chronology", "risk_assessment", "last_review_report")
+PAPER_TITLES = {
+    "chronology": "Chronology",
+    "risk_assessment": "Risk assessment",
+    "last_review_report": "Last review report",
+}
+
+
+class StrategicItem(Form):
+    title: ShortText = form_field("Item", "The strategic safeguarding item, e.g. a service gap.")
+    lead: ShortText | None = form_optional("Lead", "Who introduces it: name and agency.")
+    notes: LongText | None = form_optional("Notes", "Background for members to read.")
+
+
+class StrategicItems(Form):
+    """meetings/<DATE>/strategic.yaml: items the panel agreed to discuss (ToR 13.iii)."""
+
+    items: list[StrategicItem] = form_field("Strategic items", "Items in agenda order.")
+
+
+@dataclass
+class NewReferral:
+    record: CaseRecord
+    papers: dict[str, Path | None]  # stored paper per kind, None where not supplied
+
+    @property
+    def case_id(self) -> str:
+        return self.record.case_id
+
+    @property
+    def referring_agency(self) -> str:
+        return self.record.referral.referrer.agency
+
+    @property
+    def risk_level(self) -> str:
+        return LABELS[self.record.referral.highest_risk()]
+
+
+@dataclass
+class ProgressReview:
+    case_id: str
+    referred_by: str
+    risk_latest: str
+    open_actions: list[dict[str, Any]]
+    overdue_actions: list[dict[str, Any]]
+    report: Path | None  # the progress report received, if any
+    status: str  # Red, Amber or Green
+
+
+@dataclass
+class Agenda:
+    panel: PanelConfig
+    slot: MeetingSlot
+    previous: date | None
+    next: date | None
+    new_referrals: list[NewReferral] = field(default_factory=list)
+    progress_reviews: list[ProgressReview] = field(default_factory=list)
+    strategic_items: list[StrategicItem] = field(default_factory=list)
+    last_minutes: Path | None = None
+
+    @property
+    def meeting(self) -> date:
+        return self.slot.date
+
+
+def agenda_for(workspace: Workspace, meeting: date, register: Any) -> Agenda:
+    """Gather the agenda of a meeting in panel.yaml from the register and the case folders."""
+    panel = workspace.panel
+    slot = panel.meeting(meeting)
+    if slot is None:
+        raise FormInvalid(
+            workspace.panel_file, [Problem("meetings", not_a_meeting(meeting, panel))]
+        )
+    dates = panel.meeting_dates()
+    index = dates.index(meeting)
+    agenda = Agenda(
+        panel=panel,
+        slot=slot,
+        previous=dates[index - 1] if index > 0 else None,
+        next=dates[index + 1] if index + 1 < len(dates) else None,
+    )
+    cases = register.rows("Cases")
+    for row in sorted(cases, key=lambda row: str(row.get("case_id"))):
+        if row.get("meeting") == meeting and row.get("case_id"):
+            record = load_case(workspace, str(row["case_id"]))
+            folder = workspace.case_dir(record.case_id)
+            papers = {
+                name: (folder / stored if stored else None)
+                for name, stored in ((n, record.attachments.get(n)) for n in PAPERS)
+            }
+            agenda.new_referrals.append(NewReferral(record, papers))
+    agenda.progress_reviews = _progress_reviews(workspace, meeting, register, cases)
+    agenda.strategic_items = _strategic_items(workspace, meeting)
+    if agenda.previous:
+        agenda.last_minutes = _signed_minutes(workspace, register, agenda.previous)
+    return agenda
+
+
+def _progress_reviews(
+    workspace: Workspace, meeting: date, register: Any, cases: list[dict[str, Any]]
+) -> list[ProgressReview]:
+    due_ids = {
+        str(row["case_id"])
+        for row in cases
+        if row.get("next_progress_due") == meeting
+        and str(row.get("status") or "").lower() != "closed"
+        and row.get("meeting") != meeting
+    }
+    received: dict[str, Path | None] = {}
+    for row in register.rows("Progress"):
+        if row.get("due_meeting") == meeting and row.get("case_id"):
+            due_ids.add(str(row["case_id"]))
+            if row.get("received_on") and row.get("file"):
+                received[str(row["case_id"])] = workspace.root / str(row["file"])
+    by_id = {str(row.get("case_id")): row for row in cases}
+    actions = register.rows("Actions")
+    reviews = []
+    for case_id in sorted(due_ids):
+        case = by_id.get(case_id, {})
+        open_actions = [
+            action
+            for action in actions
+            if action.get("case_id") == case_id
+            and str(action.get("status") or "open").lower() in OPEN_STATUSES
+        ]
+        overdue = [
+            action
+            for action in open_actions
+            if isinstance(action.get("due"), date) and action["due"] < meeting
+        ]
+        report = received.get(case_id)
+        reviews.append(
+            ProgressReview(
+                case_id=case_id,
+                referred_by=str(case.get("referring_agency") or ""),
+                risk_latest=str(case.get("risk_latest") or ""),
+                open_actions=open_actions,
+                overdue_actions=overdue,
+                report=report,
+                status=_rag(open_actions, overdue, report, str(case.get("risk_latest") or "")),
+            )
+        )
+    return reviews
+
+
+def _rag(
+    open_actions: list[dict[str, Any]],
+    overdue: list[dict[str, Any]],
+    report: Path | None,
+    risk: str,
+) -> str:
+    """Red: actions overdue or risk very high; Amber: work or the report outstanding."""
+    if overdue or risk.lower() == LABELS["very_high"].lower():
+        return "Red"
+    if open_actions or report is None:
+        return "Amber"
+    return "Green"
+
+
+def strategic_file(workspace: Workspace, meeting: date) -> Path:
+    return workspace.meetings_dir / meeting.isoformat() / "strategic.yaml"
+
+
+def _strategic_items(workspace: Workspace, meeting: date) -> list[StrategicItem]:
+    path = strategic_file(workspace, meeting)
+    if not path.is_file():
+        return []
+    return load_form(StrategicItems, path).items
+
+
+def _signed_minutes(workspace: Workspace, register: Any, meeting: date) -> Path | None:
+    for row in register.find("Meetings", meeting=meeting):
+        if row.get("minutes_file") and row.get("signed_by"):
+            path = workspace.root / str(row["minutes_file"])
+            if path.is_file():
+                return path
+    return None

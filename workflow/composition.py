@@ -1,0 +1,129 @@
+"""Assembling one Word document from many: section headings, contents, merged parts."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.text import WD_BREAK, WD_TAB_ALIGNMENT, WD_TAB_LEADER
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+from docx.text.paragraph import Paragraph
+
+
+@dataclass(frozen=True)
+class Part:
+    """One section of an assembled document.
+
+    `source` is a .docx merged in, or None for a section that is only its heading and
+    `note`; `blank_pages` reserves pages that a PDF attachment is later laid onto.
+    """
+
+    title: str
+    source: Path | None = None
+    note: str | None = None
+    blank_pages: int = 0
+    level: int = 1
+
+
+def bookmark_name(index: int) -> str:
+    return f"ccp_section_{index}"
+
+
+def _field(paragraph: Paragraph, instruction: str, cached: str) -> None:
+    """A Word field (PAGEREF, PAGE ...) showing `cached` until it is updated."""
+
+    def char(kind: str) -> None:
+        run = paragraph.add_run()
+        element = OxmlElement("w:fldChar")
+        element.set(qn("w:fldCharType"), kind)
+        run._r.append(element)
+
+    char("begin")
+    run = paragraph.add_run()
+    text = OxmlElement("w:instrText")
+    text.set(qn("xml:space"), "preserve")
+    text.text = f" {instruction} "
+    run._r.append(text)
+    char("separate")
+    paragraph.add_run(cached)
+    char("end")
+
+
+def _bookmark(paragraph: Paragraph, name: str, number: int) -> None:
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(number))
+    start.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(number))
+    paragraph._p.insert(0, start) if paragraph._p.pPr is None else paragraph._p.pPr.addnext(start)
+    paragraph._p.append(end)
+
+
+def add_contents(document: DocumentObject, parts: Sequence[Part], pages: Sequence[str]) -> None:
+    """A contents list whose page numbers are PAGEREF fields to each part's bookmark.
+
+    LibreOffice computes the fields when it lays out the PDF, so the PDF's contents are
+    right by construction; `pages` are the numbers Word shows until fields are updated.
+    """
+    section = document.sections[-1]
+    right = section.page_width - section.left_margin - section.right_margin
+    for index, (part, page) in enumerate(zip(parts, pages, strict=True)):
+        paragraph = document.add_paragraph()
+        paragraph.paragraph_format.tab_stops.add_tab_stop(
+            right, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS
+        )
+        paragraph.paragraph_format.space_after = Pt(3)
+        if part.level > 1:
+            paragraph.paragraph_format.left_indent = Cm(0.8 * (part.level - 1))
+        paragraph.add_run(part.title).bold = part.level == 1
+        paragraph.add_run("\t")
+        _field(paragraph, f"PAGEREF {bookmark_name(index)} \\h", page)
+
+
+def _update_fields_on_open(document: DocumentObject) -> None:
+    """Ask Word to refresh the contents' page numbers when the pack is opened."""
+    settings = document.settings.element
+    if settings.find(qn("w:updateFields")) is None:
+        element = OxmlElement("w:updateFields")
+        element.set(qn("w:val"), "true")
+        settings.append(element)
+
+
+def compose(master: Path, parts: Sequence[Part], out: Path) -> Path:
+    """master (a cover with its contents), then each part under its bookmarked heading.
+
+    docxcompose keeps only the master's header and footer, so every page of the result
+    carries the master's protective marking, panel name and page numbers.
+    """
+    from docxcompose.composer import Composer
+
+    document = Document(str(master))
+    _update_fields_on_open(document)
+    composer = Composer(document)
+    for index, part in enumerate(parts):
+        heading = document.add_heading(part.title, level=min(part.level, 2))
+        heading.paragraph_format.page_break_before = True
+        heading.paragraph_format.keep_with_next = True
+        _bookmark(heading, bookmark_name(index), 9000 + index)
+        if part.note:
+            document.add_paragraph(part.note)
+        for _ in range(part.blank_pages):
+            document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        if part.source is not None:
+            composer.append(Document(str(part.source)))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}-", suffix=".docx")
+    os.close(handle)
+    try:
+        composer.save(temporary)
+        os.replace(temporary, out)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    return out

@@ -1,0 +1,409 @@
+"""`ccp pack DATE`: the agenda, the circulation pack (Word and PDF), readiness, circulation."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass, field
+from datetime import date
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate
+from pathlib import Path
+from typing import Any
+
+from .agenda import PAPER_TITLES, Agenda, NewReferral, agenda_for
+from .cases import panel_context
+from .composition import Part
+from .dates import uk_date
+from .errors import ConversionFailed
+from .models import LABELS, PanelConfig
+from .rules import ReferralContext, referral_problems, today
+from .workspace import Workspace
+
+AGENDA_TEMPLATE = "agenda.docx"
+COVER_TEMPLATE = "pack-cover.docx"
+
+
+@dataclass
+class Readiness:
+    blocking: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        return [f"BLOCKS: {line}" for line in self.blocking] + [
+            f"Note: {line}" for line in self.notes
+        ]
+
+
+@dataclass
+class PackResult:
+    meeting: date
+    written: list[Path]
+    readiness: Readiness
+    pdf_skipped: str | None = None
+
+
+def meeting_context(agenda: Agenda) -> dict[str, Any]:
+    slot = agenda.slot
+    return {"date": slot.date, "time": slot.time, "venue": slot.venue}
+
+
+def agenda_context(agenda: Agenda) -> dict[str, Any]:
+    panel = agenda.panel
+    return {
+        "panel": panel_context(panel),
+        "meeting": meeting_context(agenda),
+        "chair": panel.chair.model_dump(),
+        "previous": agenda.previous,
+        "next": agenda.next,
+        "last_minutes_available": agenda.last_minutes is not None,
+        "new_referrals": [
+            {
+                "case_id": item.case_id,
+                "referring_agency": item.referring_agency,
+                "risk_level": item.risk_level,
+                "late_accepted_by": item.record.referral.late_accepted_by,
+                "papers": [
+                    {"title": PAPER_TITLES[name], "supplied": path is not None}
+                    for name, path in item.papers.items()
+                ],
+            }
+            for item in agenda.new_referrals
+        ],
+        "progress_reviews": [
+            {
+                "case_id": review.case_id,
+                "referred_by": review.referred_by,
+                "risk_latest": review.risk_latest,
+                "status": review.status,
+                "report_received": review.report is not None,
+                "overdue_count": len(review.overdue_actions),
+                "open_actions": [
+                    {
+                        "action_id": action.get("action_id") or "",
+                        "action": action.get("action") or "",
+                        "agency": action.get("agency") or "",
+                        "owner": action.get("owner") or "",
+                        "due": action.get("due") if isinstance(action.get("due"), date) else None,
+                        "status": action.get("status") or "Open",
+                        "overdue": action in review.overdue_actions,
+                    }
+                    for action in review.open_actions
+                ],
+            }
+            for review in agenda.progress_reviews
+        ],
+        "strategic_items": [item.model_dump() for item in agenda.strategic_items],
+    }
+
+
+def cover_context(agenda: Agenda) -> dict[str, Any]:
+    return {
+        "panel": panel_context(agenda.panel),
+        "meeting": meeting_context(agenda),
+        "prepared_on": today(),
+        "administrator": agenda.panel.administrator.model_dump(),
+        "case_count": len(agenda.new_referrals),
+        "review_count": len(agenda.progress_reviews),
+    }
+
+
+# --- readiness ---------------------------------------------------------------------------
+
+
+def readiness_of(agenda: Agenda) -> Readiness:
+    """What stops the pack going out: missing papers, rule breaks, reports not received."""
+    readiness = Readiness()
+    for item in agenda.new_referrals:
+        referral = item.record.referral
+        for name, path in item.papers.items():
+            if path is None:
+                readiness.blocking.append(f"{item.case_id}: no {PAPER_TITLES[name].lower()}")
+        context = ReferralContext(today=item.record.accepted_on, panel=agenda.panel)
+        for problem in referral_problems(referral, context):
+            readiness.blocking.append(f"{item.case_id}: {problem}")
+        if referral.late_accepted_by:
+            readiness.notes.append(
+                f"{item.case_id}: late referral, accepted by {referral.late_accepted_by}"
+            )
+    for review in agenda.progress_reviews:
+        if review.report is None:
+            readiness.blocking.append(f"{review.case_id}: progress report not yet received")
+        if review.overdue_actions:
+            readiness.notes.append(
+                f"{review.case_id}: {len(review.overdue_actions)} overdue action(s)"
+            )
+    return readiness
+
+
+def readiness_text(agenda: Agenda, readiness: Readiness) -> str:
+    lines = [
+        f"Readiness of the {uk_date(agenda.meeting)} panel papers ({agenda.panel.name})",
+        f"Checked on {uk_date(today())}. {agenda.panel.protective_marking}.",
+        "",
+        f"New referrals: {len(agenda.new_referrals)}; progress reviews: "
+        f"{len(agenda.progress_reviews)}; strategic items: {len(agenda.strategic_items)}",
+        "",
+    ]
+    if not readiness.blocking and not readiness.notes:
+        lines.append("Ready: nothing blocks circulation.")
+    lines += readiness.lines()
+    return "\n".join(lines) + "\n"
+
+
+# --- the pack ----------------------------------------------------------------------------
+
+
+def _pdf_pages(path: Path) -> int:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        return len(PdfReader(str(path)).pages)
+    except (PdfReadError, ValueError, KeyError) as err:
+        raise ConversionFailed(f"{path.name}: cannot be read as a PDF ({err})") from err
+
+
+def pack_parts(agenda: Agenda, agenda_docx: Path, referral_docs: dict[str, Path]) -> list[Part]:
+    """Every section of the pack, in agenda order."""
+    parts = [Part("Agenda", agenda_docx)]
+    for item in agenda.new_referrals:
+        parts.append(Part(f"New referral {item.case_id}", referral_docs[item.case_id]))
+        parts += _paper_parts(item)
+    for review in agenda.progress_reviews:
+        if review.report is not None:
+            parts.append(_document_part(f"Progress report {review.case_id}", review.report, 1))
+    if agenda.last_minutes is not None:
+        parts.append(
+            _document_part(
+                f"Minutes of the {uk_date(agenda.previous)} meeting", agenda.last_minutes, 1
+            )
+        )
+    return parts
+
+
+def _paper_parts(item: NewReferral) -> list[Part]:
+    parts = []
+    for name, path in item.papers.items():
+        if path is not None:
+            parts.append(_document_part(f"{item.case_id}: {PAPER_TITLES[name]}", path, 2))
+    return parts
+
+
+def _document_part(title: str, path: Path, level: int) -> Part:
+    if path.suffix.lower() == ".docx":
+        return Part(title, path, level=level)
+    if path.suffix.lower() == ".pdf":
+        pages = _pdf_pages(path)
+        return Part(
+            title,
+            note=f"A PDF document of {pages} page(s) follows (in the PDF pack).",
+            blank_pages=pages,
+            level=level,
+        )
+    return Part(
+        title,
+        note=f"This paper is a {path.suffix} file and is circulated separately: {path.name}",
+        level=level,
+    )
+
+
+def build_pack(workspace: Workspace, meeting: date, *, attach: bool = False) -> PackResult:
+    """Render the agenda, assemble the Word and PDF packs, check readiness, draft emails."""
+    from .composition import add_contents, compose
+    from .documents import render_docx
+    from .pdf import find_soffice
+    from .register import Register
+
+    workspace.require()
+    register = Register.load(workspace.register_file)
+    agenda = agenda_for(workspace, meeting, register)
+    out = workspace.meeting_output(meeting)
+    staging = out / ".pack-partial"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    written: list[Path] = []
+    try:
+        agenda_docx = render_docx(
+            workspace.template(AGENDA_TEMPLATE),
+            agenda_context(agenda),
+            staging / "agenda.docx",
+            labels=LABELS,
+        )
+        referral_docs = {
+            item.case_id: out / f"{item.case_id}-referral.docx" for item in agenda.new_referrals
+        }
+        _ensure_referral_documents(workspace, agenda, referral_docs)
+        parts = pack_parts(agenda, agenda_docx, referral_docs)
+
+        cover = render_docx(
+            workspace.template(COVER_TEMPLATE),
+            cover_context(agenda),
+            staging / "cover.docx",
+            labels=LABELS,
+        )
+        from docx import Document
+
+        cover_document = Document(str(cover))
+        add_contents(cover_document, parts, ["" for _ in parts])
+        cover_document.save(str(cover))
+        word_pack = compose(cover, parts, staging / f"pack-{meeting.isoformat()}.docx")
+
+        readiness = readiness_of(agenda)
+        (staging / "readiness.txt").write_text(readiness_text(agenda, readiness), encoding="utf-8")
+
+        pdf_skipped = None
+        pdf_pack = None
+        if find_soffice() is None:
+            from .pdf import INSTALL_HINT
+
+            pdf_skipped = f"PDF pack skipped: LibreOffice not found; {INSTALL_HINT}"
+        else:
+            pdf_pack = _pdf_pack(word_pack, parts, agenda, staging)
+
+        pack_file = pdf_pack or word_pack
+        circulation = _circulation(agenda, pack_file, staging / "circulation", attach=attach)
+
+        for produced in [
+            agenda_docx,
+            word_pack,
+            *([pdf_pack] if pdf_pack else []),
+            staging / "readiness.txt",
+        ]:
+            target = out / produced.name
+            produced.replace(target)
+            written.append(target)
+        target_dir = out / "circulation"
+        shutil.rmtree(target_dir, ignore_errors=True)
+        (staging / "circulation").rename(target_dir)
+        written += [target_dir / path.name for path in circulation]
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return PackResult(meeting, written, readiness, pdf_skipped)
+
+
+def _ensure_referral_documents(
+    workspace: Workspace, agenda: Agenda, referral_docs: dict[str, Path]
+) -> None:
+    """Re-render a formal referral that was deleted from output/ since it was accepted."""
+    from .cases import case_context
+    from .documents import render_docx
+    from .referrals import REFERRAL_TEMPLATE
+
+    for item in agenda.new_referrals:
+        target = referral_docs[item.case_id]
+        if not target.is_file():
+            render_docx(
+                workspace.template(REFERRAL_TEMPLATE),
+                case_context(item.record, agenda.panel),
+                target,
+                labels=LABELS,
+            )
+
+
+def _pdf_pack(word_pack: Path, parts: list[Part], agenda: Agenda, staging: Path) -> Path:
+    """One LibreOffice run for the whole Word pack, then PDF papers laid on their pages."""
+    from .pdf import convert
+    from .pdf_pack import finish_pdf_pack
+
+    [converted] = convert([word_pack], staging / "pdf")
+    sources = {part.title: path for part, path in _pdf_sources(parts, agenda)}
+    target = staging / f"pack-{agenda.meeting.isoformat()}.pdf"
+    finish_pdf_pack(converted, parts, sources, target)
+    return target
+
+
+def _pdf_sources(parts: list[Part], agenda: Agenda) -> list[tuple[Part, Path]]:
+    by_title: dict[str, Path] = {}
+    for item in agenda.new_referrals:
+        for name, path in item.papers.items():
+            if path is not None:
+                by_title[f"{item.case_id}: {PAPER_TITLES[name]}"] = path
+    for review in agenda.progress_reviews:
+        if review.report is not None:
+            by_title[f"Progress report {review.case_id}"] = review.report
+    if agenda.last_minutes is not None:
+        by_title[f"Minutes of the {uk_date(agenda.previous)} meeting"] = agenda.last_minutes
+    return [
+        (part, by_title[part.title])
+        for part in parts
+        if part.blank_pages and part.title in by_title
+    ]
+
+
+# --- circulation -------------------------------------------------------------------------
+
+
+def distribution(panel: PanelConfig) -> list[tuple[str, str, str]]:
+    """(name, role and agency, email) of everyone who receives the pack, without repeats."""
+    people = [panel.chair, panel.deputy, *panel.members]
+    seen: set[str] = set()
+    listed = []
+    for person in people:
+        key = (person.email or person.name).lower()
+        if key in seen:
+            continue
+        seen.add(key)
+        listed.append((person.name, f"{person.role}, {person.agency}", person.email or ""))
+    return listed
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "member"
+
+
+def _circulation(agenda: Agenda, pack_file: Path, folder: Path, *, attach: bool) -> list[Path]:
+    panel = agenda.panel
+    folder.mkdir(parents=True, exist_ok=True)
+    people = distribution(panel)
+    listing = [
+        f"Distribution of the {uk_date(agenda.meeting)} panel papers ({panel.protective_marking})",
+        "",
+        *[f"{name}\t{role}\t{email or 'NO EMAIL IN panel.yaml'}" for name, role, email in people],
+    ]
+    written = [folder / "distribution.txt"]
+    written[0].write_text("\n".join(listing) + "\n", encoding="utf-8")
+    subject = f"{panel.protective_marking}: {panel.name}: papers for {uk_date(agenda.meeting)}"
+    items = [
+        f"- New referral {item.case_id} ({item.referring_agency})" for item in agenda.new_referrals
+    ]
+    items += [f"- Progress review {review.case_id}" for review in agenda.progress_reviews]
+    items += [f"- Strategic item: {item.title}" for item in agenda.strategic_items]
+    where = (
+        f"The pack is attached ({pack_file.name})."
+        if attach
+        else f"The pack is in the panel's secure folder: {pack_file.name}"
+    )
+    slot = agenda.slot
+    when = ", ".join(part for part in (uk_date(slot.date), slot.time, slot.venue) if part)
+    for number, (name, _, email) in enumerate(people, start=1):
+        message = EmailMessage()
+        message["From"] = formataddr((panel.administrator.name, panel.administrator.email or ""))
+        message["To"] = formataddr((name, email))
+        message["Subject"] = subject
+        message["Date"] = formatdate(localtime=True)
+        message["X-Unsent"] = "1"  # opens as a draft in Outlook
+        message.set_content(
+            f"Dear {name},\n\n"
+            f"Please find the papers for the {panel.name} on {when}.\n\n"
+            f"{where}\n\nOn the agenda:\n" + "\n".join(items or ["- (no cases yet)"]) + "\n\n"
+            f"These papers are {panel.protective_marking}: do not forward them or store them "
+            "outside secure systems.\n\n"
+            f"{panel.administrator.name}\n{panel.administrator.role}\n"
+        )
+        if attach:
+            subtype = (
+                "pdf"
+                if pack_file.suffix == ".pdf"
+                else ("vnd.openxmlformats-officedocument.wordprocessingml.document")
+            )
+            message.add_attachment(
+                pack_file.read_bytes(),
+                maintype="application",
+                subtype=subtype,
+                filename=pack_file.name,
+            )
+        target = folder / f"{number:02d}-{_slug(name)}.eml"
+        target.write_bytes(bytes(message))
+        written.append(target)
+    return written

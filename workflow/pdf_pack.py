@@ -1,0 +1,98 @@
+"""Finishing the PDF pack: PDF papers laid onto their reserved pages, one bookmark a section."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from .composition import Part
+from .errors import ConversionFailed
+
+# The reserved pages carry the pack's header and footer; a paper is shrunk into the body
+# between them so both stay readable (points, on the reserved page).
+HEADER_ROOM = 62.0
+SIDE_ROOM = 36.0
+MAX_PAPER_PAGES = 500
+
+
+def _outline_pages(reader: Any) -> dict[str, int]:
+    """Title -> 0-based page of every entry in LibreOffice's outline (from the headings)."""
+    pages: dict[str, int] = {}
+
+    def walk(entries: Any) -> Iterator[Any]:
+        for entry in entries:
+            if isinstance(entry, list):
+                yield from walk(entry)
+            else:
+                yield entry
+
+    for entry in walk(reader.outline):
+        title = str(entry.title).strip()
+        if title not in pages:
+            pages[title] = reader.get_destination_page_number(entry)
+    return pages
+
+
+def section_pages(pdf: Path, parts: Sequence[Part]) -> list[int | None]:
+    """The 0-based page each part starts on in a converted pack, None if not found."""
+    from pypdf import PdfReader
+
+    pages = _outline_pages(PdfReader(str(pdf)))
+    return [pages.get(part.title) for part in parts]
+
+
+def _lay_onto(target: Any, paper: Any) -> None:
+    from pypdf import Transformation
+
+    paper.transfer_rotation_to_content()
+    box = target.mediabox
+    width, height = float(box.width), float(box.height)
+    paper_width, paper_height = float(paper.mediabox.width), float(paper.mediabox.height)
+    room_width = width - 2 * SIDE_ROOM
+    room_height = height - 2 * HEADER_ROOM
+    scale = min(room_width / paper_width, room_height / paper_height, 1.0)
+    x = (width - paper_width * scale) / 2 - float(paper.mediabox.left) * scale
+    y = (height - paper_height * scale) / 2 - float(paper.mediabox.bottom) * scale
+    target.merge_transformed_page(paper, Transformation().scale(scale).translate(x, y))
+
+
+def finish_pdf_pack(
+    converted: Path, parts: Sequence[Part], papers: dict[str, Path], out: Path
+) -> Path:
+    """Lay each PDF paper onto the pages reserved for it and bookmark every section."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PdfReadError
+
+    reader = PdfReader(str(converted))
+    starts = section_pages(converted, parts)
+    writer = PdfWriter()
+    writer.append(reader, import_outline=False)
+    for part, start in zip(parts, starts, strict=True):
+        source = papers.get(part.title)
+        if source is None or not part.blank_pages:
+            continue
+        if start is None:
+            raise ConversionFailed(f"the PDF pack lost the section {part.title!r}")
+        try:
+            paper = PdfReader(str(source))
+            paper_pages = list(paper.pages)[:MAX_PAPER_PAGES]
+        except (PdfReadError, ValueError, KeyError) as err:
+            raise ConversionFailed(f"{source.name}: cannot be read as a PDF ({err})") from err
+        for offset, paper_page in enumerate(paper_pages[: part.blank_pages], start=1):
+            _lay_onto(writer.pages[start + offset], paper_page)
+
+    writer.add_outline_item("Cover and contents", 0)
+    parent = None
+    for part, start in zip(parts, starts, strict=True):
+        if start is None:
+            continue
+        if part.level <= 1:
+            parent = writer.add_outline_item(part.title, start)
+        else:
+            writer.add_outline_item(part.title, start, parent=parent)
+    writer.page_mode = "/UseOutlines"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("wb") as handle:
+        writer.write(handle)
+    return out
