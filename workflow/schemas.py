@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .models import PanelConfig, Referral
+from .models import MinutesRecord, PanelConfig, Referral
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -16,6 +16,7 @@ SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMAS: dict[str, type[BaseModel]] = {
     "panel.schema.json": PanelConfig,
     "referral.schema.json": Referral,
+    "minutes.schema.json": MinutesRecord,
 }
 
 
