@@ -60,6 +60,14 @@ class CaseNotFound(CcpError):
     """Raised when a case ID has no folder in the workspace."""
 
 
+class MinutesLocked(CcpError):
+    """Raised when a signed meeting's record would change other than by amendment."""
+
+
+class NotAuthorisedToSign(CcpError):
+    """Raised when someone other than the chair or deputy named in panel.yaml signs."""
+
+
 class RegisterError(CcpError):
     """Raised when register.xlsx is damaged: a sheet or header column is missing."""
 

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from .dates import months_before, uk_date
 from .errors import Problem
-from .models import IRO_STATUSES, Criterion, LegalStatus, PanelConfig, Referral
+from .models import IRO_STATUSES, Criterion, LegalStatus, MinutesRecord, PanelConfig, Referral
 
 MAX_AGE_YEARS = 25
 LONG_TERM_PLAN_MONTHS = 18
@@ -124,3 +124,56 @@ def not_a_meeting(when: date, panel: PanelConfig) -> str:
 
 def _age_on(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def minutes_problems(
+    record: MinutesRecord, panel: PanelConfig, known_cases: set[str]
+) -> Iterator[Problem]:
+    """Every rule a completed minutes record breaks (ToR 12: what each case must capture)."""
+    meeting = record.meeting
+    if panel.meeting(meeting) is None:
+        yield Problem("meeting", not_a_meeting(meeting, panel))
+    later = [day for day in panel.meeting_dates() if day > meeting]
+    for index, case in enumerate(record.cases):
+        where = f"cases[{index + 1}]"
+        if case.case_id not in known_cases:
+            yield Problem(f"{where}.case_id", f"{case.case_id} is not a case in the register")
+        if not case.actions and not case.close_case:
+            yield Problem(
+                f"{where}.actions",
+                "needs at least one action (description, agency, owner, due) "
+                "unless the case closes (close_case: true)",
+            )
+        for number, action in enumerate(case.actions, start=1):
+            if action.due <= meeting:
+                yield Problem(
+                    f"{where}.actions[{number}].due",
+                    f"must be after the meeting ({uk_date(meeting)})",
+                )
+        if case.progress_report is None and not case.close_case:
+            yield Problem(
+                f"{where}.progress_report",
+                "is required (format and due_meeting) unless the case closes",
+            )
+        elif case.progress_report is not None:
+            due = case.progress_report.due_meeting
+            if due not in later:
+                listed = ", ".join(day.isoformat() for day in later) or "none in panel.yaml"
+                yield Problem(
+                    f"{where}.progress_report.due_meeting",
+                    f"{due.isoformat()} is not a later meeting in panel.yaml "
+                    f"(later meetings: {listed})",
+                )
+        if case.escalate_to_partnership and not case.escalation_reason:
+            yield Problem(
+                f"{where}.escalation_reason", "is required when escalate_to_partnership is true"
+            )
+        if case.close_case and not case.closure_reason:
+            yield Problem(f"{where}.closure_reason", "is required when close_case is true")
+    for index, item in enumerate(record.strategic_items):
+        for number, action in enumerate(item.actions, start=1):
+            if action.due <= meeting:
+                yield Problem(
+                    f"strategic_items[{index + 1}].actions[{number}].due",
+                    f"must be after the meeting ({uk_date(meeting)})",
+                )
