@@ -246,6 +246,112 @@ def pack(ctx: click.Context, meeting: date, strict: bool, attach: bool) -> None:
 
 
 @cli.group()
+def minutes() -> None:
+    """Minutes: the pre-filled draft, recording, signing, amending."""
+
+
+@minutes.command("draft")
+@click.argument("meeting", type=ISO_DATE)
+@click.option("--force", is_flag=True, help="Replace an existing draft minutes.yaml.")
+@click.pass_context
+def minutes_draft(ctx: click.Context, meeting: date, force: bool) -> None:
+    """Write a minutes record to complete (YAML) and a Word draft for the note-taker.
+
+    \b
+    Example:  ccp minutes draft 2027-03-11
+    """
+    from .minutes import draft_minutes
+
+    workspace = _workspace(ctx)
+    _say_written(draft_minutes(workspace, meeting, force=force).written, workspace.root)
+
+
+@minutes.command("record")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def minutes_record(ctx: click.Context, file: Path) -> None:
+    """Check completed minutes and put actions and decisions into the register.
+
+    Recording again before signing replaces that meeting's rows.
+
+    \b
+    Example:  ccp minutes record meetings/2027-03-11/minutes.yaml
+    """
+    from .minutes import record_minutes
+
+    workspace = _workspace(ctx)
+    recorded = record_minutes(workspace, file)
+    click.echo(
+        f"Recorded the {recorded.meeting} minutes (version {recorded.version}): "
+        f"{len(recorded.action_ids)} action(s)"
+    )
+    _say_written(recorded.written, workspace.root)
+
+
+@minutes.command("sign")
+@click.argument("meeting", type=ISO_DATE)
+@click.option("--chair", "signer", required=True, help="The chair or deputy signing.")
+@click.pass_context
+def minutes_sign(ctx: click.Context, meeting: date, signer: str) -> None:
+    """Sign the recorded minutes as a true record; the record is then locked.
+
+    Writes the final minutes (Word, and PDF where LibreOffice is installed) and an
+    extract per child for their key worker.
+
+    \b
+    Example:  ccp minutes sign 2027-03-11 --chair "Alex Sample"
+    """
+    from .minutes import sign_minutes
+
+    workspace = _workspace(ctx)
+    signed = sign_minutes(workspace, meeting, signer)
+    click.echo(f"Signed version {signed.version} of the {meeting} minutes as {signed.signed_by}")
+    _say_written(signed.written, workspace.root)
+    if signed.pdf_skipped:
+        click.echo(signed.pdf_skipped, err=True)
+
+
+@minutes.command("amend")
+@click.argument("meeting", type=ISO_DATE)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def minutes_amend(ctx: click.Context, meeting: date, file: Path) -> None:
+    """Correct signed minutes: a new version with its change log, to be signed again.
+
+    \b
+    Example:  ccp minutes amend 2027-03-11 corrected-minutes.yaml
+    """
+    from .minutes import amend_minutes
+
+    workspace = _workspace(ctx)
+    recorded = amend_minutes(workspace, meeting, file)
+    click.echo(
+        f"Recorded version {recorded.version} of the {meeting} minutes; "
+        f"sign it with: ccp minutes sign {meeting} --chair NAME"
+    )
+    _say_written(recorded.written, workspace.root)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def verify(ctx: click.Context, file: Path) -> None:
+    """Say whether FILE is exactly a signed document the register records.
+
+    Exit status 0 when it is, 1 when it is not.
+
+    \b
+    Example:  ccp verify output/2027-03-11/minutes-2027-03-11-v1.pdf
+    """
+    from .minutes import verify_document
+
+    result = verify_document(_workspace(ctx), file)
+    if not result.matches:
+        raise CcpFailure([result.message], 1)
+    click.echo(result.message)
+
+
+@cli.group()
 def schemas() -> None:
     """JSON Schemas of the forms, for editors and other systems."""
 
