@@ -109,7 +109,10 @@ def test_check_reports_each_problem_on_its_own_line(runner, tmp_path, referral_d
     referral_data["risks"][0]["level"] = "high"
     write_yaml(path, referral_data)
     result = runner.invoke(cli, ["referral", "check", str(path)])
-    assert result.stderr == "Error: referral.yaml: child.date_of_birth: must be in the past\n"
+    assert result.stderr == (
+        "Error: referral.yaml: child.date_of_birth: must be in the past\n"
+        "Error: referral.yaml: child.legal_status_since: must not be before the date of birth\n"
+    )
 
 
 def test_check_passes_and_warns_about_missing_papers(runner, inbox):

@@ -111,9 +111,9 @@ def test_meeting_not_in_panel_yaml_refused(workspace, inbox):
     assert snapshot(workspace.root) == before
 
 
-def test_late_referral_refused_without_the_chair(workspace, inbox, referral_data):
-    referral_data["meeting"] = date(2027, 3, 11)
-    referral_data["authorised_by"]["date"] = date(2027, 2, 20)
+def test_late_referral_refused_without_the_chair(workspace, inbox, referral_data, monkeypatch):
+    monkeypatch.setenv("CCP_TODAY", "2027-03-01")
+    referral_data["authorised_by"]["date"] = date(2027, 3, 1)
     late = write_yaml(inbox / "late.yaml", referral_data)
     before = snapshot(workspace.root)
     with pytest.raises(FormInvalid, match="after the referral deadline"):
@@ -175,4 +175,7 @@ def test_check_lists_every_problem_without_writing(workspace, inbox, referral_da
     write_yaml(bad, referral_data)
     with pytest.raises(FormInvalid) as caught:
         check_referral(bad, workspace=workspace)
-    assert caught.value.lines() == ["bad.yaml: child.date_of_birth: must be in the past"]
+    assert caught.value.lines() == [
+        "bad.yaml: child.date_of_birth: must be in the past",
+        "bad.yaml: child.legal_status_since: must not be before the date of birth",
+    ]

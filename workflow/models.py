@@ -171,7 +171,8 @@ def _text(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     # Windows line endings would render as doubled breaks in Word; a break is a break.
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    # A YAML block (|) ends with a line break nobody typed as part of the answer.
+    value = value.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
     bad = _XML_ILLEGAL.search(value)
     if bad:
         raise ValueError(

@@ -639,7 +639,7 @@ def write_referral_form(out: Path, *, protective_marking: str = "OFFICIAL-SENSIT
     core = document.core_properties
     core.title = "Complex Child Panel referral"
     core.subject = f"ccp {FORM_KIND} form v{FORM_VERSION}"
-    core.author = core.last_modified_by = "ccp"
+    core.author = "ccp"
     _add_custom_property(document, MARKER, f"{FORM_KIND} v{FORM_VERSION}")
 
     handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".partial")
