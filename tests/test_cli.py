@@ -220,3 +220,42 @@ def test_python_dash_m_runs_the_cli():
     )
     assert result.returncode == 0
     assert "Complex Child Panel workflow" in result.stdout
+
+
+def test_word_form_template_check_and_add(runner, panel_dir, inbox, referral_data):
+    from workflow.form_filler import fill
+    from workflow.models import Referral
+
+    blank = inbox / "form.docx"
+    result = runner.invoke(
+        cli, ["-w", str(panel_dir), "referral", "template", "--format", "docx", str(blank)]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Wrote {blank}\n"
+
+    answers = Referral.model_validate(referral_data).model_dump(mode="json")
+    answers["child"]["date_of_birth"] = "2030-01-01"
+    answers["child"]["legal_status_since"] = None
+    bad = fill(blank, answers, inbox / "filled.docx")
+    result = runner.invoke(cli, ["-w", str(panel_dir), "referral", "check", str(bad)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: filled.docx: Child's date of birth (child.date_of_birth): must be in the past\n"
+    )
+
+    answers["child"]["date_of_birth"] = "2010-08-17"
+    good = fill(blank, answers, inbox / "filled.docx")
+    result = runner.invoke(cli, ["-w", str(panel_dir), "referral", "add", str(good)])
+    assert result.exit_code == 0, result.output
+    assert "Accepted as CCP-2027-001" in result.stdout
+    assert (panel_dir / "cases" / "CCP-2027-001" / "referral-received.docx").is_file()
+
+
+def test_check_refuses_a_docx_that_is_not_a_form(runner, tmp_path):
+    from docx import Document
+
+    path = tmp_path / "letter.docx"
+    Document().save(str(path))
+    result = runner.invoke(cli, ["referral", "check", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: letter.docx: not a ccp referral form")

@@ -148,24 +148,23 @@ def referral() -> None:
 )
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
-def referral_template(form_format: str, out: Path, force: bool) -> None:
+@click.pass_context
+def referral_template(ctx: click.Context, form_format: str, out: Path, force: bool) -> None:
     """Write a blank referral for a practitioner to fill in.
 
-    \b
-    Example:  ccp referral template --format yaml new-referral.yaml
-    """
-    from .errors import CcpError
-    from .referrals import referral_yaml_template
+    The Word form has a box, list or tick box per field, with help text; inside a
+    workspace it carries the panel's protective marking.
 
-    if out.exists() and not force:
-        raise CcpFailure([f"{out}: already exists; choose another name or pass --force"], 1)
-    if form_format == "docx":
-        raise CcpFailure(["the Word referral form is not available yet; use --format yaml"], 1)
-    try:
-        out.write_text(referral_yaml_template(), encoding="utf-8")
-    except OSError as err:
-        raise CcpError(f"{out}: cannot be written ({err.strerror})") from err
-    _say_written([out])
+    \b
+    Example:  ccp referral template --format docx referral-form.docx
+    """
+    from .referrals import write_referral_template
+
+    workspace = _workspace(ctx)
+    written = write_referral_template(
+        out, form_format, workspace=workspace if workspace.exists() else None, force=force
+    )
+    _say_written([written])
 
 
 @referral.command("check")
@@ -173,7 +172,9 @@ def referral_template(form_format: str, out: Path, force: bool) -> None:
 @click.option("--meeting", type=ISO_DATE, help="Check it for this meeting instead.")
 @click.pass_context
 def referral_check(ctx: click.Context, file: Path, meeting: date | None) -> None:
-    """Check a referral and list every problem (nothing is written).
+    """Check a referral (.yaml, .json or a filled Word form) and list every problem.
+
+    Nothing is written.
 
     Inside a workspace it is also checked against panel.yaml: meeting dates, the
     referral deadline, the chair who may accept a late referral.

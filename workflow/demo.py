@@ -400,8 +400,25 @@ def _write_paper(path: Path, title: str, lines: list[str]) -> None:
     document.save(str(path))
 
 
+WORD_FORM_REFERRAL = 2  # this practitioner sends the Word form; the others send YAML
+
+
+def _filled_word_form(target: Path, data: dict[str, Any]) -> Path:
+    """The referral typed into the generated Word form, as Word would store it."""
+    from .form_filler import fill
+    from .models import Referral
+    from .word_form import write_referral_form
+
+    blank = write_referral_form(target.with_name(".blank-form.docx"))
+    answers = Referral.model_validate(data).model_dump(mode="json")
+    try:
+        return fill(blank, answers, target)
+    finally:
+        blank.unlink(missing_ok=True)
+
+
 def write_demo_inbox(inbox: Path, referrals: list[dict[str, Any]]) -> list[Path]:
-    """The referrals as practitioners send them, with their papers."""
+    """The referrals as practitioners send them (YAML or the Word form), with papers."""
     files = []
     for number, data in enumerate(referrals, start=1):
         for key, given in (data.get("attachments") or {}).items():
@@ -411,6 +428,9 @@ def write_demo_inbox(inbox: Path, referrals: list[dict[str, Any]]) -> list[Path]
                 f"{title}: demo case {number}",
                 [f"{title} for demo case {number}.", "Entry 1: fictional event.", "Entry 2."],
             )
+        if number == WORD_FORM_REFERRAL:
+            files.append(_filled_word_form(inbox / f"referral-{number}.docx", data))
+            continue
         target = inbox / f"referral-{number}.yaml"
         header = f"# Demo referral {number}. Fictional: every person and place is invented.\n"
         target.write_text(

@@ -39,13 +39,45 @@ def referral_yaml_template() -> str:
     return yaml_template(Referral, "Complex Child Panel referral", YAML_INTRO)
 
 
+def write_referral_template(
+    out: Path, form_format: str, *, workspace: Workspace | None = None, force: bool = False
+) -> Path:
+    """A blank referral: commented YAML, or a fillable Word form (content controls)."""
+    out = Path(out)
+    if out.exists() and not force:
+        raise FileUnreadable(f"{out}: already exists; choose another name or pass --force")
+    if form_format == "docx":
+        from .word_form import write_referral_form
+
+        marking = workspace.panel.protective_marking if workspace else "OFFICIAL-SENSITIVE"
+        return write_referral_form(out, protective_marking=marking)
+    try:
+        out.write_text(referral_yaml_template(), encoding="utf-8")
+    except OSError as err:
+        raise FileUnreadable(f"{out}: cannot be written ({err.strerror})") from err
+    return out
+
+
 # --- reading and checking ----------------------------------------------------------------
 
-# Readers for referral files by suffix; the Word form reader registers itself here.
+def _read_word_form(path: Path) -> dict[str, Any]:
+    from .word_form import read_referral_form
+
+    return read_referral_form(path)
+
+
+def _word_label(field_path: str) -> str | None:
+    from .word_form import form_label
+
+    return form_label(field_path)
+
+
+# Readers for referral files by suffix.
 READERS: dict[str, Callable[[Path], dict[str, Any]]] = {
     ".yaml": read_data,
     ".yml": read_data,
     ".json": read_data,
+    ".docx": _read_word_form,
 }
 
 
@@ -73,7 +105,14 @@ def check_referral(
     data = reader(path)
     panel = workspace.panel if workspace else None
     context = ReferralContext(today=today(), panel=panel, meeting=meeting)
-    referral = validate(Referral, data, path, rules=lambda form: referral_problems(form, context))
+    referral = validate(
+        Referral,
+        data,
+        path,
+        rules=lambda form: referral_problems(form, context),
+        # A problem in a Word form also names the label the practitioner saw.
+        labels=_word_label if path.suffix.lower() == ".docx" else None,
+    )
     declared = referral.meeting
     if meeting:
         referral = referral.model_copy(update={"meeting": meeting})
