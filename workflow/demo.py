@@ -440,28 +440,224 @@ def write_demo_inbox(inbox: Path, referrals: list[dict[str, Any]]) -> list[Path]
     return files
 
 
+def demo_strategic_yaml() -> str:
+    items = {
+        "items": [
+            {
+                "title": "No specialist exploitation worker for the north of the county",
+                "lead": "Gale Invent (Youth justice)",
+                "notes": "Three of this year's referrals waited over eight weeks for a "
+                "specialist worker. Proposal: a shared rota across youth justice and "
+                "children's social care (fictional).",
+            }
+        ]
+    }
+    return "# Strategic items for the demo meeting (fictional).\n" + yaml.safe_dump(
+        items, sort_keys=False, allow_unicode=True
+    )
+
+
+def complete_demo_minutes(draft: dict[str, Any], next_meeting: date) -> dict[str, Any]:
+    """The note-taker's completed record of the demo meeting (fictional decisions)."""
+    record = dict(draft)
+    meeting = draft["meeting"]
+    present = list(draft["present"])
+    record["apologies"] = [present.pop()]  # one member sent apologies
+    record["present"] = present
+    in_weeks = [meeting + timedelta(weeks=weeks) for weeks in (1, 2, 3, 4, 6)]
+    decisions = [
+        {
+            "discussion": "Missing episodes have risen since December. Police intelligence "
+            "links Kai to an older peer group supplying drugs in Easttown.\n"
+            "Kai's views were heard: he wants to stay near his brothers.",
+            "risk_level": "very_high",
+            "risk_rationale": "Exploitation suspected, frequent missing episodes, "
+            "no specialist worker.",
+            "risk_management_plan": "One plan led by the social worker; police flag "
+            "addresses; youth justice and school share a weekly update; return-home "
+            "interviews within 72 hours.",
+            "contingencies": "If missing for more than 24 hours, strategy meeting the same day.",
+            "actions": [
+                {
+                    "description": "Allocate a specialist exploitation worker",
+                    "agency": "Children's social care",
+                    "owner": "Morgan Pretend",
+                    "due": in_weeks[1],
+                },
+                {
+                    "description": "Share the disruption plan for Easttown addresses",
+                    "agency": "Police",
+                    "owner": "PC Sam Madeup",
+                    "due": in_weeks[0],
+                },
+            ],
+            "resources": [
+                {
+                    "agency": "Health",
+                    "description": "Joint funding of a therapeutic mentor (six months)",
+                    "amount": 4800.0,
+                    "confirmed": False,
+                }
+            ],
+            "themes": ["no_specialist_exploitation_worker", "cross_agency_priorities"],
+        },
+        {
+            "discussion": "The provider has given notice. Health and social care agreed "
+            "to fund therapeutic input jointly, subject to confirmation.",
+            "risk_level": "very_high",
+            "risk_rationale": "Repeated ligature incidents and an imminent placement end.",
+            "risk_management_plan": "Therapeutic placement search in county; CAMHS crisis "
+            "plan shared with the home; daily check-ins by the social worker.",
+            "contingencies": "Any ligature incident: CAMHS crisis team and the on-call "
+            "manager the same day.",
+            "actions": [
+                {
+                    "description": "Present an in-county therapeutic placement option",
+                    "agency": "Children's social care",
+                    "owner": "Noor Testcase",
+                    "due": in_weeks[3],
+                },
+                {
+                    "description": "Confirm the health share of the joint funding",
+                    "agency": "Health",
+                    "owner": "Dr Devi Imaginary",
+                    "due": in_weeks[2],
+                },
+            ],
+            "resources": [
+                {
+                    "agency": "Health & social care",
+                    "description": "Therapeutic placement, shared 50/50",
+                    "amount": None,
+                    "confirmed": False,
+                }
+            ],
+            "themes": ["out_of_county_placements"],
+            "escalate_to_partnership": True,
+            "escalation_reason": "Two hospital admissions for self-harm while looked after "
+            "out of county: meets the criteria for a rapid review.",
+        },
+        {
+            "discussion": "Neglect persists after two years of planning; the family "
+            "declines the parenting programme.",
+            "risk_level": "high",
+            "risk_rationale": "Chronic neglect with falling school attendance.",
+            "risk_management_plan": "Specialist parenting assessment; education welfare "
+            "plan; school nurse weekly contact.",
+            "contingencies": "Legal planning meeting if the assessment is refused.",
+            "actions": [
+                {
+                    "description": "Commission a specialist parenting assessment",
+                    "agency": "Children's social care",
+                    "owner": "Vic Dummy",
+                    "due": in_weeks[4],
+                }
+            ],
+            "resources": [],
+            "themes": ["no_specialist_parenting_assessment"],
+        },
+    ]
+    cases = []
+    for case, decided in zip(draft["cases"], decisions, strict=False):
+        case = {**case, **decided}
+        case["communication"] = "The social worker circulates the revised plan within a week."
+        case["monitoring"] = "The accountable manager reports to the chair monthly."
+        case["progress_report"] = {"format": "written", "due_meeting": next_meeting}
+        cases.append(case)
+    record["cases"] = cases
+    record["strategic_items"] = [
+        {
+            "title": item["title"],
+            "notes": "Members agreed to scope a shared rota (fictional).",
+            "actions": [
+                {
+                    "description": "Scope a shared exploitation worker rota",
+                    "agency": "Youth justice",
+                    "owner": "Gale Invent",
+                    "due": in_weeks[4],
+                }
+            ],
+        }
+        for item in draft["strategic_items"]
+    ]
+    record["any_other_business"] = "None."
+    return record
+
+
 def build_demo(root: Path) -> DemoResult:
-    """Build the demo workspace in root and run the workflow on it."""
+    """Build the demo workspace in root and walk a meeting cycle through it.
+
+    The demo runs "as of" the days each step would really happen: referrals three
+    weeks before the meeting, the pack two weeks before, minutes just after it.
+    """
+    from .agenda import agenda_for, strategic_file
     from .initialise import init_workspace
+    from .minutes import (
+        complete_path,
+        draft_data,
+        draft_minutes,
+        record_minutes,
+        sign_minutes,
+        verify_document,
+    )
+    from .pack import build_pack
     from .referrals import add_referral
+    from .register import Register
+    from .rules import as_of
 
     root = Path(root)
     if root.exists() and any(root.iterdir()):
         raise WorkspaceError(f"{root}: already exists and is not empty; choose a new folder")
     now = today()
     meetings = panel_meeting_dates(now + timedelta(days=21))
+    first, second = meetings[0], meetings[1]
     result = DemoResult(root)
     result.add("Workspace", init_workspace(root, panel_yaml=demo_panel_yaml(meetings)))
     workspace = Workspace(root)
 
     inbox = root / "inbox"
-    received = write_demo_inbox(inbox, demo_referrals(meetings[0], now))
-    result.add("Referrals received (fictional)", received)
+    received = write_demo_inbox(inbox, demo_referrals(first, now))
+    result.add("Referrals received (fictional; referral-2 is a filled Word form)", received)
 
     accepted = []
     for file in received:
         outcome = add_referral(workspace, file)
         accepted += [path for path in outcome.written if path.suffix == ".docx"]
     result.add("Referrals accepted (formal Word referrals)", accepted)
+
+    strategic = strategic_file(workspace, first)
+    strategic.parent.mkdir(parents=True, exist_ok=True)
+    strategic.write_text(demo_strategic_yaml(), encoding="utf-8")
+    with as_of(first - timedelta(days=14)):
+        pack = build_pack(workspace, first)
+    result.add(f"Pack for the {first.isoformat()} meeting", pack.written)
+    if pack.pdf_skipped:
+        result.sections.append(("PDF", [pack.pdf_skipped]))
+
+    with as_of(first + timedelta(days=1)):
+        drafted = draft_minutes(workspace, first)
+        register = Register.load(workspace.register_file)
+        completed = complete_demo_minutes(
+            draft_data(agenda_for(workspace, first, register)), second
+        )
+        done = complete_path(workspace, first)
+        done.write_text(
+            "# The demo's completed minutes (fictional).\n"
+            + yaml.safe_dump(completed, sort_keys=False, allow_unicode=True),
+            encoding="utf-8",
+        )
+        recorded = record_minutes(workspace, done)
+    result.add(
+        "Minutes drafted, completed and recorded", [*drafted.written, done, *recorded.written[:1]]
+    )
+    with as_of(first + timedelta(days=3)):
+        signed = sign_minutes(workspace, first, workspace.panel.chair.name)
+    result.add(f"Minutes signed by {signed.signed_by} (with per-child extracts)", signed.written)
+    check = verify_document(workspace, signed.written[0])
+    result.sections.append(("Verified", [check.message]))
+
+    with as_of(second - timedelta(days=14)):
+        later = build_pack(workspace, second)
+    result.add(f"Pack for the {second.isoformat()} meeting (progress reviews)", later.written)
     result.add("Register", [workspace.register_file])
     return result

@@ -44,6 +44,11 @@ def draft_file(workspace: Workspace, meeting: date) -> Path:
     return meeting_dir(workspace, meeting) / "minutes.yaml"
 
 
+def complete_path(workspace: Workspace, meeting: date) -> Path:
+    """Where the demo keeps its completed record (a person edits minutes.yaml itself)."""
+    return meeting_dir(workspace, meeting) / "minutes-completed.yaml"
+
+
 def recorded_file(workspace: Workspace, meeting: date, version: int) -> Path:
     return meeting_dir(workspace, meeting) / f"minutes-v{version}.json"
 

@@ -60,6 +60,7 @@ def write_referral_template(
 
 # --- reading and checking ----------------------------------------------------------------
 
+
 def _read_word_form(path: Path) -> dict[str, Any]:
     from .word_form import read_referral_form
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -15,10 +17,26 @@ MAX_AGE_YEARS = 25
 LONG_TERM_PLAN_MONTHS = 18
 
 
+_AS_OF: ContextVar[date | None] = ContextVar("ccp_as_of", default=None)
+
+
 def today() -> date:
     """Today, or CCP_TODAY (ISO) so that runs and tests can be reproduced on any day."""
+    simulated = _AS_OF.get()
+    if simulated is not None:
+        return simulated
     fixed = os.environ.get("CCP_TODAY")
     return date.fromisoformat(fixed) if fixed else date.today()
+
+
+@contextmanager
+def as_of(day: date) -> Iterator[None]:
+    """Run as if on `day`: the demo walks through weeks of panel work in one go."""
+    token = _AS_OF.set(day)
+    try:
+        yield
+    finally:
+        _AS_OF.reset(token)
 
 
 @dataclass(frozen=True)
