@@ -188,9 +188,15 @@ def _strategic_items(workspace: Workspace, meeting: date) -> list[StrategicItem]
 
 
 def _signed_minutes(workspace: Workspace, register: Any, meeting: date) -> Path | None:
-    for row in register.find("Meetings", meeting=meeting):
-        if row.get("minutes_file") and row.get("signed_by"):
-            path = workspace.root / str(row["minutes_file"])
-            if path.is_file():
-                return path
-    return None
+    """The latest signed Word minutes of a meeting, as the register records them."""
+    signed = [
+        row
+        for row in register.find("Meetings", meeting=meeting)
+        if str(row.get("notes") or "").startswith("minutes (")
+        and str(row.get("minutes_file") or "").endswith(".docx")
+    ]
+    if not signed:
+        return None
+    latest = max(signed, key=lambda row: int(row.get("version") or 1))
+    path = workspace.root / str(latest["minutes_file"])
+    return path if path.is_file() else None

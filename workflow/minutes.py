@@ -621,19 +621,12 @@ def sign_minutes(workspace: Workspace, meeting: date, signer: str) -> Signed:
         register = Register.load(workspace.register_file)
         rows = register.find("Meetings", meeting=meeting)
         main = rows[0] if rows else register.append("Meetings", {"meeting": meeting})
+        # The meeting's own row says where it stands; each signed file has a row of its
+        # own, so every version's hashes stay on record for `ccp verify`.
         main.update(
-            {
-                "status": "signed",
-                "version": version,
-                "signed_by": signer,
-                "signed_on": signed_on,
-                "minutes_file": workspace.relative(files["minutes"]),
-                "sha256": entry["files"][workspace.relative(files["minutes"])],
-            }
+            {"status": "signed", "version": version, "signed_by": signer, "signed_on": signed_on}
         )
         for name, path in files.items():
-            if name == "minutes":
-                continue
             register.append(
                 "Meetings",
                 {

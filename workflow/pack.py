@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.policy
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -348,6 +349,11 @@ def distribution(panel: PanelConfig) -> list[tuple[str, str, str]]:
     return listed
 
 
+# Long subjects (marking + panel name + date) are kept on one line rather than folded
+# before their first word, which some readers show as a leading space.
+_EMAIL_POLICY = email.policy.default.clone(max_line_length=250)
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "member"
 
@@ -376,10 +382,10 @@ def _circulation(agenda: Agenda, pack_file: Path, folder: Path, *, attach: bool)
     )
     slot = agenda.slot
     when = ", ".join(part for part in (uk_date(slot.date), slot.time, slot.venue) if part)
-    for number, (name, _, email) in enumerate(people, start=1):
-        message = EmailMessage()
+    for number, (name, _, address) in enumerate(people, start=1):
+        message = EmailMessage(policy=_EMAIL_POLICY)
         message["From"] = formataddr((panel.administrator.name, panel.administrator.email or ""))
-        message["To"] = formataddr((name, email))
+        message["To"] = formataddr((name, address))
         message["Subject"] = subject
         message["Date"] = formatdate(localtime=True)
         message["X-Unsent"] = "1"  # opens as a draft in Outlook

@@ -45,7 +45,8 @@ def section_pages(pdf: Path, parts: Sequence[Part]) -> list[int | None]:
 def _lay_onto(target: Any, paper: Any) -> None:
     from pypdf import Transformation
 
-    paper.transfer_rotation_to_content()
+    if paper.rotation:
+        paper.transfer_rotation_to_content()
     box = target.mediabox
     width, height = float(box.width), float(box.height)
     paper_width, paper_height = float(paper.mediabox.width), float(paper.mediabox.height)
@@ -75,22 +76,23 @@ def finish_pdf_pack(
         if start is None:
             raise ConversionFailed(f"the PDF pack lost the section {part.title!r}")
         try:
-            paper = PdfReader(str(source))
+            # Cloned into a writer: pypdf rewrites a page's contents (rotation) only there.
+            paper = PdfWriter(clone_from=str(source))
             paper_pages = list(paper.pages)[:MAX_PAPER_PAGES]
         except (PdfReadError, ValueError, KeyError) as err:
             raise ConversionFailed(f"{source.name}: cannot be read as a PDF ({err})") from err
         for offset, paper_page in enumerate(paper_pages[: part.blank_pages], start=1):
             _lay_onto(writer.pages[start + offset], paper_page)
 
-    writer.add_outline_item("Cover and contents", 0)
+    writer.add_outline_item(title="Cover and contents", page_number=0)
     parent = None
     for part, start in zip(parts, starts, strict=True):
         if start is None:
             continue
         if part.level <= 1:
-            parent = writer.add_outline_item(part.title, start)
+            parent = writer.add_outline_item(title=part.title, page_number=start)
         else:
-            writer.add_outline_item(part.title, start, parent=parent)
+            writer.add_outline_item(title=part.title, page_number=start, parent=parent)
     writer.page_mode = "/UseOutlines"
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("wb") as handle:
