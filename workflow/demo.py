@@ -11,9 +11,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import WorkspaceError
+from .forms import dump_yaml
 from .initialise import panel_meeting_dates
 from .rules import today
 from .workspace import Workspace
@@ -59,7 +58,7 @@ def demo_panel_yaml(meetings: list[date]) -> str:
         "backups_kept": 20,
     }
     header = "# A fictional panel for the ccp demo. Every name here is invented.\n"
-    return header + yaml.safe_dump(panel, sort_keys=False, allow_unicode=True)
+    return header + dump_yaml(panel)
 
 
 def _person(name: str, role: str, agency: str) -> dict[str, str]:
@@ -433,9 +432,7 @@ def write_demo_inbox(inbox: Path, referrals: list[dict[str, Any]]) -> list[Path]
             continue
         target = inbox / f"referral-{number}.yaml"
         header = f"# Demo referral {number}. Fictional: every person and place is invented.\n"
-        target.write_text(
-            header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8"
-        )
+        target.write_text(header + dump_yaml(data), encoding="utf-8")
         files.append(target)
     return files
 
@@ -452,9 +449,7 @@ def demo_strategic_yaml() -> str:
             }
         ]
     }
-    return "# Strategic items for the demo meeting (fictional).\n" + yaml.safe_dump(
-        items, sort_keys=False, allow_unicode=True
-    )
+    return "# Strategic items for the demo meeting (fictional).\n" + dump_yaml(items)
 
 
 def complete_demo_minutes(draft: dict[str, Any], next_meeting: date) -> dict[str, Any]:
@@ -642,8 +637,7 @@ def build_demo(root: Path) -> DemoResult:
         )
         done = complete_path(workspace, first)
         done.write_text(
-            "# The demo's completed minutes (fictional).\n"
-            + yaml.safe_dump(completed, sort_keys=False, allow_unicode=True),
+            "# The demo's completed minutes (fictional).\n" + dump_yaml(completed),
             encoding="utf-8",
         )
         recorded = record_minutes(workspace, done)

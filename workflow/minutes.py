@@ -10,8 +10,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .agenda import OPEN_STATUSES, Agenda, agenda_for
 from .cases import load_case, panel_context
 from .dates import uk_date
@@ -23,7 +21,7 @@ from .errors import (
     Problem,
     WorkspaceError,
 )
-from .forms import read_data, read_text, validate
+from .forms import dump_yaml, read_data, read_text, validate
 from .models import LABELS, MinutesCase, MinutesRecord, PanelConfig
 from .rules import minutes_problems, today
 from .workspace import Workspace
@@ -233,7 +231,7 @@ def draft_yaml(agenda: Agenda, register: Any) -> str:
 
 
 def _dump(data: Any) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=88)
+    return dump_yaml(data)
 
 
 # --- record ------------------------------------------------------------------------------
