@@ -16,11 +16,11 @@ from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Length, Pt, RGBColor
 from docx.styles.style import ParagraphStyle
 from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
@@ -286,13 +286,23 @@ def tag(document: DocumentObject, statement: str) -> Paragraph:
     return document.add_paragraph(f"{{%p {statement} %}}")
 
 
-def bullets(document: DocumentObject, loop: str, item: str) -> None:
+def bullets(
+    document: DocumentObject,
+    loop: str,
+    item: str,
+    *,
+    empty: str = NONE_RECORDED,
+    otherwise: Callable[[DocumentObject], object] | None = None,
+) -> None:
+    """A bulleted list, or `empty`; `otherwise` (with its own condition tag) may come first."""
     tag(document, f"if {loop.split(' in ', 1)[1]}")
     tag(document, f"for {loop}")
     text(document, item, style="List Bullet")
     tag(document, "endfor")
+    if otherwise is not None:
+        otherwise(document)
     tag(document, "else")
-    text(document, NONE_RECORDED, style="Note")
+    text(document, empty, style="Note")
     tag(document, "endif")
 
 
@@ -302,18 +312,30 @@ class Column:
     value: str  # the cell's template text, e.g. "{{ a.title }}"
     width: float  # cm
     long: bool = False  # free text that may run past a page (LongText in the models)
+    blank: str = ""  # what a blank row to write in shows (e.g. tick boxes)
 
 
-def list_table(document: DocumentObject, loop: str, columns: Sequence[Column]) -> None:
+def list_table(
+    document: DocumentObject,
+    loop: str,
+    columns: Sequence[Column],
+    *,
+    empty: str = NONE_RECORDED,
+    show_if: str | None = None,
+    blank_rows: tuple[int, str] | None = None,
+) -> None:
     """One row per item of a list (`loop` is Jinja's "x in xs"), or a line saying none.
 
-    The header row repeats on every page; a row per item comes from {%tr for %}.
+    The header row repeats on every page; a row per item comes from {%tr for %}. The
+    table shows when the list has items, or when `show_if` holds; `blank_rows`
+    (count, condition) adds empty rows to write in, e.g. (3, "draft").
     """
-    items = loop.split(" in ", 1)[1]
-    tag(document, f"if {items}")
+    items = loop.split(" in ", 1)[1].split(" if ", 1)[0]
+    tag(document, f"if {show_if or items}")
     long = any(column.long for column in columns)
-    table = _table(document, 4, [column.width for column in columns], rows_split=long)
-    header, opening, row, closing = table.rows
+    rows = 4 + (3 if blank_rows else 0)
+    table = _table(document, rows, [column.width for column in columns], rows_split=long)
+    header, opening, row, closing = table.rows[:4]
     _repeat_as_header(header)
     for cell, column in zip(header.cells, columns, strict=True):
         _fill(cell, column.title, "Table heading", HEADER_FILL)
@@ -321,8 +343,18 @@ def list_table(document: DocumentObject, loop: str, columns: Sequence[Column]) -
     for cell, column in zip(row.cells, columns, strict=True):
         _fill(cell, column.value, "Table text")
     _fill(closing.cells[0], "{%tr endfor %}", "Table text")
+    if blank_rows:
+        count, condition = blank_rows
+        opening, row, closing = table.rows[4:]
+        _fill(
+            opening.cells[0], f"{{%tr for blank in range({count}) if {condition} %}}", "Table text"
+        )
+        for cell, column in zip(row.cells, columns, strict=True):
+            _fill(cell, column.blank, "Table text")
+        _write_in_height(row, WRITE_IN_ROW)
+        _fill(closing.cells[0], "{%tr endfor %}", "Table text")
     tag(document, "else")
-    text(document, NONE_RECORDED, style="Note")
+    text(document, empty, style="Note")
     tag(document, "endif")
 
 
@@ -330,9 +362,14 @@ def label_table(
     document: DocumentObject,
     rows: Sequence[tuple[str, str] | str],
     widths: Sequence[float] = (5.0, 12.0),
+    *,
+    long: bool = False,
 ) -> Table:
-    """Label and value rows; a bare string is a {%tr ... %} row (if/endif around rows)."""
-    table = _table(document, len(rows), widths)
+    """Label and value rows; a bare string is a {%tr ... %} row (if/endif around rows).
+
+    `long`: a value may be free text of any length, so its row may split over pages.
+    """
+    table = _table(document, len(rows), widths, rows_split=long)
     for table_row, row in zip(table.rows, rows, strict=True):
         if isinstance(row, str):
             _fill(table_row.cells[0], f"{{%tr {row} %}}", "Table text")
@@ -658,6 +695,798 @@ def build_referral(path: Path) -> None:
     save(document, path)
 
 
+# --- pieces shared by the agenda, pack cover, minutes and extract -------------------------
+
+TEXT_CM = 17.0  # the text width, for one-column tables
+WRITE_IN_ROW = Cm(0.85)  # a table row tall enough to write one line in by hand
+WRITE_IN_REASON = Cm(1.6)  # two handwritten lines
+WRITE_IN_LINE = 0.8  # cm of box per handwritten line
+BOX = "\u2610"  # a tick box on the note-taker's draft
+RAG_FILLS = {"Red": "FF7C80", "Amber": "FFC000", "Green": "92D050"}
+OVERDUE_FILL = "F8CBAD"
+DRAFT_RED = RGBColor(0xC0, 0x00, 0x00)
+NOTHING = "Nothing recorded."  # minutes never say "None": on the draft it would read as data
+
+
+def _write_in_height(row: _Row, height: Length) -> None:
+    row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+    row.height = height
+
+
+def _middle(row: _Row) -> None:
+    for cell in row.cells:
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+
+
+def write_in(document: DocumentObject, lines: int) -> Table:
+    """An empty box, about `lines` handwritten lines tall, for the note-taker's draft."""
+    table = _table(document, 1, [TEXT_CM])
+    _fill(table.rows[0].cells[0], "", "Table text")
+    _write_in_height(table.rows[0], Cm(WRITE_IN_LINE * lines))
+    return table
+
+
+def record_table(document: DocumentObject, columns: Sequence[Column], *, draft: bool) -> Table:
+    """Column headings over one row of values (a record that is not a list).
+
+    `draft`: on the note-taker's draft the row is tall enough to write in by hand.
+    """
+    rows = ["if draft", "values", "else", "values", "endif"] if draft else ["values"]
+    table = _table(document, 1 + len(rows), [column.width for column in columns])
+    for cell, column in zip(table.rows[0].cells, columns, strict=True):
+        _fill(cell, column.title, "Table heading", HEADER_FILL)
+    for row, kind in zip(table.rows[1:], rows, strict=True):
+        if kind != "values":
+            _fill(row.cells[0], f"{{%tr {kind} %}}", "Table text")
+            continue
+        for cell, column in zip(row.cells, columns, strict=True):
+            _fill(cell, column.value, "Table text")
+    if draft:
+        _roomy(table, 2)
+    _keep_on_one_page(table, last=len(table.rows) - 1)
+    return table
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A label-and-value row of a case's decisions; `write_in`: tall on the draft."""
+
+    label: str
+    value: str
+    write_in: Length | None = None
+
+
+def decision_table(
+    document: DocumentObject, rows: Sequence[Decision | str], *, draft: bool, keep: bool = False
+) -> Table:
+    """A label table whose `write_in` rows are tall on the draft and plain on the record.
+
+    `keep`: keep the table with the paragraph after it (the signature after the last one).
+    """
+    expanded: list[tuple[str, str] | str] = []
+    tall: dict[int, Length] = {}
+    for row in rows:
+        if isinstance(row, str):
+            expanded.append(row)
+        elif draft and row.write_in:
+            expanded.append("if draft")
+            tall[len(expanded)] = row.write_in
+            expanded += [(row.label, row.value), "else", (row.label, row.value), "endif"]
+        else:
+            expanded.append((row.label, row.value))
+    table = label_table(document, expanded, long=True)
+    for index, height in tall.items():
+        _roomy(table, index, height=height)
+    if keep:
+        _keep_on_one_page(table, last=len(table.rows))
+    return table
+
+
+def _roomy(table: Table, *rows: int, height: Length = WRITE_IN_ROW) -> None:
+    """Rows a hand can write in on the draft; their short values sit in the middle."""
+    for index in rows:
+        _write_in_height(table.rows[index], height)
+        _middle(table.rows[index])
+
+
+def signature(document: DocumentObject) -> Paragraph:
+    """The chair's signature line: the last paragraph of signed minutes and extracts."""
+    return text(
+        document,
+        "Signed as a true record by {{ signed.name }}, {{ signed.role }}, "
+        "{{ signed.date|uk_date }}",
+        style="Signature",
+    )
+
+
+def _minutes_styles(document: DocumentObject) -> None:
+    draft = _paragraph_style(document, "Draft notice")
+    draft.font.bold = True
+    draft.font.size = Pt(12)
+    draft.font.color.rgb = DRAFT_RED
+    draft.paragraph_format.space_before = Pt(4)
+    draft.paragraph_format.space_after = Pt(4)
+    draft.paragraph_format.keep_with_next = True
+    _box(draft.element.get_or_add_pPr(), "C00000", size=8)
+
+    header_draft = _paragraph_style(document, "Draft mark", base="Page header")
+    header_draft.font.bold = True
+    header_draft.font.size = Pt(10)
+    header_draft.font.color.rgb = DRAFT_RED
+
+    signed = _paragraph_style(document, "Signature")
+    signed.font.bold = True
+    signed.paragraph_format.space_before = Pt(24)
+    signed.paragraph_format.keep_together = True
+    _rule_above(signed.element.get_or_add_pPr(), RULE, size=6)
+
+    page_break = _paragraph_style(document, "Page break")
+    page_break.font.size = Pt(1)
+    page_break.paragraph_format.space_after = Pt(0)
+    page_break.paragraph_format.line_spacing = 1.0
+
+    notice = _paragraph_style(document, "Notice", base="Note")
+    notice.paragraph_format.space_before = Pt(6)
+
+    level = _paragraph_style(document, "Minute line")
+    level.paragraph_format.space_after = Pt(4)
+    level.paragraph_format.keep_with_next = True
+
+
+def _box(ppr: OxmlElement, color: str, size: int) -> None:
+    borders = OxmlElement("w:pBdr")
+    for edge in ("top", "left", "bottom", "right"):
+        borders.append(_border(f"w:{edge}", color, size, space=4))
+    ppr.insert_element_before(borders, *_AFTER_PBDR)
+
+
+def _rule_above(ppr: OxmlElement, color: str, size: int) -> None:
+    borders = OxmlElement("w:pBdr")
+    borders.append(_border("w:top", color, size, space=6))
+    ppr.insert_element_before(borders, *_AFTER_PBDR)
+
+
+def minute_text(
+    document: DocumentObject,
+    label: str | None,
+    value: str,
+    *,
+    draft: bool,
+    empty: str = NOTHING,
+    lines: int = 3,
+    keep: bool = False,
+) -> None:
+    """A label and what was typed; on the draft, a box to write in while it is blank.
+
+    `keep`: keep the text with the paragraph after it (the signature after the last one).
+    """
+    if label:
+        text(document, label, style="Field label")
+    tag(document, f"if {value}")
+    typed = text(document, f"{{{{ {value} }}}}")
+    if draft:
+        tag(document, "elif draft")
+        write_in(document, lines)
+    tag(document, "else")
+    none = text(document, empty, style="Note")
+    tag(document, "endif")
+    if keep:
+        typed.paragraph_format.keep_with_next = none.paragraph_format.keep_with_next = True
+
+
+def _choice(boxes: Sequence[str], value: str, *, draft: bool, when: str = "draft") -> str:
+    """Tick boxes on the draft (while `when` holds), the decision in words otherwise."""
+    if not draft:
+        return f"{{{{ {value} }}}}"
+    ticks = "    ".join(f"{BOX} {option}" for option in boxes)
+    return f'{{{{ "{ticks}" if {when} else {value} }}}}'
+
+
+def actions_table(document: DocumentObject, actions: str, *, draft: bool) -> None:
+    """Actions by named agencies and professionals with timescales (ToR 12)."""
+    list_table(
+        document,
+        f"a in {actions} if a.description",
+        [
+            Column("#", "{{ loop.index }}", 0.8),
+            Column("Action", "{{ a.description }}", 6.6, long=True),
+            Column("Agency", "{{ a.agency }}", 3.7),
+            Column("Owner", "{{ a.owner }}", 3.0),
+            Column("Due", "{{ a.due|uk_date }}", 2.9),
+        ],
+        empty="No actions agreed.",
+        show_if=f"draft or {actions}" if draft else None,
+        blank_rows=(3, "draft") if draft else None,
+    )
+
+
+def case_minutes(document: DocumentObject, c: str, number: str, *, draft: bool) -> None:
+    """One case as the panel decided it, under the headings of ToR section 12.
+
+    The minutes and the key worker's extract share this block. `draft`: the template
+    also renders the note-taker's draft (its `draft` is true, nearly every value blank),
+    so a blank value gets a box or tick boxes to fill in rather than nothing.
+    """
+    if draft:
+        # Each case starts a page of the note-taker's draft; the record runs on.
+        tag(document, "if draft")
+        document.add_paragraph(style="Page break").add_run().add_break(WD_BREAK.PAGE)
+        tag(document, "endif")
+    heading(document, f"{number}Case {{{{ {c}.case_id }}}}: {{{{ {c}.kind|words }}}}")
+    decision_table(
+        document,
+        [Decision("Presented by", f"{{{{ {c}.presented_by }}}}", WRITE_IN_ROW)],
+        draft=draft,
+    )
+
+    minute_text(document, "Discussion", f"{c}.discussion", draft=draft, lines=8)
+
+    text(document, "Agreed risk level and rationale", style="Field label")
+    line = document.add_paragraph(style="Minute line")
+    line.add_run("Agreed risk level: ")
+    if draft:
+        line.add_run(
+            f"{{% if draft %}}{'    '.join(f'{BOX} {level}' for level in RISK_LEVELS)}"
+            f'{{{{ ("    (before the meeting: " ~ ({c}.risk_level|words) ~ ")") '
+            f'if {c}.risk_level else "" }}}}'
+            f"{{% else %}}{{{{ {c}.risk_level|words }}}}{{% endif %}}"
+        ).bold = True
+    else:
+        line.add_run(f"{{{{ {c}.risk_level|words }}}}").bold = True
+    minute_text(document, None, f"{c}.risk_rationale", draft=draft, lines=3)
+
+    text(document, "Accountable senior manager", style="Field label")
+    manager = f"{c}.accountable_manager"
+    record_table(
+        document,
+        [
+            Column("Name", f"{{{{ {manager}.name }}}}", 5.0),
+            Column("Role", f"{{{{ {manager}.role }}}}", 6.0),
+            Column("Agency", f"{{{{ {manager}.agency }}}}", 6.0),
+        ],
+        draft=draft,
+    )
+
+    minute_text(document, "Risk management plan", f"{c}.risk_management_plan", draft=draft, lines=6)
+    minute_text(document, "Contingencies", f"{c}.contingencies", draft=draft, lines=4)
+
+    text(document, "Actions", style="Field label")
+    actions_table(document, f"{c}.actions", draft=draft)
+
+    text(document, "Resources (in principle or confirmed)", style="Field label")
+    list_table(
+        document,
+        f"r in {c}.resources",
+        [
+            Column("Agency", "{{ r.agency }}", 3.4),
+            Column("Resource", "{{ r.description }}", 7.4, long=True),
+            Column(
+                "Amount",
+                '{{ "£{:,.2f}".format(r.amount) if r.amount is not none else "" }}',
+                2.8,
+            ),
+            Column(
+                "Agreement",
+                '{{ "Confirmed" if r.confirmed else "In principle" }}',
+                3.4,
+                blank=f"{BOX} In principle\n{BOX} Confirmed" if draft else "",
+            ),
+        ],
+        empty="No resources agreed.",
+        show_if=f"draft or {c}.resources" if draft else None,
+        blank_rows=(2, "draft") if draft else None,
+    )
+
+    minute_text(document, "Communication", f"{c}.communication", draft=draft, lines=3)
+    minute_text(document, "Monitoring", f"{c}.monitoring", draft=draft, lines=3)
+
+    text(document, "Progress report", style="Field label")
+    report = f"{c}.progress_report"
+    tag(document, f"if {report}")
+    decision_table(
+        document,
+        [
+            Decision(
+                "Report to the panel",
+                f"{{{{ {report}.format|words if {report}.format else "
+                f'"{BOX} In writing    {BOX} In person" }}}}'
+                if draft
+                else f"{{{{ {report}.format|words }}}}",
+            ),
+            Decision(
+                "Due at the panel of", f"{{{{ {report}.due_meeting|uk_date }}}}", WRITE_IN_ROW
+            ),
+        ],
+        draft=draft,
+    )
+    tag(document, "else")
+    text(document, "No further progress report is required.", style="Note")
+    tag(document, "endif")
+
+    text(document, "Escalation to the Safeguarding Partnership", style="Field label")
+    escalate = f"{c}.escalate_to_partnership"
+    decision_table(
+        document,
+        [
+            Decision(
+                "Escalate for a practice review",
+                _choice(("Yes", "No"), f"{escalate}|yesno", draft=draft),
+            ),
+            f"if {escalate} or {c}.escalation_reason" + (" or draft" if draft else ""),
+            Decision("Reason", f"{{{{ {c}.escalation_reason }}}}", WRITE_IN_REASON),
+            "endif",
+        ],
+        draft=draft,
+    )
+
+    text(document, "Themes (service gaps seen)", style="Field label")
+
+    def themes_box(document: DocumentObject) -> None:
+        tag(document, "elif draft")
+        write_in(document, 2)
+
+    bullets(
+        document,
+        f"t in {c}.themes",
+        "{{ t|words }}",
+        empty="No themes recorded.",
+        otherwise=themes_box if draft else None,
+    )
+
+    text(document, "Case closure", style="Field label")
+    close = f"{c}.close_case"
+    decision_table(
+        document,
+        [
+            Decision(
+                "Close the case",
+                _choice(
+                    ("Yes, close the case", "No, the case stays open"),
+                    f'{close}|yesno("Yes: the case is closed", "No: the case stays open")',
+                    draft=draft,
+                ),
+            ),
+            f"if {close} or {c}.closure_reason" + (" or draft" if draft else ""),
+            Decision("Reason", f"{{{{ {c}.closure_reason }}}}", WRITE_IN_REASON),
+            "endif",
+        ],
+        draft=draft,
+        keep=True,
+    )
+
+
+RISK_LEVELS = ("Low", "Medium", "High", "Very high")
+
+
+def build_agenda(path: Path) -> None:
+    """The agenda (ToR 13.iii): new referrals, progress reviews due, strategic items."""
+    document = new_document("Complex Child Panel agenda")
+    page_header(document, "Agenda")
+    page_footer(document, "Agenda, {{ meeting.date|uk_date }}")
+
+    text(document, "Agenda", style="Title")
+    text(document, "{{ panel.name }}", style="Panel name")
+    summary_table(
+        document,
+        [
+            ("Date", "{{ meeting.date|uk_date }}"),
+            ("Time", '{{ meeting.time|blank("To be confirmed") }}'),
+            ("Venue", '{{ meeting.venue|blank("To be confirmed") }}'),
+            ("Chair", "{{ chair.name }}, {{ chair.role }}"),
+        ],
+    )
+
+    heading(document, "1. Welcome, introductions and apologies")
+    text(
+        document,
+        "Chaired by {{ chair.name }}, {{ chair.role }}, {{ chair.agency }}. Members who cannot "
+        "attend are asked to send apologies and a deputy who can agree actions and resources "
+        "for their agency.",
+    )
+
+    heading(document, "2. Minutes of the last meeting and matters arising")
+    text(
+        document,
+        "{% if previous %}To agree the minutes of the meeting on {{ previous|uk_date }}"
+        '{{ " (in this pack)" if last_minutes_available else " (not yet signed)" }}'
+        ", and to review matters arising.{% else %}No previous meeting.{% endif %}",
+    )
+
+    heading(document, "3. New referrals")
+    tag(document, "if new_referrals")
+    text(
+        document,
+        "Each case is presented by the referring practitioner. The referral and its papers "
+        "follow in this pack.",
+    )
+    tag(document, "endif")
+    list_table(
+        document,
+        "r in new_referrals",
+        [
+            Column(
+                "Case ID",
+                '{{ r.case_id }}{{ "\\n(late referral)" if r.late_accepted_by else "" }}',
+                3.2,
+            ),
+            Column("Referring agency", "{{ r.referring_agency }}", 4.4),
+            Column("Risk level at referral", "{{ r.risk_level }}", 3.0),
+            Column(
+                "Papers",
+                '{% for p in r.papers %}{{ p.title }}: {{ "supplied" if p.supplied else '
+                '"MISSING" }}{{ "" if loop.last else "\\n" }}{% endfor %}',
+                6.4,
+            ),
+        ],
+        empty="None.",
+    )
+    tag(document, "for r in new_referrals if r.late_accepted_by")
+    text(
+        document,
+        "Late referral: {{ r.case_id }} reached the panel after the referral deadline and was "
+        "accepted by {{ r.late_accepted_by }}, the chair.",
+        style="Note",
+    )
+    tag(document, "endfor")
+
+    heading(document, "4. Progress reviews due")
+    tag(document, "if progress_reviews")
+    text(
+        document,
+        "Cases the panel asked to hear again. Status: Red, actions overdue or risk very high; "
+        "Amber, work or the progress report outstanding; Green, on track.",
+        style="Note",
+    )
+    tag(document, "for p in progress_reviews")
+    heading(document, "{{ p.case_id }}", level=2)
+    table = summary_table(
+        document,
+        [
+            ("Referred by", "{{ p.referred_by }}"),
+            ("Latest risk", "{{ p.risk_latest }}"),
+            ("Status", _rag_cell("p.status")),
+            (
+                "Progress report",
+                '{{ "Received (in this pack)" if p.report_received else "Not yet received" }}',
+            ),
+        ],
+    )
+    table.rows[1].cells[1].paragraphs[0].runs[0].bold = True
+    text(
+        document,
+        "{% if p.open_actions %}{{ p.open_actions|length }} open action"
+        '{{ "" if p.open_actions|length == 1 else "s" }}'
+        '{{ (", " ~ p.overdue_count ~ " overdue") if p.overdue_count else "" }}'
+        "{% else %}Open actions{% endif %}",
+        style="Field label",
+    )
+    list_table(
+        document,
+        "a in p.open_actions",
+        [
+            Column("Action ID", "{{ a.action_id }}", 3.0),
+            Column("Action", "{{ a.action }}", 4.1, long=True),
+            Column("Agency", "{{ a.agency }}", 2.6),
+            Column("Owner", "{{ a.owner }}", 2.3),
+            Column("Due", "{{ a.due|uk_date }}", 2.9),
+            Column(
+                "Status",
+                f'{{% cellbg "{OVERDUE_FILL}" if a.overdue else "FFFFFF" %}}'
+                '{{ "Overdue" if a.overdue else a.status }}',
+                2.1,
+            ),
+        ],
+        empty="No open actions.",
+    )
+    tag(document, "endfor")
+    tag(document, "else")
+    text(document, "None.", style="Note")
+    tag(document, "endif")
+
+    heading(document, "5. Strategic safeguarding items")
+    list_table(
+        document,
+        "s in strategic_items",
+        [
+            Column("Item", "{{ s.title }}", 5.0),
+            Column("Lead", "{{ s.lead }}", 4.0),
+            Column("Notes", "{{ s.notes }}", 8.0, long=True),
+        ],
+        empty="None.",
+    )
+
+    heading(document, "6. Any other business")
+    text(document, "Members are asked to tell the chair of any other business at the start.")
+
+    heading(document, "7. Date of next meeting")
+    text(document, '{{ next|uk_date if next else "To be arranged." }}')
+    save(document, path)
+
+
+def _rag_cell(status: str) -> str:
+    """A cell shaded red, amber or green behind the status in words (never colour alone)."""
+    fill = " else ".join(
+        f'"{colour}" if {status} == "{name}"' for name, colour in RAG_FILLS.items()
+    )
+    return f'{{% cellbg {fill} else "FFFFFF" %}}{{{{ {status} }}}}'
+
+
+def build_pack_cover(path: Path) -> None:
+    """The circulation pack's cover, whose header and footer the whole merged pack keeps.
+
+    The pack code appends the contents lines after the last paragraph ("Contents"), then
+    each section under a Heading 1 or 2 with a page break, so those styles live here too.
+    """
+    document = new_document("Complex Child Panel circulation pack")
+    page_header(document, "Circulation pack")
+    page_footer(document, "Circulation pack, {{ meeting.date|uk_date }}")
+    _cover_styles(document)
+
+    tag(document, "if panel.authority")
+    text(document, "{{ panel.authority }}", style="Cover authority")
+    tag(document, "endif")
+    text(document, "{{ panel.name }}", style="Cover title")
+    text(document, "Circulation pack", style="Cover subtitle")
+    text(document, "{{ meeting.date|uk_date }}", style="Cover meeting")
+    text(
+        document,
+        '{{ [meeting.time, meeting.venue]|select|join("  ·  ")|blank("Time and venue to be '
+        'confirmed") }}',
+        style="Cover detail",
+    )
+    text(
+        document,
+        '{{ case_count if case_count else "No" }} new referral'
+        '{{ "" if case_count == 1 else "s" }} and '
+        '{{ review_count if review_count else "no" }} progress review'
+        '{{ "" if review_count == 1 else "s" }}, with their papers.',
+        style="Cover detail",
+    )
+    text(document, "{{ panel.protective_marking }}", style="Cover marking")
+
+    notice = _table(document, 1, [TEXT_CM])
+    cell = notice.rows[0].cells[0]
+    _shade(cell, LABEL_FILL)
+    _fill(cell, "Handling these papers", "Table label")
+    cell.paragraphs[0].paragraph_format.space_after = Pt(4)
+    for line in (
+        "For panel members only: they hold personal information about children and families.",
+        "Do not forward, copy or share them, in whole or in part.",
+        "Store them securely, on your agency's secure systems only; do not print them "
+        "unless you must.",
+        "Destroy your copy after the meeting: delete it, and securely shred any printout.",
+    ):
+        cell.add_paragraph(f"\u2022\t{line}", style="Cover notice")
+
+    text(
+        document,
+        "Prepared by {{ administrator.name }}, {{ administrator.role }}, "
+        "{{ administrator.agency }}, on {{ prepared_on|uk_date }}.",
+        style="Cover prepared",
+    )
+    tag(document, "if administrator.email")
+    text(document, "Questions about this pack: {{ administrator.email }}", style="Note")
+    tag(document, "endif")
+    # Last: the pack code adds one line per section after it.
+    text(document, "Contents", style="Contents heading")
+    save(document, path)
+
+
+def _cover_styles(document: DocumentObject) -> None:
+    authority = _paragraph_style(document, "Cover authority", base="Panel name")
+    authority.font.size = Pt(12)
+    authority.paragraph_format.space_before = Pt(72)
+    authority.paragraph_format.space_after = Pt(6)
+
+    title = _paragraph_style(document, "Cover title", base="Title")
+    title.font.size = Pt(28)
+    title.paragraph_format.space_after = Pt(6)
+
+    subtitle = _paragraph_style(document, "Cover subtitle", base="Panel name")
+    subtitle.font.size = Pt(20)
+    subtitle.paragraph_format.space_after = Pt(30)
+    _rule_below(subtitle.element.get_or_add_pPr(), RULE, size=12)
+
+    meeting = _paragraph_style(document, "Cover meeting")
+    meeting.font.size = Pt(18)
+    meeting.font.bold = True
+    meeting.font.color.rgb = DARK_BLUE
+    meeting.paragraph_format.space_after = Pt(4)
+
+    detail = _paragraph_style(document, "Cover detail")
+    detail.font.size = Pt(12)
+    detail.paragraph_format.space_after = Pt(4)
+
+    marking = _paragraph_style(document, "Cover marking")
+    marking.font.size = Pt(20)
+    marking.font.bold = True
+    marking.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    marking.paragraph_format.space_before = Pt(36)
+    marking.paragraph_format.space_after = Pt(24)
+    marking.paragraph_format.left_indent = marking.paragraph_format.right_indent = Cm(3)
+    _box(marking.element.get_or_add_pPr(), "000000", size=18)
+
+    notice = _paragraph_style(document, "Cover notice", base="Table text")
+    notice.paragraph_format.space_after = Pt(3)
+    notice.paragraph_format.left_indent = Cm(0.4)
+    notice.paragraph_format.first_line_indent = Cm(-0.4)
+
+    prepared = _paragraph_style(document, "Cover prepared")
+    prepared.paragraph_format.space_before = Pt(96)
+    prepared.paragraph_format.space_after = Pt(2)
+
+    contents = _paragraph_style(document, "Contents heading")
+    contents.font.size = Pt(16)
+    contents.font.bold = True
+    contents.font.color.rgb = DARK_BLUE
+    contents.paragraph_format.page_break_before = True
+    contents.paragraph_format.space_after = Pt(12)
+    _rule_below(contents.element.get_or_add_pPr(), RULE, size=6)
+
+
+def _draft_header(document: DocumentObject) -> None:
+    """DRAFT on every page of the note-taker's draft, under the marking."""
+    header = document.sections[0].header
+    panel_line = header.paragraphs[1]
+    for content, style in (
+        ("{%p if draft %}", "Page header"),
+        ("DRAFT \u2014 not a record until signed by the chair", "Draft mark"),
+        ("{%p endif %}", "Page header"),
+    ):
+        panel_line.insert_paragraph_before(content, style=style)
+
+
+def build_minutes(path: Path) -> None:
+    """The minutes: the note-taker's draft (`draft`) and the signed record, one template."""
+    document = new_document("Complex Child Panel minutes")
+    _minutes_styles(document)
+    page_header(document, "Minutes")
+    _draft_header(document)
+    page_footer(
+        document,
+        "Minutes, {{ meeting.date|uk_date }}"
+        '{{ (", version " ~ version) if version else " (draft)" }}',
+    )
+
+    text(document, "Minutes", style="Title")
+    text(document, "{{ panel.name }}", style="Panel name")
+    tag(document, "if draft")
+    text(document, "DRAFT \u2014 not a record until signed by the chair", style="Draft notice")
+    text(
+        document,
+        "For notes during the meeting. The minutes are a record once they are recorded and "
+        "the chair has signed them.",
+        style="Note",
+    )
+    tag(document, "endif")
+    summary_table(
+        document,
+        [
+            ("Date", "{{ meeting.date|uk_date }}"),
+            ("Chair", "{{ record.chair }}"),
+            ("Time", "{{ meeting.time }}"),
+            ("Venue", "{{ meeting.venue }}"),
+            ("Version", '{{ version if version else "Draft" }}'),
+            (
+                "Signed",
+                '{{ (signed.name ~ ", " ~ signed.date|uk_date) if signed else "Not yet signed" }}',
+            ),
+        ],
+    )
+    tag(document, "if changes")
+    text(document, "Changes in this version", style="Field label")
+    tag(document, "for change in changes")
+    text(document, "{{ change }}", style="List Bullet")
+    tag(document, "endfor")
+    tag(document, "endif")
+
+    people = [
+        Column("Name", "{{ p.name }}", 5.0),
+        Column("Role", "{{ p.role }}", 6.0),
+        Column("Agency", "{{ p.agency }}", 6.0),
+    ]
+    heading(document, "1. Present and apologies")
+    text(document, "Present", style="Field label")
+    tag(document, "if draft")
+    text(
+        document,
+        "Strike through anyone absent and list them under apologies; add anyone else present.",
+        style="Note",
+    )
+    tag(document, "endif")
+    list_table(document, "p in record.present", people, empty=NOTHING, blank_rows=(2, "draft"))
+    text(document, "Apologies", style="Field label")
+    list_table(
+        document,
+        "p in record.apologies",
+        people,
+        empty="No apologies.",
+        show_if="draft or record.apologies",
+        blank_rows=(3, "draft"),
+    )
+
+    tag(document, "for case in record.cases")
+    case_minutes(document, "case", "{{ loop.index + 1 }}. ", draft=True)
+    tag(document, "endfor")
+
+    heading(document, "{{ record.cases|length + 2 }}. Strategic safeguarding items")
+    tag(document, "if record.strategic_items")
+    tag(document, "for s in record.strategic_items")
+    heading(document, "{{ s.title }}", level=2)
+    minute_text(document, "Notes", "s.notes", draft=True, lines=5)
+    text(document, "Actions", style="Field label")
+    actions_table(document, "s.actions", draft=True)
+    tag(document, "endfor")
+    tag(document, "else")
+    text(document, "No strategic items.", style="Note")
+    tag(document, "endif")
+
+    heading(document, "{{ record.cases|length + 3 }}. Any other business")
+    minute_text(
+        document,
+        None,
+        "record.any_other_business",
+        draft=True,
+        empty="No other business.",
+        keep=True,
+    )
+
+    tag(document, "if signed")
+    signature(document)
+    tag(document, "endif")
+    save(document, path)
+
+
+def build_minutes_extract(path: Path) -> None:
+    """One child's case from the signed minutes, for their key worker (ToR 13.iv)."""
+    document = new_document("Complex Child Panel minutes extract")
+    _minutes_styles(document)
+    page_header(document, "Minutes extract")
+    page_footer(document, "Case {{ case.case_id }}")
+
+    text(document, "Extract from the minutes of the {{ panel.name }}", style="Title")
+    text(document, "Meeting of {{ meeting.date|uk_date }}", style="Panel name")
+    text(
+        document,
+        "For {{ key_worker.name }}, {{ key_worker.role }}, {{ key_worker.agency }} "
+        "(key worker / lead professional)",
+        style="Minute line",
+    ).runs[0].bold = True
+    summary_table(
+        document,
+        [
+            ("Child", "{{ child.name }}"),
+            ("Local ID", "{{ child.local_id }}"),
+            ("Case ID", "{{ case.case_id }}"),
+            ("Meeting", "{{ meeting.date|uk_date }}"),
+            ("Chair", "{{ chair }}"),
+            ("Minutes version", "{{ version }}"),
+        ],
+    )
+    text(
+        document,
+        "This extract holds only this child's case from the signed minutes. Act on the "
+        "panel's actions with the core group, keep the extract on the child's record, and "
+        "share it only as the child's plan needs.",
+        style="Notice",
+    )
+
+    heading(document, "1. Present at the meeting")
+    list_table(
+        document,
+        "p in present",
+        [
+            Column("Name", "{{ p.name }}", 5.0),
+            Column("Role", "{{ p.role }}", 6.0),
+            Column("Agency", "{{ p.agency }}", 6.0),
+        ],
+        empty=NOTHING,
+    )
+    case_minutes(document, "case", "2. ", draft=False)
+    signature(document)
+    save(document, path)
+
+
 def save(document: DocumentObject, path: Path) -> None:
     """Write `path` byte for byte the same on every build, so a rebuild shows no git diff."""
     buffer = io.BytesIO()
@@ -678,6 +1507,10 @@ def save(document: DocumentObject, path: Path) -> None:
 # The shipped templates, by file name; a new template is one more builder here.
 BUILDERS: dict[str, Callable[[Path], None]] = {
     "referral.docx": build_referral,
+    "agenda.docx": build_agenda,
+    "pack-cover.docx": build_pack_cover,
+    "minutes.docx": build_minutes,
+    "minutes-extract.docx": build_minutes_extract,
 }
 
 
