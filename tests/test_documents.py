@@ -678,3 +678,26 @@ def test_document_text_reads_content_controls(tmp_path):
     path = tmp_path / "form.docx"
     document.save(str(path))
     assert document_text(path) == "before\ninside a control"
+
+
+def test_shaded_cells_keep_word_schema_order(tmp_path):
+    """docxtpl's cellbg writes w:shd before w:tcW; Word wants tcW first (damaged file)."""
+    import zipfile
+
+    from docx import Document
+
+    from workflow.documents import render_docx
+
+    template = tmp_path / "shaded.docx"
+    document = Document()
+    table = document.add_table(rows=1, cols=1)
+    table.cell(0, 0).width = 914400
+    table.cell(0, 0).paragraphs[0].add_run("{% cellbg colour %}{{ word }}")
+    document.save(str(template))
+    out = render_docx(
+        template, {"colour": "FF0000", "word": "Red"}, tmp_path / "out.docx", labels={}
+    )
+    xml = zipfile.ZipFile(out).read("word/document.xml").decode()
+    properties = xml[xml.index("<w:tcPr>") : xml.index("</w:tcPr>")]
+    assert "<w:shd" in properties
+    assert properties.index("<w:tcW") < properties.index("<w:shd")

@@ -70,6 +70,7 @@ def render_docx(
             "check that every {%p ...%}, {%tr ...%} tag has its closing tag"
         ) from err
 
+    _cell_properties_in_schema_order(document.docx.element.body)
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}-", suffix=out.suffix)
     os.close(handle)
@@ -168,6 +169,44 @@ def _age(born: date | None, on: date | None) -> int | str:
     if isinstance(on, datetime):
         on = on.date()
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+# The order WordprocessingML requires inside <w:tcPr>. docxtpl's {% cellbg %} puts the
+# shading first; LibreOffice does not mind, but Word may call the file damaged.
+_TC_PR_ORDER = [
+    f"{_W}{name}"
+    for name in (
+        "cnfStyle",
+        "tcW",
+        "gridSpan",
+        "hMerge",
+        "vMerge",
+        "tcBorders",
+        "shd",
+        "noWrap",
+        "tcMar",
+        "textDirection",
+        "tcFitText",
+        "vAlign",
+        "hideMark",
+        "headers",
+        "cellIns",
+        "cellDel",
+        "cellMerge",
+        "tcPrChange",
+    )
+]
+
+
+def _cell_properties_in_schema_order(body: Any) -> None:
+    rank = {tag: index for index, tag in enumerate(_TC_PR_ORDER)}
+    for properties in body.iter(f"{_W}tcPr"):
+        children = list(properties)
+        ordered = sorted(children, key=lambda child: rank.get(child.tag, len(rank)))
+        if ordered != children:
+            for child in children:
+                properties.remove(child)
+            properties.extend(ordered)
 
 
 class _LocatedTemplate(DocxTemplate):
