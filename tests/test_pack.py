@@ -111,6 +111,9 @@ def test_pdf_pack_contents_bookmarks_and_marking_on_every_page(two_cases):
     # The PDF risk assessment is laid onto the page after its heading, under the marking.
     paper = outline[f"{cases[0]}: Risk assessment"] + 1
     assert "Risk assessment (fictional test document)" in pages[paper - 1]
+    # ... on a page of its own: the one-page paper is followed by the next section.
+    assert outline[f"New referral {cases[1]}"] == paper + 1
+    assert "Complex Child Panel referral" not in pages[paper - 1]
 
 
 def _flatten(entries):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.document import Document as DocumentObject
-from docx.enum.text import WD_BREAK, WD_TAB_ALIGNMENT, WD_TAB_LEADER
+from docx.enum.text import WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
@@ -115,7 +115,9 @@ def compose(master: Path, parts: Sequence[Part], out: Path) -> Path:
         if part.note:
             document.add_paragraph(part.note)
         for _ in range(part.blank_pages):
-            document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            # An empty paragraph that starts its own page: a run's page break followed by
+            # a heading that also breaks is collapsed into one break by LibreOffice.
+            document.add_paragraph().paragraph_format.page_break_before = True
         if part.source is not None:
             composer.append(Document(str(part.source)))
     out.parent.mkdir(parents=True, exist_ok=True)

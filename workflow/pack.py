@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.policy
 import re
 import shutil
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from email.message import EmailMessage
@@ -42,6 +43,7 @@ class PackResult:
     written: list[Path]
     readiness: Readiness
     pdf_skipped: str | None = None
+    seconds: dict[str, float] = field(default_factory=dict)  # per stage, for benchmarks
 
 
 def meeting_context(agenda: Agenda) -> dict[str, Any]:
@@ -217,6 +219,7 @@ def build_pack(workspace: Workspace, meeting: date, *, attach: bool = False) -> 
     from .register import Register
 
     workspace.require()
+    clock = _StageClock()
     register = Register.load(workspace.register_file)
     agenda = agenda_for(workspace, meeting, register)
     out = workspace.meeting_output(meeting)
@@ -248,7 +251,9 @@ def build_pack(workspace: Workspace, meeting: date, *, attach: bool = False) -> 
         cover_document = Document(str(cover))
         add_contents(cover_document, parts, ["" for _ in parts])
         cover_document.save(str(cover))
+        clock.lap("render")
         word_pack = compose(cover, parts, staging / f"pack-{meeting.isoformat()}.docx")
+        clock.lap("merge")
 
         readiness = readiness_of(agenda)
         (staging / "readiness.txt").write_text(readiness_text(agenda, readiness), encoding="utf-8")
@@ -261,6 +266,7 @@ def build_pack(workspace: Workspace, meeting: date, *, attach: bool = False) -> 
             pdf_skipped = f"PDF pack skipped: LibreOffice not found; {INSTALL_HINT}"
         else:
             pdf_pack = _pdf_pack(word_pack, parts, agenda, staging)
+            clock.lap("pdf")
 
         pack_file = pdf_pack or word_pack
         circulation = _circulation(agenda, pack_file, staging / "circulation", attach=attach)
@@ -280,7 +286,19 @@ def build_pack(workspace: Workspace, meeting: date, *, attach: bool = False) -> 
         written += [target_dir / path.name for path in circulation]
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return PackResult(meeting, written, readiness, pdf_skipped)
+    clock.lap("circulation")
+    return PackResult(meeting, written, readiness, pdf_skipped, clock.seconds)
+
+
+class _StageClock:
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self._last
+        self._last = now
 
 
 def _ensure_referral_documents(
