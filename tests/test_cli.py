@@ -259,3 +259,14 @@ def test_check_refuses_a_docx_that_is_not_a_form(runner, tmp_path):
     result = runner.invoke(cli, ["referral", "check", str(path)])
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: letter.docx: not a ccp referral form")
+
+
+LEAF_COMMANDS = [
+    c for c in COMMANDS if not isinstance(cli.commands.get(c[0]), click.Group) or len(c) > 1
+]
+
+
+@pytest.mark.parametrize("command", LEAF_COMMANDS, ids=[" ".join(c) for c in LEAF_COMMANDS])
+def test_every_command_is_in_the_readme_table(command):
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"| `ccp {' '.join(command)}" in readme
