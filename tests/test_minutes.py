@@ -13,7 +13,7 @@ from helpers import SECOND_CHILD, accept_two, complete_draft
 from openpyxl import load_workbook
 
 from workflow.documents import document_text
-from workflow.errors import FormInvalid, MinutesLocked, NotAuthorisedToSign
+from workflow.errors import FormInvalid, MinutesLocked, NotAuthorisedToSign, RegisterLocked
 from workflow.minutes import (
     amend_minutes,
     draft_minutes,
@@ -273,3 +273,17 @@ def test_extracts_hold_only_their_own_child(signed):
         assert names[own] in texts[own]
         assert names[other] not in texts[own]
         assert other not in texts[own]
+
+
+def test_signing_while_excel_holds_the_register_writes_nothing(drafted, tmp_path):
+    workspace, _ = drafted
+    record_minutes(workspace, recorded(workspace, tmp_path))
+    (workspace.root / "~$register.xlsx").write_bytes(b"")
+    before = workspace.register_file.read_bytes()
+    with pytest.raises(RegisterLocked):
+        sign_minutes(workspace, MEETING, "Alex Sample")
+    assert workspace.register_file.read_bytes() == before
+    out = workspace.root / "output" / "2027-03-11"
+    assert not list(out.glob("minutes-2027-03-11-v1.*"))
+    assert not list(out.glob("extracts/*"))
+    assert not (workspace.root / "meetings" / "2027-03-11" / "signatures.json").exists()

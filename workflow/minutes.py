@@ -548,6 +548,46 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _record_signature(
+    register: Any,
+    meeting: date,
+    version: int,
+    signer: str,
+    role: str,
+    signed_on: date,
+    hashes: dict[str, str],
+    files: dict[str, Path],
+    workspace: Workspace,
+) -> None:
+    """The meeting's row says where it stands; each signed file gets a row of its own,
+    so every version's hashes stay on record for `ccp verify`."""
+    rows = register.find("Meetings", meeting=meeting)
+    main = rows[0] if rows else register.append("Meetings", {"meeting": meeting})
+    main.update(
+        {"status": "signed", "version": version, "signed_by": signer, "signed_on": signed_on}
+    )
+    for name, path in files.items():
+        register.append(
+            "Meetings",
+            {
+                "meeting": meeting,
+                "status": "signed",
+                "version": version,
+                "signed_by": signer,
+                "signed_on": signed_on,
+                "minutes_file": workspace.relative(path),
+                "sha256": hashes[workspace.relative(path)],
+                "notes": f"{name} (version {version})",
+            },
+        )
+    register.audit(
+        command="minutes sign",
+        action=f"signed minutes version {version}",
+        target=meeting.isoformat(),
+        detail=f"by {signer} ({role}); {len(files)} file(s)",
+    )
+
+
 def sign_minutes(workspace: Workspace, meeting: date, signer: str) -> Signed:
     """Render the final minutes and per-child extracts, record their hashes, lock."""
     from .documents import render_docx
@@ -579,76 +619,67 @@ def sign_minutes(workspace: Workspace, meeting: date, signer: str) -> Signed:
     signed = {"name": signer, "role": roles[signer], "date": signed_on}
     out = workspace.meeting_output(meeting)
     stem = f"minutes-{meeting.isoformat()}-v{version}"
-    documents = {
-        "minutes": render_docx(
-            workspace.template(MINUTES_TEMPLATE),
-            minutes_context(
-                workspace,
-                panel,
-                stored.record.model_dump(mode="python"),
-                version=version,
-                signed=signed,
-                changes=stored.changes,
-            ),
-            out / f"{stem}.docx",
-            labels=LABELS,
-        )
-    }
-    for case in stored.record.cases:
-        documents[f"extract {case.case_id}"] = render_docx(
-            workspace.template(EXTRACT_TEMPLATE),
-            extract_context(workspace, panel, stored.record, case, version=version, signed=signed),
-            out / "extracts" / f"{case.case_id}-minutes-extract-v{version}.docx",
-            labels=LABELS,
-        )
-    pdf_skipped = None
-    if find_soffice() is None:
-        pdf_skipped = f"PDF skipped: LibreOffice not found; {INSTALL_HINT}"
-    else:
-        [pdf] = convert([documents["minutes"]], out)
-        documents["minutes PDF"] = pdf
-
-    files = documents
-    entry = {
-        "version": version,
-        "signed_by": signer,
-        "signed_on": signed_on.isoformat(),
-        "files": {workspace.relative(path): sha256_of(path) for path in files.values()},
-    }
+    files: dict[str, Path] = {}
+    # Held from the first file rendered to the register saved: Excel holding the
+    # register stops the signing before anything is written, and a failure removes
+    # whatever was rendered, so no signed-looking file exists that the register lacks.
     with register_lock(workspace.register_file):
         register = Register.load(workspace.register_file)
-        rows = register.find("Meetings", meeting=meeting)
-        main = rows[0] if rows else register.append("Meetings", {"meeting": meeting})
-        # The meeting's own row says where it stands; each signed file has a row of its
-        # own, so every version's hashes stay on record for `ccp verify`.
-        main.update(
-            {"status": "signed", "version": version, "signed_by": signer, "signed_on": signed_on}
-        )
-        for name, path in files.items():
-            register.append(
-                "Meetings",
-                {
-                    "meeting": meeting,
-                    "status": "signed",
-                    "version": version,
-                    "signed_by": signer,
-                    "signed_on": signed_on,
-                    "minutes_file": workspace.relative(path),
-                    "sha256": entry["files"][workspace.relative(path)],
-                    "notes": f"{name} (version {version})",
-                },
+        try:
+            files["minutes"] = render_docx(
+                workspace.template(MINUTES_TEMPLATE),
+                minutes_context(
+                    workspace,
+                    panel,
+                    stored.record.model_dump(mode="python"),
+                    version=version,
+                    signed=signed,
+                    changes=stored.changes,
+                ),
+                out / f"{stem}.docx",
+                labels=LABELS,
             )
-        register.audit(
-            command="minutes sign",
-            action=f"signed minutes version {version}",
-            target=meeting.isoformat(),
-            detail=f"by {signer} ({roles[signer]}); {len(files)} file(s)",
-        )
-        register.save(
-            workspace.register_file,
-            backups_dir=workspace.backups_dir,
-            keep_backups=panel.backups_kept,
-        )
+            for case in stored.record.cases:
+                files[f"extract {case.case_id}"] = render_docx(
+                    workspace.template(EXTRACT_TEMPLATE),
+                    extract_context(
+                        workspace, panel, stored.record, case, version=version, signed=signed
+                    ),
+                    out / "extracts" / f"{case.case_id}-minutes-extract-v{version}.docx",
+                    labels=LABELS,
+                )
+            pdf_skipped = None
+            if find_soffice() is None:
+                pdf_skipped = f"PDF skipped: LibreOffice not found; {INSTALL_HINT}"
+            else:
+                [files["minutes PDF"]] = convert([files["minutes"]], out)
+            hashes = {workspace.relative(path): sha256_of(path) for path in files.values()}
+            _record_signature(
+                register,
+                meeting,
+                version,
+                signer,
+                roles[signer],
+                signed_on,
+                hashes,
+                files,
+                workspace,
+            )
+            register.save(
+                workspace.register_file,
+                backups_dir=workspace.backups_dir,
+                keep_backups=panel.backups_kept,
+            )
+        except BaseException:
+            for path in files.values():
+                path.unlink(missing_ok=True)
+            raise
+        entry = {
+            "version": version,
+            "signed_by": signer,
+            "signed_on": signed_on.isoformat(),
+            "files": hashes,
+        }
         path = signatures_file(workspace, meeting)
         path.write_text(json.dumps([*done, entry], indent=2), encoding="utf-8")
     return Signed(meeting, version, signer, [*files.values(), workspace.register_file], pdf_skipped)
