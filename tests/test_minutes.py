@@ -287,3 +287,18 @@ def test_signing_while_excel_holds_the_register_writes_nothing(drafted, tmp_path
     assert not list(out.glob("minutes-2027-03-11-v1.*"))
     assert not list(out.glob("extracts/*"))
     assert not (workspace.root / "meetings" / "2027-03-11" / "signatures.json").exists()
+
+
+def test_recording_while_excel_holds_the_register_changes_nothing(drafted, tmp_path):
+    workspace, _ = drafted
+    file = recorded(workspace, tmp_path)
+    record_minutes(workspace, file)
+    stored = workspace.root / "meetings" / "2027-03-11" / "minutes-v1.json"
+    before = (stored.read_bytes(), workspace.register_file.read_bytes())
+    data = yaml.safe_load(file.read_text())
+    data["cases"][0]["risk_level"] = "low"
+    write_yaml(file, data)
+    (workspace.root / "~$register.xlsx").write_bytes(b"")
+    with pytest.raises(RegisterLocked):
+        record_minutes(workspace, file)
+    assert (stored.read_bytes(), workspace.register_file.read_bytes()) == before

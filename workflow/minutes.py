@@ -310,17 +310,13 @@ def _record(
                 )
             version = latest or 1
         action_ids = apply_minutes(register, record, version, workspace.panel)
+        # The register first: if Excel holds it, the stored record stays as it was.
+        register.save(
+            workspace.register_file,
+            backups_dir=workspace.backups_dir,
+            keep_backups=workspace.panel.backups_kept,
+        )
         stored = _store(workspace, StoredMinutes(version, record, changes))
-        try:
-            register.save(
-                workspace.register_file,
-                backups_dir=workspace.backups_dir,
-                keep_backups=workspace.panel.backups_kept,
-            )
-        except BaseException:
-            if version != latest:
-                stored.unlink(missing_ok=True)
-            raise
     return Recorded(record.meeting, version, action_ids, [stored, workspace.register_file])
 
 
