@@ -13,7 +13,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,53 +26,15 @@ def wall(command: list[str], env: dict[str, str], cwd: Path) -> float:
     return time.perf_counter() - start
 
 
-def busy_workspace(root: Path, cases: int = 500, actions_per_case: int = 10) -> None:
+def busy_workspace(root: Path) -> None:
+    """A workspace whose register holds bench_register's 500 cases and 5,000 actions."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_register import busy_register
+
     from workflow.initialise import init_workspace
-    from workflow.register import Register
 
     init_workspace(root, panel_yaml=(DATA / "panel.yaml").read_text(encoding="utf-8"))
-    register = Register.load(root / "register.xlsx")
-    first = date(2025, 1, 9)
-    for number in range(1, cases + 1):
-        case_id = f"CCP-2026-{number:03d}"
-        meeting = first + timedelta(days=56 * (number % 12))
-        register.append(
-            "Cases",
-            {
-                "case_id": case_id,
-                "local_id": f"BENCH-{number:06d}",
-                "child_name": f"Fictional Child {number}",
-                "date_of_birth": date(2011, 1, 1) + timedelta(days=number),
-                "referral_date": meeting - timedelta(days=20),
-                "accepted_on": meeting - timedelta(days=18),
-                "meeting": meeting,
-                "referring_agency": "Children's social care",
-                "referrer": "A Fictional Worker",
-                "key_worker": "A Fictional Worker (Children's social care)",
-                "legal_status": "Section 20 (accommodated by agreement)",
-                "status": "open",
-                "risk_at_referral": "High",
-                "risk_latest": "Medium",
-                "agencies": "Children's social care; Police; Health",
-                "criteria": "High-risk young person",
-                "escalated": False,
-            },
-        )
-        for index in range(1, actions_per_case + 1):
-            register.append(
-                "Actions",
-                {
-                    "action_id": f"{case_id}-A{index}",
-                    "case_id": case_id,
-                    "meeting": meeting,
-                    "action": "Share the disruption plan with every agency (fictional).",
-                    "agency": "Police",
-                    "owner": "PC Fictional",
-                    "due": meeting + timedelta(days=28),
-                    "status": "Open",
-                },
-            )
-    register.save(root / "register.xlsx", backups_dir=root / "backups", keep_backups=5)
+    busy_register().save(root / "register.xlsx", backups_dir=root / "backups", keep_backups=5)
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from workflow.documents import document_text, render_docx
+from workflow.minutes import blank_case
 from workflow.models import LABELS
 from workflow.resources import bundled_template
 
@@ -259,31 +260,6 @@ def signed_minutes_context() -> dict[str, Any]:
         "version": 2,
         "signed": dict(SIGNED),
         "changes": ["Action 2 of CCP-2027-004: due date corrected"],
-    }
-
-
-def blank_case(case_id: str, kind: str) -> dict[str, Any]:
-    """The shape of workflow.minutes._blank_case: what the draft gives for each case."""
-    return {
-        "case_id": case_id,
-        "kind": kind,
-        "presented_by": None,
-        "discussion": None,
-        "risk_level": None,
-        "risk_rationale": None,
-        "accountable_manager": {"name": None, "role": None, "agency": None},
-        "risk_management_plan": None,
-        "contingencies": None,
-        "actions": [{"description": None, "agency": None, "owner": None, "due": None}],
-        "resources": [],
-        "communication": None,
-        "monitoring": None,
-        "progress_report": {"format": None, "due_meeting": None},
-        "escalate_to_partnership": False,
-        "escalation_reason": None,
-        "themes": [],
-        "close_case": False,
-        "closure_reason": None,
     }
 
 

@@ -138,7 +138,7 @@ def draft_data(agenda: Agenda) -> dict[str, Any]:
         entry = {"name": person.name, "role": person.role, "agency": person.agency}
         if entry not in present:
             present.append(entry)
-    cases = [_blank_case(item.case_id, "new") for item in agenda.new_referrals]
+    cases = [blank_case(item.case_id, "new") for item in agenda.new_referrals]
     for item, case in zip(agenda.new_referrals, cases, strict=True):
         referral = item.record.referral
         case["presented_by"] = f"{referral.referrer.name} ({referral.referrer.role})"
@@ -150,7 +150,7 @@ def draft_data(agenda: Agenda) -> dict[str, Any]:
             "agency": manager.agency,
         }
     for review in agenda.progress_reviews:
-        case = _blank_case(review.case_id, "progress_review")
+        case = blank_case(review.case_id, "progress_review")
         level = {label.lower(): code for code, label in LABELS.items()}.get(
             review.risk_latest.lower()
         )
@@ -169,7 +169,7 @@ def draft_data(agenda: Agenda) -> dict[str, Any]:
     }
 
 
-def _blank_case(case_id: str, kind: str) -> dict[str, Any]:
+def blank_case(case_id: str, kind: str) -> dict[str, Any]:
     return {
         "case_id": case_id,
         "kind": kind,
