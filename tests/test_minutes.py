@@ -302,3 +302,19 @@ def test_recording_while_excel_holds_the_register_changes_nothing(drafted, tmp_p
     with pytest.raises(RegisterLocked):
         record_minutes(workspace, file)
     assert (stored.read_bytes(), workspace.register_file.read_bytes()) == before
+
+
+def test_key_worker_gets_a_draft_with_only_their_extract(signed):
+    import email
+    import email.policy
+
+    workspace, cases, result = signed
+    drafts = sorted(path for path in result.written if path.suffix == ".eml")
+    assert [path.name for path in drafts] == [f"{case}-to-key-worker.eml" for case in cases]
+    message = email.message_from_bytes(drafts[0].read_bytes(), policy=email.policy.default)
+    assert message["To"] == "Dana Fictional <dana@example.org>"
+    assert cases[0] in message["Subject"]
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_filename() == f"{cases[0]}-minutes-extract-v1.docx"
+    raw = drafts[0].read_bytes()
+    assert b"Kai" not in raw.split(b"\n\n")[0]  # headers name no child

@@ -678,7 +678,43 @@ def sign_minutes(workspace: Workspace, meeting: date, signer: str) -> Signed:
         }
         path = signatures_file(workspace, meeting)
         path.write_text(json.dumps([*done, entry], indent=2), encoding="utf-8")
-    return Signed(meeting, version, signer, [*files.values(), workspace.register_file], pdf_skipped)
+    drafts = _extract_emails(workspace, panel, stored.record, files)
+    return Signed(
+        meeting, version, signer, [*files.values(), workspace.register_file, *drafts], pdf_skipped
+    )
+
+
+def _extract_emails(
+    workspace: Workspace, panel: PanelConfig, record: MinutesRecord, files: dict[str, Path]
+) -> list[Path]:
+    """A draft to each child's key worker with their extract (ToR 13.iv); no child's name."""
+    from .mail import write_draft
+
+    drafts = []
+    for case in record.cases:
+        extract = files[f"extract {case.case_id}"]
+        worker = load_case(workspace, case.case_id).referral.key_worker()
+        body = (
+            f"Dear {worker.name},\n\n"
+            f"Attached is the extract from the signed minutes of the {panel.name} on "
+            f"{uk_date(record.meeting)} for case {case.case_id}, for the child's record "
+            "and the core group. Please make sure the actions are brought back to the "
+            "core group and the child's plan is revised to reflect them.\n\n"
+            f"It is {panel.protective_marking}: store it only on the child's record.\n\n"
+            f"{panel.administrator.name}\n{panel.administrator.role}\n"
+        )
+        drafts.append(
+            write_draft(
+                extract.with_name(f"{case.case_id}-to-key-worker.eml"),
+                sender=panel.administrator,
+                to=(worker.name, worker.email or ""),
+                subject=f"{panel.protective_marking}: {panel.name}: minutes extract for "
+                f"{case.case_id}, {uk_date(record.meeting)}",
+                body=body,
+                attachment=extract,
+            )
+        )
+    return drafts
 
 
 # --- verify ------------------------------------------------------------------------------

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import email.policy
-import re
 import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import date
-from email.message import EmailMessage
-from email.utils import formataddr, formatdate
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +14,7 @@ from .cases import panel_context
 from .composition import Part
 from .dates import uk_date
 from .errors import ConversionFailed
+from .mail import slug, write_draft
 from .models import LABELS, PanelConfig
 from .rules import ReferralContext, referral_problems, today
 from .workspace import Workspace
@@ -367,15 +364,6 @@ def distribution(panel: PanelConfig) -> list[tuple[str, str, str]]:
     return listed
 
 
-# Long subjects (marking + panel name + date) are kept on one line rather than folded
-# before their first word, which some readers show as a leading space.
-_EMAIL_POLICY = email.policy.default.clone(max_line_length=250)
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "member"
-
-
 def _circulation(agenda: Agenda, pack_file: Path, folder: Path, *, attach: bool) -> list[Path]:
     panel = agenda.panel
     folder.mkdir(parents=True, exist_ok=True)
@@ -401,13 +389,7 @@ def _circulation(agenda: Agenda, pack_file: Path, folder: Path, *, attach: bool)
     slot = agenda.slot
     when = ", ".join(part for part in (uk_date(slot.date), slot.time, slot.venue) if part)
     for number, (name, _, address) in enumerate(people, start=1):
-        message = EmailMessage(policy=_EMAIL_POLICY)
-        message["From"] = formataddr((panel.administrator.name, panel.administrator.email or ""))
-        message["To"] = formataddr((name, address))
-        message["Subject"] = subject
-        message["Date"] = formatdate(localtime=True)
-        message["X-Unsent"] = "1"  # opens as a draft in Outlook
-        message.set_content(
+        body = (
             f"Dear {name},\n\n"
             f"Please find the papers for the {panel.name} on {when}.\n\n"
             f"{where}\n\nOn the agenda:\n" + "\n".join(items or ["- (no cases yet)"]) + "\n\n"
@@ -415,19 +397,14 @@ def _circulation(agenda: Agenda, pack_file: Path, folder: Path, *, attach: bool)
             "outside secure systems.\n\n"
             f"{panel.administrator.name}\n{panel.administrator.role}\n"
         )
-        if attach:
-            subtype = (
-                "pdf"
-                if pack_file.suffix == ".pdf"
-                else ("vnd.openxmlformats-officedocument.wordprocessingml.document")
+        written.append(
+            write_draft(
+                folder / f"{number:02d}-{slug(name)}.eml",
+                sender=panel.administrator,
+                to=(name, address),
+                subject=subject,
+                body=body,
+                attachment=pack_file if attach else None,
             )
-            message.add_attachment(
-                pack_file.read_bytes(),
-                maintype="application",
-                subtype=subtype,
-                filename=pack_file.name,
-            )
-        target = folder / f"{number:02d}-{_slug(name)}.eml"
-        target.write_bytes(bytes(message))
-        written.append(target)
+        )
     return written
