@@ -244,3 +244,34 @@ def test_meeting_not_in_panel_yaml_is_refused(two_cases):
     with pytest.raises(FormInvalid, match="2027-03-12 is not a meeting in panel.yaml"):
         build_pack(workspace, date(2027, 3, 12))
     assert not (workspace.root / "output" / "2027-03-12").exists()
+
+
+@pytest.mark.libreoffice
+def test_per_recipient_copies_are_marked_on_every_page(two_cases, runner):
+    import email.policy
+
+    from pypdf import PdfReader
+
+    workspace, _ = two_cases
+    result = runner.invoke(
+        cli, ["-w", str(workspace.root), "pack", "2027-03-11", "--per-recipient", "--attach"]
+    )
+    assert result.exit_code == 0, result.output
+    folder = workspace.root / "output" / "2027-03-11" / "circulation"
+    copy = folder / "pack-2027-03-11-di-frankie-fiction.pdf"
+    reader = PdfReader(str(copy))
+    assert len(reader.pages) == len(
+        PdfReader(str(copy.parent.parent / "pack-2027-03-11.pdf")).pages
+    )
+    for page in reader.pages:
+        notes = [
+            a.get_object() for a in page["/Annots"] if a.get_object()["/Subtype"] == "/FreeText"
+        ]
+        assert [n["/Contents"] for n in notes] == [
+            "Copy for DI Frankie Fiction: do not forward or copy"
+        ]
+    message = email.message_from_bytes(
+        (folder / "03-di-frankie-fiction.eml").read_bytes(), policy=email.policy.default
+    )
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_filename() == copy.name

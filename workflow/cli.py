@@ -219,8 +219,15 @@ def referral_add(ctx: click.Context, file: Path, meeting: date | None) -> None:
 @click.argument("meeting", type=ISO_DATE)
 @click.option("--strict", is_flag=True, help="Exit 1 while anything blocks circulation.")
 @click.option("--attach", is_flag=True, help="Attach the pack to each email draft.")
+@click.option(
+    "--per-recipient",
+    is_flag=True,
+    help='Give each member a PDF marked "Copy for NAME" on every page.',
+)
 @click.pass_context
-def pack(ctx: click.Context, meeting: date, strict: bool, attach: bool) -> None:
+def pack(
+    ctx: click.Context, meeting: date, strict: bool, attach: bool, per_recipient: bool
+) -> None:
     """Build the circulation pack for a meeting: agenda, Word and PDF pack, emails.
 
     Also prints and saves a readiness report: missing papers, late referrals,
@@ -232,7 +239,7 @@ def pack(ctx: click.Context, meeting: date, strict: bool, attach: bool) -> None:
     from .pack import build_pack
 
     workspace = _workspace(ctx)
-    result = build_pack(workspace, meeting, attach=attach)
+    result = build_pack(workspace, meeting, attach=attach, per_recipient=per_recipient)
     _say_written(result.written, workspace.root)
     if result.pdf_skipped:
         click.echo(result.pdf_skipped, err=True)

@@ -208,7 +208,9 @@ def _document_part(title: str, path: Path, level: int) -> Part:
     )
 
 
-def build_pack(workspace: Workspace, meeting: date, *, attach: bool = False) -> PackResult:
+def build_pack(
+    workspace: Workspace, meeting: date, *, attach: bool = False, per_recipient: bool = False
+) -> PackResult:
     """Render the agenda, assemble the Word and PDF packs, check readiness, draft emails."""
     from .composition import add_contents, compose
     from .documents import render_docx
@@ -266,7 +268,13 @@ def build_pack(workspace: Workspace, meeting: date, *, attach: bool = False) -> 
             clock.lap("pdf")
 
         pack_file = pdf_pack or word_pack
-        circulation = _circulation(agenda, pack_file, staging / "circulation", attach=attach)
+        circulation = _circulation(
+            agenda,
+            pack_file,
+            staging / "circulation",
+            attach=attach,
+            per_recipient=per_recipient and pdf_pack is not None,
+        )
 
         for produced in [
             agenda_docx,
@@ -364,7 +372,9 @@ def distribution(panel: PanelConfig) -> list[tuple[str, str, str]]:
     return listed
 
 
-def _circulation(agenda: Agenda, pack_file: Path, folder: Path, *, attach: bool) -> list[Path]:
+def _circulation(
+    agenda: Agenda, pack_file: Path, folder: Path, *, attach: bool, per_recipient: bool
+) -> list[Path]:
     panel = agenda.panel
     folder.mkdir(parents=True, exist_ok=True)
     people = distribution(panel)
@@ -389,6 +399,17 @@ def _circulation(agenda: Agenda, pack_file: Path, folder: Path, *, attach: bool)
     slot = agenda.slot
     when = ", ".join(part for part in (uk_date(slot.date), slot.time, slot.venue) if part)
     for number, (name, _, address) in enumerate(people, start=1):
+        copy = pack_file
+        if per_recipient:
+            from .pdf_pack import copy_for
+
+            copy = copy_for(pack_file, name, folder / f"{pack_file.stem}-{slug(name)}.pdf")
+            written.append(copy)
+            where = (
+                f"Your marked copy of the pack is attached ({copy.name})."
+                if attach
+                else f"Your marked copy is in the panel's secure folder: {copy.name}"
+            )
         body = (
             f"Dear {name},\n\n"
             f"Please find the papers for the {panel.name} on {when}.\n\n"
@@ -404,7 +425,7 @@ def _circulation(agenda: Agenda, pack_file: Path, folder: Path, *, attach: bool)
                 to=(name, address),
                 subject=subject,
                 body=body,
-                attachment=pack_file if attach else None,
+                attachment=copy if attach else None,
             )
         )
     return written

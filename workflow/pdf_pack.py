@@ -98,3 +98,30 @@ def finish_pdf_pack(
     with out.open("wb") as handle:
         writer.write(handle)
     return out
+
+
+def copy_for(pack: Path, recipient: str, out: Path) -> Path:
+    """The pack with "Copy for NAME" on every page: a leaked copy shows whose it was."""
+    from pypdf import PdfWriter
+    from pypdf.annotations import FreeText
+    from pypdf.generic import NameObject, NumberObject
+
+    writer = PdfWriter(clone_from=str(pack))
+    text = f"Copy for {recipient}: do not forward or copy"
+    for number, page in enumerate(writer.pages):
+        left = float(page.mediabox.left) + SIDE_ROOM
+        bottom = float(page.mediabox.bottom) + 6
+        note = FreeText(
+            text=text,
+            rect=(left, bottom, left + 320, bottom + 14),
+            font_size="8pt",
+            font_color="7f0000",
+            border_color=None,
+            background_color=None,
+        )
+        note[NameObject("/F")] = NumberObject(4)  # printed, as well as shown on screen
+        writer.add_annotation(page_number=number, annotation=note)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("wb") as handle:
+        writer.write(handle)
+    return out
