@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -13,6 +14,8 @@ from conftest import DATA, write_yaml
 from openpyxl import load_workbook
 
 from workflow.cli import cli
+from workflow.dates import uk_date
+from workflow.documents import document_text
 
 
 def all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -209,6 +212,15 @@ def test_demo_builds_a_workspace_and_lists_it(runner, tmp_path):
     assert len(docs) == 3
     for doc in docs:
         assert f"  {doc.relative_to(root)}" in result.output
+    # The demo minutes and signs its first meeting; the next pack carries those minutes.
+    [signed] = list((root / "output").glob("*/minutes-*-v1.docx"))
+    assert "Signed as a true record by Alex Sample, Chair" in document_text(signed)
+    assert f"VERIFIED: {signed.relative_to(root)}" in result.output
+    packs = sorted((root / "output").glob("*/pack-*.docx"))
+    assert len(packs) == 2
+    assert f"Minutes of the {uk_date(date.fromisoformat(signed.parent.name))} meeting" in (
+        document_text(packs[1])
+    )
     again = runner.invoke(cli, ["demo", str(root)])
     assert again.exit_code == 1
     assert "already exists and is not empty" in again.stderr

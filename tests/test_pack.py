@@ -275,3 +275,31 @@ def test_per_recipient_copies_are_marked_on_every_page(two_cases, runner):
     )
     [attachment] = list(message.iter_attachments())
     assert attachment.get_filename() == copy.name
+
+
+def test_progress_report_received_goes_into_the_pack(two_cases):
+    import shutil
+
+    workspace, cases = two_cases
+    report = workspace.root / "cases" / cases[0] / "progress-2027-05-13.docx"
+    shutil.copy(workspace.root / "cases" / cases[0] / "attachments" / "chronology.docx", report)
+    book = load_workbook(workspace.register_file)
+    progress = book["Progress"]
+    progress.append(
+        [
+            cases[0],
+            date(2027, 5, 13),
+            "Written",
+            date(2027, 4, 29),
+            str(report.relative_to(workspace.root)),
+        ]
+    )
+    book.save(workspace.register_file)
+
+    result = build_pack(workspace, date(2027, 5, 13))
+    assert result.readiness.blocking == []
+    text = document_text(workspace.root / "output" / "2027-05-13" / "pack-2027-05-13.docx")
+    section = text.index(
+        f"Progress report {cases[0]}", text.index("Agenda", text.index("Contents") + 10)
+    )
+    assert "first missing episode (fictional)" in text[section:]
