@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -96,6 +97,69 @@ def _update_fields_on_open(document: DocumentObject) -> None:
         settings.append(element)
 
 
+_STYLE = qn("w:style")
+_STYLE_ID = qn("w:styleId")
+
+
+class _StyleIds:
+    """What docxcompose reads of each master style while merging: its id and UI name."""
+
+    __slots__ = ("_element", "style_id")
+
+    def __init__(self, element: Any):
+        self._element = element
+        self.style_id = element.get(_STYLE_ID)
+
+    @property
+    def name(self) -> str | None:
+        from docx.styles import BabelFish
+
+        name = self._element.name_val
+        return None if name is None else BabelFish.internal2ui(name)
+
+
+class _QuickStyles:
+    """The master's styles, listed without building a python-docx Style for each.
+
+    docxcompose lists every master style once or more for every element it appends, and
+    python-docx's Style objects made that over half of a pack's merge time. The list is
+    kept until the styles part changes size (docxcompose only ever appends styles).
+    """
+
+    def __init__(self, styles: Any, cache: dict[str, Any]):
+        self._styles = styles
+        self._cache = cache
+
+    def __iter__(self) -> Any:
+        element = self._styles.element
+        size = len(element)
+        if self._cache.get("size") != size:
+            self._cache["size"] = size
+            self._cache["ids"] = [_StyleIds(style) for style in element.iterchildren(_STYLE)]
+        return iter(self._cache["ids"])
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._styles, name)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._styles[key]
+
+
+class _QuickStylesDocument:
+    """The master document as docxcompose sees it: the same, but for quick style lists."""
+
+    def __init__(self, document: DocumentObject):
+        self._document = document
+        self._cache: dict[str, Any] = {}
+
+    @property
+    def styles(self) -> _QuickStyles:
+        return _QuickStyles(self._document.styles, self._cache)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._document, name)
+
+
 def compose(master: Path, parts: Sequence[Part], out: Path) -> Path:
     """master (a cover with its contents), then each part under its bookmarked heading.
 
@@ -106,7 +170,7 @@ def compose(master: Path, parts: Sequence[Part], out: Path) -> Path:
 
     document = Document(str(master))
     _update_fields_on_open(document)
-    composer = Composer(document)
+    composer = Composer(_QuickStylesDocument(document))
     for index, part in enumerate(parts):
         heading = document.add_heading(part.title, level=min(part.level, 2))
         heading.paragraph_format.page_break_before = True
