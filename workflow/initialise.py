@@ -19,7 +19,7 @@ Edited Word templates go here.
 A template in this folder (same file name as the shipped one, e.g. referral.docx)
 is used instead of the shipped template. Copy the shipped one in, edit the wording
 or styling in Word, keep every {{ ... }} and {% ... %} tag as it is, and make a test
-document (for example `ccp demo` in another folder, with your copy in its templates/).
+document in a copy of this workspace (for example `ccp -w COPY pack DATE`).
 A tag the data does not have stops the command with a message naming it.
 """
 
