@@ -23,7 +23,7 @@ class Part:
     """One section of an assembled document.
 
     `source` is a .docx merged in, or None for a section that is only its heading and
-    `note`; `blank_pages` reserves pages that a PDF attachment is later laid onto.
+    `note`; `blank_pages` reserves pages that the PDF `paper` is later laid onto.
     """
 
     title: str
@@ -31,6 +31,7 @@ class Part:
     note: str | None = None
     blank_pages: int = 0
     level: int = 1
+    paper: Path | None = None
 
 
 def bookmark_name(index: int) -> str:

@@ -200,6 +200,7 @@ def _document_part(title: str, path: Path, level: int) -> Part:
             note=f"A PDF document of {pages} page(s) follows (in the PDF pack).",
             blank_pages=pages,
             level=level,
+            paper=path,
         )
     return Part(
         title,
@@ -331,28 +332,9 @@ def _pdf_pack(word_pack: Path, parts: list[Part], agenda: Agenda, staging: Path)
     from .pdf_pack import finish_pdf_pack
 
     [converted] = convert([word_pack], staging / "pdf")
-    sources = {part.title: path for part, path in _pdf_sources(parts, agenda)}
     target = staging / f"pack-{agenda.meeting.isoformat()}.pdf"
-    finish_pdf_pack(converted, parts, sources, target)
+    finish_pdf_pack(converted, parts, target)
     return target
-
-
-def _pdf_sources(parts: list[Part], agenda: Agenda) -> list[tuple[Part, Path]]:
-    by_title: dict[str, Path] = {}
-    for item in agenda.new_referrals:
-        for name, path in item.papers.items():
-            if path is not None:
-                by_title[f"{item.case_id}: {PAPER_TITLES[name]}"] = path
-    for review in agenda.progress_reviews:
-        if review.report is not None:
-            by_title[f"Progress report {review.case_id}"] = review.report
-    if agenda.last_minutes is not None:
-        by_title[f"Minutes of the {uk_date(agenda.previous)} meeting"] = agenda.last_minutes
-    return [
-        (part, by_title[part.title])
-        for part in parts
-        if part.blank_pages and part.title in by_title
-    ]
 
 
 # --- circulation -------------------------------------------------------------------------

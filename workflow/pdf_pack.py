@@ -58,9 +58,7 @@ def _lay_onto(target: Any, paper: Any) -> None:
     target.merge_transformed_page(paper, Transformation().scale(scale).translate(x, y))
 
 
-def finish_pdf_pack(
-    converted: Path, parts: Sequence[Part], papers: dict[str, Path], out: Path
-) -> Path:
+def finish_pdf_pack(converted: Path, parts: Sequence[Part], out: Path) -> Path:
     """Lay each PDF paper onto the pages reserved for it and bookmark every section."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.errors import PdfReadError
@@ -70,7 +68,7 @@ def finish_pdf_pack(
     writer = PdfWriter()
     writer.append(reader, import_outline=False)
     for part, start in zip(parts, starts, strict=True):
-        source = papers.get(part.title)
+        source = part.paper
         if source is None or not part.blank_pages:
             continue
         if start is None:
