@@ -126,6 +126,8 @@ def test_sheets_and_headers_are_the_contract() -> None:
         "Due",
         "Status",
         "Completed on",
+        "Carried forward",
+        "Reason not done",
         "Notes",
     ]
     status = {column.key: column for column in SHEETS["Actions"]}["status"]

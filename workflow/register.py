@@ -34,6 +34,9 @@ class Column:
     kind: str
     width: int
     choices: tuple[str, ...] = ()
+    # A column added after registers were in use: an older register without it reads as
+    # empty and gains the column (header at the right) on its next write.
+    later: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -54,9 +57,12 @@ def _date(header: str, key: str, width: int = 12) -> Column:
     return Column(header, key, "date", width)
 
 
-MEETING_STATUSES = ("scheduled", "pack sent", "minuted", "signed")
+MEETING_STATUSES = ("scheduled", "pack sent", "minuted", "signed", "amended")
 CASE_STATUSES = ("open", "closed")
 ACTION_STATUSES = ("Open", "In progress", "Completed", "Cancelled")
+OPEN_ACTION_STATUSES = ("Open", "In progress")
+# Why an action was closed without being done (ToR 12: panels review these differently).
+REASONS_NOT_DONE = ("circumstances changed", "not undertaken")
 YES, NO = "Yes", "No"
 
 SHEETS: dict[str, tuple[Column, ...]] = {
@@ -106,6 +112,8 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         _date("Due", "due"),
         Column("Status", "status", "choice", 14, ACTION_STATUSES),
         _date("Completed on", "completed_on", 15),
+        Column("Carried forward", "carried_forward", "int", 17, later=True),
+        Column("Reason not done", "reason_not_done", "choice", 22, REASONS_NOT_DONE, later=True),
         _long("Notes", "notes"),
     ),
     "Resources": (
@@ -468,7 +476,9 @@ def _read_table(
                 positions[column.key] = index
                 taken.add(index)
                 break
-    missing = [column.header for column in columns if column.key not in positions]
+    missing = [
+        column.header for column in columns if column.key not in positions and not column.later
+    ]
     if missing:
         names = ", ".join(f"'{name}'" for name in missing)
         what, verb, pronoun = (
@@ -497,13 +507,17 @@ def _read_table(
         extra_positions.append((key, index))
 
     readers = [
-        (column.key, positions[column.key], _READERS[column.kind](column)) for column in columns
+        (column.key, positions[column.key], _READERS[column.kind](column))
+        for column in columns
+        if column.key in positions
     ]
+    absent = [column.key for column in columns if column.key not in positions]
     rows = []
     for raw in body:
         if all(map(_blank, raw)):
             continue
         row = {key: read(raw[index]) for key, index, read in readers}
+        row.update(dict.fromkeys(absent))
         for key, index in extra_positions:
             value = raw[index] if index < len(raw) else None
             row[key] = None if _blank(value) else value
