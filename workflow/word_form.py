@@ -5,17 +5,12 @@ from __future__ import annotations
 import calendar
 import functools
 import hashlib
-import io
-import os
 import re
-import tempfile
 import typing
-import zipfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from lxml import etree
@@ -23,7 +18,19 @@ from pydantic.fields import FieldInfo
 
 from .blank_forms import _is_enum, _is_model, _unwrap
 from .dates import uk_date
+from .docx_safety import (
+    FORM_LIMITS,
+    OLE2_MAGIC,
+    ZIP_MAGIC,
+    main_document,
+    open_zip,
+    package_targets,
+    part_name,
+    read_bounded,
+    xml_part,
+)
 from .errors import FileUnreadable, FormInvalid, Problem
+from .files import write_atomic
 from .models import LABELS, Referral
 
 FORM_KIND = "referral"
@@ -33,16 +40,6 @@ TEMPLATE_HINT = "fill in the form from `ccp referral template --format docx`"
 
 LONG_TEXT = 20_000  # max_length of models.LongText: those answers get a multi-line box
 BLANK_ROWS = 3
-
-# A filled referral is well under 1 MB; these limits leave room for pasted pictures while
-# refusing zip bombs before anything is decompressed.
-MAX_FILE_BYTES = 25 * 1024 * 1024
-MAX_MEMBERS = 1000
-MAX_MEMBER_BYTES = 50 * 1024 * 1024
-MAX_TOTAL_BYTES = 100 * 1024 * 1024
-MAX_XML_BYTES = 20 * 1024 * 1024
-MAX_RATIO = 100  # Word's XML deflates about 10:1; zip bombs reach 1000:1
-RATIO_FLOOR = 1024 * 1024  # tiny members may compress absurdly well and harm nobody
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
@@ -55,8 +52,6 @@ CUSTOM_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+x
 STRICT_W = "http://purl.oclc.org/ooxml/wordprocessingml/main"
 _PREFIXES = {"w": W, "w14": W14, "xml": XML_NS}
 
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_MAGIC = b"PK\x03\x04"
 
 CHECKED, UNCHECKED = "\u2612", "\u2610"
 BOX_FONT = "MS Gothic"  # what Word itself uses for check box glyphs
@@ -642,15 +637,7 @@ def write_referral_form(out: Path, *, protective_marking: str = "OFFICIAL-SENSIT
     core.author = "ccp"
     _add_custom_property(document, MARKER, f"{FORM_KIND} v{FORM_VERSION}")
 
-    handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".partial")
-    os.close(handle)
-    try:
-        document.save(temporary)
-        os.replace(temporary, out)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return out
+    return write_atomic(out, document.save)
 
 
 def _page_setup(document: Any, protective_marking: str) -> None:
@@ -806,18 +793,7 @@ def read_referral_form(path: Path) -> dict[str, Any]:
 
 
 def _read_bytes(path: Path) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise FileUnreadable(
-                f"{path.name}: is {size:,} bytes; a referral form may be at most "
-                f"{MAX_FILE_BYTES:,} bytes"
-            )
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise FileUnreadable(f"{path}: no such file") from None
-    except OSError as err:
-        raise FileUnreadable(f"{path}: cannot be read ({err.strerror})") from err
+    return read_bounded(path, FORM_LIMITS.max_file_bytes, "referral form")
 
 
 def _unpack(raw: bytes, name: str) -> tuple[Any, Any]:
@@ -839,109 +815,12 @@ def _unpack(raw: bytes, name: str) -> tuple[Any, Any]:
         raise FileUnreadable(f"{name}: is a PDF, not a Word form; {TEMPLATE_HINT}")
     if not raw.startswith(ZIP_MAGIC):
         raise FileUnreadable(f"{name}: is not a Word .docx file; {TEMPLATE_HINT}")
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(raw))
-    except (zipfile.BadZipFile, EOFError, ValueError):
-        raise FileUnreadable(
-            f"{name}: is damaged or incomplete (not a readable .docx); ask for it to be sent again"
-        ) from None
-    with archive:
-        _check_sizes(archive, name)
-        rels = _xml(archive, "_rels/.rels", name)
-        if rels is None:
-            raise FileUnreadable(f"{name}: is not a Word document (no _rels/.rels)")
-        targets = {
-            rel.get("Type", "").rsplit("/", 1)[-1]: rel.get("Target", "")
-            for rel in rels.iter(f"{{{REL_NS}}}Relationship")
-        }
-        main = targets.get("officeDocument")
-        document = _xml(archive, _part_name(main), name) if main else None
-        if document is None:
-            raise FileUnreadable(f"{name}: is not a Word document (no main document part)")
-        if document.tag != _qn("w:document"):
-            strict = document.tag.startswith(f"{{{STRICT_W}}}")
-            raise FileUnreadable(
-                f"{name}: was saved as Strict Open XML; save it as a Word Document (.docx)"
-                if strict
-                else f"{name}: is not a Word document"
-            )
+    with open_zip(raw, name) as archive:
+        targets = package_targets(archive, name)
+        document = main_document(archive, name, targets)
         custom_target = targets.get("custom-properties")
-        custom = _xml(archive, _part_name(custom_target), name) if custom_target else None
+        custom = xml_part(archive, part_name(custom_target), name) if custom_target else None
     return document, custom
-
-
-def _part_name(target: str) -> str:
-    return str(PurePosixPath("/", target)).lstrip("/")
-
-
-def _check_sizes(archive: zipfile.ZipFile, name: str) -> None:
-    """Refuse zip bombs from the declared sizes, before anything is decompressed."""
-    members = archive.infolist()
-    if len(members) > MAX_MEMBERS:
-        raise FileUnreadable(
-            f"{name}: holds {len(members):,} parts; a Word form has a few dozen, so it is refused"
-        )
-    total = 0
-    for info in members:
-        total += info.file_size
-        if info.file_size > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES:
-            raise FileUnreadable(
-                f"{name}: would unpack to more than {MAX_TOTAL_BYTES // 2**20} MB "
-                f"({info.filename} alone declares {info.file_size:,} bytes); refused"
-            )
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
-            raise FileUnreadable(
-                f"{name}: {info.filename} is compressed {ratio:,.0f} to 1, far beyond any Word "
-                "document; refused as a possible zip bomb"
-            )
-        if info.flag_bits & 0x1:
-            raise FileUnreadable(f"{name}: is encrypted; save it again without a password")
-
-
-def _xml(archive: zipfile.ZipFile, member: str, name: str) -> Any:
-    """A part parsed without DTDs, entities or network access; None if it is absent."""
-    try:
-        info = archive.getinfo(member)
-    except KeyError:
-        return None
-    if info.file_size > MAX_XML_BYTES:
-        raise FileUnreadable(
-            f"{name}: {member} declares {info.file_size:,} bytes; a form's text is far smaller"
-        )
-    try:
-        with archive.open(info) as stream:
-            data = stream.read(MAX_XML_BYTES + 1)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as err:
-        raise FileUnreadable(
-            f"{name}: is damaged ({member}: {err}); ask for it to be sent again"
-        ) from None
-    if len(data) > MAX_XML_BYTES:
-        raise FileUnreadable(f"{name}: {member} is larger than it declares; refused")
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise FileUnreadable(
-            f"{name}: {member} contains a DOCTYPE or entity declaration, which Word never "
-            "writes; refused"
-        )
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        load_dtd=False,
-        dtd_validation=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as err:
-        raise FileUnreadable(f"{name}: {member} is not well-formed XML ({err}); refused") from None
-    if root.getroottree().docinfo.doctype:
-        # Caught here too for encodings the byte check above cannot see (UTF-16).
-        raise FileUnreadable(
-            f"{name}: {member} contains a DOCTYPE declaration, which Word never writes; refused"
-        )
-    return root
 
 
 def _marker(custom: Any, body: Any) -> str | None:
