@@ -322,6 +322,28 @@ class PanelConfig(Form):
         title="Register backups kept",
         description="How many earlier copies of register.xlsx to keep in backups/.",
     )
+    paper_max_mb: int = Field(
+        default=20,
+        ge=1,
+        le=500,
+        title="Largest paper (MB)",
+        description="A chronology, risk assessment or review report larger than this is refused.",
+    )
+    pack_papers_max_mb: int = Field(
+        default=100,
+        ge=1,
+        le=2000,
+        title="Papers per pack (MB)",
+        description="The papers of one meeting's new referrals together may not exceed this.",
+    )
+    shared_group: bool = Field(
+        default=False,
+        title="Share with the group",
+        description=(
+            "false: every file ccp writes is readable by its owner only. true: also by the "
+            "workspace folder's group (for a shared panel account)."
+        ),
+    )
 
     @field_validator("meetings")
     @classmethod
