@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .models import MinutesRecord, PanelConfig, Referral
+from .progress_model import ProgressReport
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -17,6 +18,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "panel.schema.json": PanelConfig,
     "referral.schema.json": Referral,
     "minutes.schema.json": MinutesRecord,
+    "progress.schema.json": ProgressReport,
 }
 
 
