@@ -86,3 +86,28 @@ class ConversionFailed(CcpError):
     """Raised when LibreOffice is missing or fails to convert a document."""
 
     exit_code = 3
+
+
+class PaperRefused(CcpError):
+    """Raised when a stored paper (chronology, risk assessment...) cannot go into a pack."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+    def lines(self) -> list[str]:
+        return list(self.problems)
+
+
+class DamagedFile(CcpError):
+    """Raised when a file ccp wrote itself (case.json, ...) no longer reads back."""
+
+
+class SettingInvalid(CcpError):
+    """Raised when an environment variable or option setting is unusable (CCP_TODAY=...)."""
+
+    exit_code = 3
+
+
+class OptionsConflict(CcpError):
+    """Raised when options asked of a command cannot be honoured together (never dropped)."""
