@@ -111,3 +111,21 @@ class SettingInvalid(CcpError):
 
 class OptionsConflict(CcpError):
     """Raised when options asked of a command cannot be honoured together (never dropped)."""
+
+
+class ActionRejected(CcpError):
+    """Raised when an action ID is unknown, or a status change breaks the action rules."""
+
+
+class RegisterCellInvalid(CcpError):
+    """Raised when a hand-edited register cell a command would write holds an unusable value.
+
+    Each problem names the sheet, the row, the column and the value.
+    """
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+    def lines(self) -> list[str]:
+        return list(self.problems)
