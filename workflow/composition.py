@@ -32,10 +32,19 @@ class Part:
     blank_pages: int = 0
     level: int = 1
     paper: Path | None = None
+    # The source opens with its own title (a Title paragraph): it becomes the section's
+    # title, so the section starts with one title, not a heading over another title.
+    retitle: bool = False
+    # A paper that was not supplied: a contents line saying so, and no section.
+    missing: bool = False
+
+
+MISSING = "not supplied"
 
 
 def bookmark_name(index: int) -> str:
-    return f"ccp_section_{index}"
+    # Letters and digits only: LibreOffice mangles "_" in the PDF destinations it makes.
+    return f"ccpSection{index}"
 
 
 def _field(paragraph: Paragraph, instruction: str, cached: str) -> None:
@@ -86,7 +95,10 @@ def add_contents(document: DocumentObject, parts: Sequence[Part], pages: Sequenc
             paragraph.paragraph_format.left_indent = Cm(0.8 * (part.level - 1))
         paragraph.add_run(part.title).bold = part.level == 1
         paragraph.add_run("\t")
-        _field(paragraph, f"PAGEREF {bookmark_name(index)} \\h", page)
+        if part.missing:
+            paragraph.add_run(MISSING).italic = True
+        else:
+            _field(paragraph, f"PAGEREF {bookmark_name(index)} \\h", page)
 
 
 def _update_fields_on_open(document: DocumentObject) -> None:
@@ -161,6 +173,25 @@ class _QuickStylesDocument:
         return getattr(self._document, name)
 
 
+def _opens_with_title(document: DocumentObject) -> bool:
+    first = next(iter(document.element.body.iterchildren()), None)
+    if first is None or first.tag != qn("w:p"):
+        return False
+    style = Paragraph(first, document._body).style
+    return style is not None and style.name == "Title"
+
+
+def _set_text(paragraph: Paragraph, text: str) -> None:
+    """One run of `text`, formatted as the paragraph's first run was."""
+    runs = paragraph.runs
+    for run in runs[1:]:
+        run._r.getparent().remove(run._r)
+    if runs:
+        runs[0].text = text
+    else:
+        paragraph.add_run(text)
+
+
 def compose(master: Path, parts: Sequence[Part], out: Path) -> Path:
     """master (a cover with its contents), then each part under its bookmarked heading.
 
@@ -173,6 +204,17 @@ def compose(master: Path, parts: Sequence[Part], out: Path) -> Path:
     _update_fields_on_open(document)
     composer = Composer(_QuickStylesDocument(document))
     for index, part in enumerate(parts):
+        if part.missing:
+            continue
+        source = Document(str(part.source)) if part.source is not None else None
+        if part.retitle and source is not None and _opens_with_title(source):
+            start = composer.append_index()
+            composer.append(source)
+            title = Paragraph(document.element.body[start], document._body)
+            _set_text(title, part.title)
+            title.paragraph_format.page_break_before = True
+            _bookmark(title, bookmark_name(index), 9000 + index)
+            continue
         heading = document.add_heading(part.title, level=min(part.level, 2))
         heading.paragraph_format.page_break_before = True
         heading.paragraph_format.keep_with_next = True
@@ -183,8 +225,8 @@ def compose(master: Path, parts: Sequence[Part], out: Path) -> Path:
             # An empty paragraph that starts its own page: a run's page break followed by
             # a heading that also breaks is collapsed into one break by LibreOffice.
             document.add_paragraph().paragraph_format.page_break_before = True
-        if part.source is not None:
-            composer.append(Document(str(part.source)))
+        if source is not None:
+            composer.append(source)
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}-", suffix=".docx")
     os.close(handle)

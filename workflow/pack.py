@@ -97,7 +97,8 @@ def agenda_context(agenda: Agenda) -> dict[str, Any]:
     }
 
 
-def cover_context(agenda: Agenda) -> dict[str, Any]:
+def cover_context(agenda: Agenda, readiness: Readiness | None = None) -> dict[str, Any]:
+    """The cover says what the pack holds, and honestly what it does not yet hold."""
     return {
         "panel": panel_context(agenda.panel),
         "meeting": meeting_context(agenda),
@@ -105,6 +106,7 @@ def cover_context(agenda: Agenda) -> dict[str, Any]:
         "administrator": agenda.panel.administrator.model_dump(),
         "case_count": len(agenda.new_referrals),
         "review_count": len(agenda.progress_reviews),
+        "outstanding": list(readiness.blocking) if readiness else [],
     }
 
 
@@ -166,9 +168,11 @@ def _pdf_pages(path: Path) -> int:
 
 def pack_parts(agenda: Agenda, agenda_docx: Path, referral_docs: dict[str, Path]) -> list[Part]:
     """Every section of the pack, in agenda order."""
-    parts = [Part("Agenda", agenda_docx)]
+    parts = [Part("Agenda", agenda_docx, retitle=True)]
     for item in agenda.new_referrals:
-        parts.append(Part(f"New referral {item.case_id}", referral_docs[item.case_id]))
+        parts.append(
+            Part(f"New referral {item.case_id}", referral_docs[item.case_id], retitle=True)
+        )
         parts += _paper_parts(item)
     for review in agenda.progress_reviews:
         if review.report is not None:
@@ -185,14 +189,18 @@ def pack_parts(agenda: Agenda, agenda_docx: Path, referral_docs: dict[str, Path]
 def _paper_parts(item: NewReferral) -> list[Part]:
     parts = []
     for name, path in item.papers.items():
-        if path is not None:
-            parts.append(_document_part(f"{item.case_id}: {PAPER_TITLES[name]}", path, 2))
+        title = f"{item.case_id}: {PAPER_TITLES[name]}"
+        if path is None:
+            parts.append(Part(title, level=2, missing=True))
+        else:
+            parts.append(_document_part(title, path, 2))
     return parts
 
 
 def _document_part(title: str, path: Path, level: int) -> Part:
     if path.suffix.lower() == ".docx":
-        return Part(title, path, level=level)
+        # Our own documents (level 1) open with a title; an agency's paper keeps ours.
+        return Part(title, path, level=level, retitle=level == 1)
     if path.suffix.lower() == ".pdf":
         pages = _pdf_pages(path)
         return Part(
@@ -239,10 +247,11 @@ def build_pack(
         }
         _ensure_referral_documents(workspace, agenda, referral_docs)
         parts = pack_parts(agenda, agenda_docx, referral_docs)
+        readiness = readiness_of(agenda)
 
         cover = render_docx(
             workspace.template(COVER_TEMPLATE),
-            cover_context(agenda),
+            cover_context(agenda, readiness),
             staging / "cover.docx",
             labels=LABELS,
         )
@@ -255,7 +264,6 @@ def build_pack(
         word_pack = compose(cover, parts, staging / f"pack-{meeting.isoformat()}.docx")
         clock.lap("merge")
 
-        readiness = readiness_of(agenda)
         (staging / "readiness.txt").write_text(readiness_text(agenda, readiness), encoding="utf-8")
 
         pdf_skipped = None
@@ -273,6 +281,7 @@ def build_pack(
             agenda,
             pack_file,
             staging / "circulation",
+            readiness=readiness,
             attach=attach,
             per_recipient=per_recipient and pdf_pack is not None,
         )
@@ -331,7 +340,7 @@ def _pdf_pack(word_pack: Path, parts: list[Part], agenda: Agenda, staging: Path)
     from .pdf import convert
     from .pdf_pack import finish_pdf_pack
 
-    [converted] = convert([word_pack], staging / "pdf")
+    [converted] = convert([word_pack], staging / "pdf", destinations=True)
     target = staging / f"pack-{agenda.meeting.isoformat()}.pdf"
     finish_pdf_pack(converted, parts, target)
     return target
@@ -355,7 +364,13 @@ def distribution(panel: PanelConfig) -> list[tuple[str, str, str]]:
 
 
 def _circulation(
-    agenda: Agenda, pack_file: Path, folder: Path, *, attach: bool, per_recipient: bool
+    agenda: Agenda,
+    pack_file: Path,
+    folder: Path,
+    *,
+    readiness: Readiness | None = None,
+    attach: bool,
+    per_recipient: bool,
 ) -> list[Path]:
     panel = agenda.panel
     folder.mkdir(parents=True, exist_ok=True)
@@ -378,6 +393,14 @@ def _circulation(
         if attach
         else f"The pack is in the panel's secure folder: {pack_file.name}"
     )
+    outstanding = readiness.blocking if readiness else []
+    missing = (
+        f"Not yet in this pack ({len(outstanding)} outstanding):\n"
+        + "\n".join(f"- {line}" for line in outstanding)
+        + "\n\n"
+        if outstanding
+        else ""
+    )
     slot = agenda.slot
     when = ", ".join(part for part in (uk_date(slot.date), slot.time, slot.venue) if part)
     for number, (name, _, address) in enumerate(people, start=1):
@@ -396,6 +419,7 @@ def _circulation(
             f"Dear {name},\n\n"
             f"Please find the papers for the {panel.name} on {when}.\n\n"
             f"{where}\n\nOn the agenda:\n" + "\n".join(items or ["- (no cases yet)"]) + "\n\n"
+            f"{missing}"
             f"These papers are {panel.protective_marking}: do not forward them or store them "
             "outside secure systems.\n\n"
             f"{panel.administrator.name}\n{panel.administrator.role}\n"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .composition import Part
+from .composition import Part, bookmark_name
 from .errors import ConversionFailed
 
 # The reserved pages carry the pack's header and footer; a paper is shrunk into the body
@@ -16,30 +16,24 @@ SIDE_ROOM = 36.0
 MAX_PAPER_PAGES = 500
 
 
-def _outline_pages(reader: Any) -> dict[str, int]:
-    """Title -> 0-based page of every entry in LibreOffice's outline (from the headings)."""
-    pages: dict[str, int] = {}
+def section_pages(pdf: Path | Any, parts: Sequence[Part]) -> list[int | None]:
+    """The 0-based page each part starts on in a converted pack, None if not found.
 
-    def walk(entries: Any) -> Iterator[Any]:
-        for entry in entries:
-            if isinstance(entry, list):
-                yield from walk(entry)
-            else:
-                yield entry
-
-    for entry in walk(reader.outline):
-        title = str(entry.title).strip()
-        if title not in pages:
-            pages[title] = reader.get_destination_page_number(entry)
-    return pages
-
-
-def section_pages(pdf: Path, parts: Sequence[Part]) -> list[int | None]:
-    """The 0-based page each part starts on in a converted pack, None if not found."""
+    The pack is converted with Word bookmarks as named destinations; each section's
+    heading (or retitled title) carries the bookmark `bookmark_name(index)`.
+    """
     from pypdf import PdfReader
 
-    pages = _outline_pages(PdfReader(str(pdf)))
-    return [pages.get(part.title) for part in parts]
+    reader = pdf if not isinstance(pdf, Path) else PdfReader(str(pdf))
+    pages: dict[str, int] = {}
+    for name, destination in reader.named_destinations.items():
+        page = reader.get_destination_page_number(destination)
+        if page is not None and page >= 0:
+            pages[str(name).lstrip("/")] = page
+    return [
+        None if part.missing else pages.get(bookmark_name(index))
+        for index, part in enumerate(parts)
+    ]
 
 
 def _lay_onto(target: Any, paper: Any) -> None:
@@ -59,14 +53,17 @@ def _lay_onto(target: Any, paper: Any) -> None:
 
 
 def finish_pdf_pack(converted: Path, parts: Sequence[Part], out: Path) -> Path:
-    """Lay each PDF paper onto the pages reserved for it and bookmark every section."""
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.errors import PdfReadError
+    """Lay each PDF paper onto the pages reserved for it and bookmark every section.
 
-    reader = PdfReader(str(converted))
-    starts = section_pages(converted, parts)
-    writer = PdfWriter()
-    writer.append(reader, import_outline=False)
+    The converted file is cloned whole, so its structure tree (tags), language, title
+    and metadata survive; only the outline is replaced by one entry per section.
+    """
+    from pypdf import PdfWriter
+    from pypdf.errors import PdfReadError
+    from pypdf.generic import NameObject
+
+    writer = PdfWriter(clone_from=str(converted))
+    starts = section_pages(writer, parts)
     for part, start in zip(parts, starts, strict=True):
         source = part.paper
         if source is None or not part.blank_pages:
@@ -82,6 +79,10 @@ def finish_pdf_pack(converted: Path, parts: Sequence[Part], out: Path) -> Path:
         for offset, paper_page in enumerate(paper_pages[: part.blank_pages], start=1):
             _lay_onto(writer.pages[start + offset], paper_page)
 
+    root = writer.root_object
+    if NameObject("/Outlines") in root:
+        # LibreOffice's outline lists every heading of every merged document.
+        del root[NameObject("/Outlines")]
     writer.add_outline_item(title="Cover and contents", page_number=0)
     parent = None
     for part, start in zip(parts, starts, strict=True):
