@@ -344,6 +344,13 @@ class PanelConfig(Form):
             "workspace folder's group (for a shared panel account)."
         ),
     )
+    small_number_threshold: int = Field(
+        default=5,
+        ge=2,
+        le=100,
+        title="Small-number threshold",
+        description="Counts from 1 to one below this show as 'fewer than N' in the annual report.",
+    )
 
     @field_validator("meetings")
     @classmethod
