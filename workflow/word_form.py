@@ -38,6 +38,26 @@ FORM_VERSION = 1
 MARKER = "ccp-form"  # custom document property and the tag of the version control
 TEMPLATE_HINT = "fill in the form from `ccp referral template --format docx`"
 
+
+@dataclass(frozen=True)
+class FormSpec:
+    """One kind of Word form generated from a model: its model, title, marker and command."""
+
+    kind: str  # the marker's first word: 'referral v1'
+    model: Any
+    title: str
+    command: str  # writes a blank one, e.g. `ccp referral template --format docx`
+    version: int = 1
+
+    @property
+    def hint(self) -> str:
+        return f"fill in the form from `{self.command}`"
+
+
+REFERRAL_FORM = FormSpec(
+    FORM_KIND, Referral, "Complex Child Panel referral", "ccp referral template --format docx"
+)
+
 LONG_TEXT = 20_000  # max_length of models.LongText: those answers get a multi-line box
 BLANK_ROWS = 3
 
@@ -203,10 +223,10 @@ def _leaf(path: str, key: str, info: FieldInfo, columns: dict[str, str] | None =
 
 
 @functools.cache
-def _sections() -> tuple[_Section, ...]:
-    """The form's layout, walked from Referral.model_fields in the terms-of-reference order."""
+def _sections(spec: FormSpec = REFERRAL_FORM) -> tuple[_Section, ...]:
+    """The form's layout, walked from the model's fields in their (terms-of-reference) order."""
     sections = []
-    for number, (name, info) in enumerate(Referral.model_fields.items(), start=1):
+    for number, (name, info) in enumerate(spec.model.model_fields.items(), start=1):
         inner, is_list = _unwrap(info.annotation)
         optional = not info.is_required()
         title, help_text = str(info.title), str(info.description)
@@ -249,10 +269,10 @@ def _sections() -> tuple[_Section, ...]:
 
 
 @functools.cache
-def _fields_by_name() -> dict[str, _Field]:
+def _fields_by_name(spec: FormSpec = REFERRAL_FORM) -> dict[str, _Field]:
     """Every answer box by its tag and by its bookmark name."""
     found: dict[str, _Field] = {}
-    for section in _sections():
+    for section in _sections(spec):
         for leaf in section.fields:
             for name in (leaf.path, leaf.bookmark):
                 if found.setdefault(name, leaf) is not leaf:
@@ -261,16 +281,16 @@ def _fields_by_name() -> dict[str, _Field]:
 
 
 @functools.cache
-def _labels() -> dict[str, str]:
+def _labels(spec: FormSpec = REFERRAL_FORM) -> dict[str, str]:
     """The label a practitioner saw, by field path pattern ('risks[].level' for a cell)."""
     single_titles = [
         leaf.title
-        for section in _sections()
+        for section in _sections(spec)
         if section.layout in ("single", "group")
         for leaf in section.fields
     ]
     labels: dict[str, str] = {}
-    for section in _sections():
+    for section in _sections(spec):
         labels[section.name] = section.title
         for leaf in section.fields:
             if section.layout == "table":
@@ -287,16 +307,16 @@ def _labels() -> dict[str, str]:
     return labels
 
 
-def form_label(field: str) -> str | None:
+def form_label(field: str, spec: FormSpec = REFERRAL_FORM) -> str | None:
     """The Word form's label for a field path: 'risks[2].level' -> 'Risk 2: Level'."""
     match = re.fullmatch(r"([a-z_]+)(?:\[(\d+)\])?(?:\.([a-z_]+))?", field)
     if not match:
         return None
     name, number, key = match.groups()
     pattern = name + ("[]" if number else "") + (f".{key}" if key else "")
-    label = _labels().get(pattern)
+    label = _labels(spec).get(pattern)
     if label is None and number and key is None:
-        label = _labels().get(f"{name}[]")
+        label = _labels(spec).get(f"{name}[]")
     return label.replace("{n}", number or "") if label else None
 
 
@@ -502,7 +522,7 @@ class _Writer:
         if leaf.kind == "bool" and leaf.help:
             self.run(p, f"  {leaf.help}")
 
-    def version_marker(self) -> None:
+    def version_marker(self, spec: FormSpec = REFERRAL_FORM) -> None:
         """A locked box tagged ccp-form: the version travels with the text if it is copied."""
         p = self.paragraph(None, "Form version: ", "FormSmall")
         sdt = _add(p, "w:sdt")
@@ -512,7 +532,7 @@ class _Writer:
         _add(pr, "w:id", {"w:val": self.new_id()})
         _add(pr, "w:lock", {"w:val": "sdtContentLocked"})
         _add(pr, "w:text")
-        self.run(_add(sdt, "w:sdtContent"), f"{FORM_KIND} v{FORM_VERSION}")
+        self.run(_add(sdt, "w:sdtContent"), f"{spec.kind} v{spec.version}")
 
     # sections
 
@@ -616,31 +636,38 @@ INSTRUCTIONS = [
 
 def write_referral_form(out: Path, *, protective_marking: str = "OFFICIAL-SENSITIVE") -> Path:
     """Write a blank, fillable Word referral form (content controls) generated from the model."""
+    return write_form(out, REFERRAL_FORM, protective_marking=protective_marking)
+
+
+def write_form(
+    out: Path, spec: FormSpec, *, protective_marking: str = "OFFICIAL-SENSITIVE"
+) -> Path:
+    """Write a blank, fillable Word form of ``spec`` (content controls) from its model."""
     import docx  # the writer alone needs python-docx; reading uses lxml only
 
     out = Path(out)
     document = docx.Document()
-    _page_setup(document, protective_marking)
+    _page_setup(document, protective_marking, spec.title)
     _styles(document)
     writer = _Writer(document)
-    writer.paragraph(None, "Complex Child Panel referral", "Title")
+    writer.paragraph(None, spec.title, "Title")
     writer.paragraph(None, "How to fill in this form", "FormLabel", keep_next=True)
     for line in INSTRUCTIONS:
         writer.paragraph(None, line, "ListBullet")
-    writer.version_marker()
-    for section in _sections():
+    writer.version_marker(spec)
+    for section in _sections(spec):
         writer.section(section)
 
     core = document.core_properties
-    core.title = "Complex Child Panel referral"
-    core.subject = f"ccp {FORM_KIND} form v{FORM_VERSION}"
+    core.title = spec.title
+    core.subject = f"ccp {spec.kind} form v{spec.version}"
     core.author = "ccp"
-    _add_custom_property(document, MARKER, f"{FORM_KIND} v{FORM_VERSION}")
+    _add_custom_property(document, MARKER, f"{spec.kind} v{spec.version}")
 
     return write_atomic(out, document.save)
 
 
-def _page_setup(document: Any, protective_marking: str) -> None:
+def _page_setup(document: Any, protective_marking: str, title: str = REFERRAL_FORM.title) -> None:
     from docx.shared import Cm
 
     section = document.sections[0]
@@ -666,7 +693,7 @@ def _page_setup(document: Any, protective_marking: str) -> None:
     _add(ppr, "w:pStyle", {"w:val": "FormSmall"})
     _add(ppr, "w:jc", {"w:val": "center"})
     for text, field in (
-        (f"{protective_marking}  \u00b7  Complex Child Panel referral  \u00b7  Page ", "PAGE"),
+        (f"{protective_marking}  \u00b7  {title}  \u00b7  Page ", "PAGE"),
         (" of ", "NUMPAGES"),
     ):
         t = _add(_add(p, "w:r"), "w:t", text=text)
@@ -779,24 +806,29 @@ def read_referral_form(path: Path) -> dict[str, Any]:
     inside content controls. Raises FileUnreadable for anything that is not a ccp referral
     form of this version, and FormInvalid where the form holds contradictory answers.
     """
+    return read_form(path, REFERRAL_FORM)
+
+
+def read_form(path: Path, spec: FormSpec) -> dict[str, Any]:
+    """The answers in a filled Word form of ``spec``, with the referral form's defences."""
     path = Path(path)
-    raw = _read_bytes(path)
-    document, custom = _unpack(raw, path.name)
+    raw = _read_bytes(path, f"{spec.kind} form")
+    document, custom = _unpack(raw, path.name, spec.hint)
     body = document.find(_qn("w:body"))
     if body is None:
         raise FileUnreadable(f"{path.name}: is not a Word document (it has no body)")
-    _check_version(_marker(custom, body), path.name)
-    data, problems = _answers(body)
+    _check_version(_marker(custom, body), path.name, spec)
+    data, problems = _answers(body, spec)
     if problems:
         raise FormInvalid(path, problems)
     return data
 
 
-def _read_bytes(path: Path) -> bytes:
-    return read_bounded(path, FORM_LIMITS.max_file_bytes, "referral form")
+def _read_bytes(path: Path, what: str = "referral form") -> bytes:
+    return read_bounded(path, FORM_LIMITS.max_file_bytes, what)
 
 
-def _unpack(raw: bytes, name: str) -> tuple[Any, Any]:
+def _unpack(raw: bytes, name: str, hint: str = TEMPLATE_HINT) -> tuple[Any, Any]:
     """The main document and the custom properties (or None), checked before unpacking."""
     if raw.startswith(OLE2_MAGIC):
         # Word keeps a password-protected .docx inside an OLE2 container whose streams are
@@ -809,12 +841,12 @@ def _unpack(raw: bytes, name: str) -> tuple[Any, Any]:
             )
         raise FileUnreadable(
             f"{name}: is an old Word 97-2003 (.doc) file, which cannot hold the form's answer "
-            f"boxes; {TEMPLATE_HINT} and save it as .docx"
+            f"boxes; {hint} and save it as .docx"
         )
     if raw.startswith(b"%PDF"):
-        raise FileUnreadable(f"{name}: is a PDF, not a Word form; {TEMPLATE_HINT}")
+        raise FileUnreadable(f"{name}: is a PDF, not a Word form; {hint}")
     if not raw.startswith(ZIP_MAGIC):
-        raise FileUnreadable(f"{name}: is not a Word .docx file; {TEMPLATE_HINT}")
+        raise FileUnreadable(f"{name}: is not a Word .docx file; {hint}")
     with open_zip(raw, name) as archive:
         targets = package_targets(archive, name)
         document = main_document(archive, name, targets)
@@ -835,23 +867,21 @@ def _marker(custom: Any, body: Any) -> str | None:
     return None
 
 
-def _check_version(marker: str | None, name: str) -> None:
+def _check_version(marker: str | None, name: str, spec: FormSpec = REFERRAL_FORM) -> None:
+    hint, wanted = spec.hint, spec.kind
     if marker is None:
-        raise FileUnreadable(f"{name}: not a ccp referral form: {TEMPLATE_HINT}")
+        raise FileUnreadable(f"{name}: not a ccp {wanted} form: {hint}")
     match = re.fullmatch(r"([\w-]+) v(\d+)", marker)
     if not match:
-        raise FileUnreadable(
-            f"{name}: has an unrecognised ccp form marker {marker!r}; {TEMPLATE_HINT}"
-        )
+        raise FileUnreadable(f"{name}: has an unrecognised ccp form marker {marker!r}; {hint}")
     kind, version = match[1], int(match[2])
-    if kind != FORM_KIND:
-        raise FileUnreadable(f"{name}: is a ccp {kind} form, not a referral form; {TEMPLATE_HINT}")
-    if version != FORM_VERSION:
-        age = "an older" if version < FORM_VERSION else "a newer"
+    if kind != wanted:
+        raise FileUnreadable(f"{name}: is a ccp {kind} form, not a {wanted} form; {hint}")
+    if version != spec.version:
+        age = "an older" if version < spec.version else "a newer"
         raise FileUnreadable(
-            f"{name}: is {age} referral form (version {version}); this ccp reads version "
-            f"{FORM_VERSION}: copy the answers into a new form from "
-            "`ccp referral template --format docx`"
+            f"{name}: is {age} {wanted} form (version {version}); this ccp reads version "
+            f"{spec.version}: copy the answers into a new form from `{spec.command}`"
         )
 
 
@@ -882,8 +912,8 @@ def _grouped(body: Any, tag: str, owner: str) -> dict[Any, list[Any]]:
     return groups
 
 
-def _names_in(container: Any) -> list[_Field]:
-    known = _fields_by_name()
+def _names_in(container: Any, spec: FormSpec = REFERRAL_FORM) -> list[_Field]:
+    known = _fields_by_name(spec)
     found = []
     for sdt in container.iter(_SDT):
         leaf = known.get(_tag(sdt) or "")
@@ -896,14 +926,14 @@ def _names_in(container: Any) -> list[_Field]:
     return found
 
 
-def _unknown_tags(body: Any) -> list[str]:
-    known = _fields_by_name()
+def _unknown_tags(body: Any, spec: FormSpec = REFERRAL_FORM) -> list[str]:
+    known = _fields_by_name(spec)
     return [
         tag for sdt in body.iter(_SDT) if (tag := _tag(sdt)) and tag != MARKER and tag not in known
     ]
 
 
-def _answers(body: Any) -> tuple[dict[str, Any], list[Problem]]:
+def _answers(body: Any, spec: FormSpec = REFERRAL_FORM) -> tuple[dict[str, Any], list[Problem]]:
     scalars: dict[str, list[Any]] = {}
     lists: dict[str, list[Any]] = {}
     cells_by_row = _grouped(body, _TC, _TR)
@@ -911,13 +941,13 @@ def _answers(body: Any) -> tuple[dict[str, Any], list[Problem]]:
         columns: dict[int, _Field] = {}
         for tr in rows:
             for index, tc in enumerate(cells_by_row.get(tr, [])):
-                for leaf in _names_in(tc):
+                for leaf in _names_in(tc, spec):
                     if leaf.is_column:
                         columns.setdefault(index, leaf)
         for tr in rows:
             cells = cells_by_row.get(tr, [])
             for tc in cells:
-                for leaf in _names_in(tc):
+                for leaf in _names_in(tc, spec):
                     if not leaf.is_column:
                         scalars.setdefault(leaf.path, []).append(_value(tc, leaf))
             if columns and not _is_header(tr, cells, columns):
@@ -925,16 +955,16 @@ def _answers(body: Any) -> tuple[dict[str, Any], list[Problem]]:
                     lists.setdefault(list_name, []).append(item)
     for sdt in body.iter(_SDT):
         # A box moved out of its table (Word allows it) is still read, on its own.
-        leaf = _fields_by_name().get(_tag(sdt) or "")
+        leaf = _fields_by_name(spec).get(_tag(sdt) or "")
         if leaf is not None and not leaf.is_column and _nearest(sdt, _TC) is None:
             scalars.setdefault(leaf.path, []).append(_value(sdt, leaf))
 
     problems = [
         Problem(tag, "is not a box of this form; copy the answer into the right box")
-        for tag in _unknown_tags(body)
+        for tag in _unknown_tags(body, spec)
     ]
     data: dict[str, Any] = {}
-    for section in _sections():
+    for section in _sections(spec):
         if section.layout == "table":
             data[section.name] = lists.get(section.name, [])
         elif section.layout == "options":
