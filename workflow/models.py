@@ -239,7 +239,7 @@ def _blank(value: Any) -> bool:
 class Form(BaseModel):
     """Base of every form: unknown keys are errors, so a typo never drops what was typed."""
 
-    model_config = ConfigDict(extra="forbid", use_enum_values=True)
+    model_config = ConfigDict(extra="forbid", use_enum_values=True, allow_inf_nan=False)
 
     @model_validator(mode="before")
     @classmethod
