@@ -115,7 +115,15 @@ def files_in(folder: Path) -> list[str]:
 
 
 def test_sheets_and_headers_are_the_contract() -> None:
-    assert list(SHEETS) == ["Meetings", "Cases", "Actions", "Resources", "Progress", "Audit"]
+    assert list(SHEETS) == [
+        "Meetings",
+        "Cases",
+        "Actions",
+        "Resources",
+        "Progress",
+        "Signatures",
+        "Audit",
+    ]
     assert [column.header for column in SHEETS["Actions"]] == [
         "Action ID",
         "Case ID",

@@ -1,0 +1,433 @@
+"""The panel register, register.xlsx: the administrator's workbook, which ccp edits in place.
+
+Reading is fast (python-calamine) and lazy: a sheet is read the first time a command asks
+for its rows. Saving writes only the cells that changed and the rows that were added, into
+the workbook as it was read (see ``workbook``): everything else a person made survives.
+Every row is found by its key (a meeting date, case ID, action ID, file hash), never by its
+position, so sorting or filtering the sheets in Excel changes no result.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .. import files
+from ..errors import RegisterError
+from .cells import CellProblem, MissingColumns, Table, check_storable, read_table
+from .lock import current_user, refuse_if_open, register_lock
+from .schema import (
+    ACTION_STATUSES,
+    CASE_STATUSES,
+    MEETING_STATUSES,
+    NO,
+    OPEN_ACTION_STATUSES,
+    REASONS_NOT_DONE,
+    SHEETS,
+    YES,
+    Column,
+)
+from .workbook import SheetEdits, Workbook, WorkbookRefused, misread_cells
+
+__all__ = [
+    "ACTION_STATUSES",
+    "CASE_STATUSES",
+    "MEETING_STATUSES",
+    "NO",
+    "OPEN_ACTION_STATUSES",
+    "REASONS_NOT_DONE",
+    "SHEETS",
+    "YES",
+    "CellProblem",
+    "Column",
+    "Register",
+    "current_user",
+    "register_lock",
+]
+
+# Sheets a register made before they existed gains on its next write (with an Audit row).
+ADDED_SHEETS = ("Signatures",)
+
+
+@dataclass
+class _Sheet:
+    """One sheet as read, plus what the command has done to it since."""
+
+    table: Table
+    originals: dict[int, tuple[int, dict[str, Any]]]  # id(row) -> (row number, values read)
+    removed: set[int]  # row numbers to take out (a migration only; ccp never drops data)
+
+
+class Register:
+    """The register's sheets as lists of rows (dicts keyed by ``Column.key``).
+
+    Change a row's values, ``append`` rows, then ``save``: only those cells are written.
+    Columns an administrator added are read under their header text and kept.
+    """
+
+    def __init__(self, data: bytes, name: str = "register.xlsx"):
+        import python_calamine
+
+        self._data = data
+        self._name = name
+        try:
+            self._workbook = Workbook(data)
+            self._reader = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        except WorkbookRefused as err:
+            raise RegisterError(f"{name}: {err}; nothing was changed") from err
+        except python_calamine.CalamineError as err:
+            raise RegisterError(f"{name}: not a readable Excel workbook ({err})") from err
+        actual = {
+            sheet.name
+            for sheet in self._reader.sheets_metadata
+            if sheet.typ == python_calamine.SheetTypeEnum.WorkSheet
+        }
+        self._found = {
+            name.casefold(): name for name in self._workbook.sheet_names() if name in actual
+        }
+        self._sheets: dict[str, _Sheet] = {}
+        self._new_sheets: list[str] = []
+        self._path: Path | None = None
+
+    # -- opening --
+
+    @classmethod
+    def create(cls) -> Register:
+        """A new, empty register (headers, widths, filters, drop-downs, highlighting)."""
+        return cls(_new_workbook_bytes())
+
+    @classmethod
+    def load(cls, path: Path, sheets: list[str] | None = None) -> Register:
+        """Open register.xlsx; each sheet is read when first used (``sheets`` reads some now)."""
+        path = Path(path)
+        if not path.is_file():
+            raise RegisterError(f"{path.name}: the register is missing ({path})")
+        try:
+            data = path.read_bytes()
+        except OSError as err:
+            raise RegisterError(f"{path.name}: cannot be read ({err})") from err
+        register = cls(data, path.name)
+        register._path = path
+        for sheet in sheets or ():
+            register._sheet(sheet)
+        return register
+
+    # -- reading --
+
+    def _sheet(self, sheet: str) -> _Sheet:
+        loaded = self._sheets.get(sheet)
+        if loaded is not None:
+            return loaded
+        import python_calamine
+
+        columns = _columns(sheet)
+        actual = self._found.get(sheet.casefold())
+        if actual is None:
+            if sheet in ADDED_SHEETS:
+                table = Table([], [], {c.key: i for i, c in enumerate(columns)}, [], 1, 1, [])
+                loaded = _Sheet(table, {}, set())
+                self._sheets[sheet] = loaded
+                self._new_sheets.append(sheet)
+                return loaded
+            raise RegisterError(
+                f"{self._name}: sheet {sheet} is missing; restore it{self._backup_hint()}"
+            )
+        part = self._workbook.sheets[actual].part
+        misread = misread_cells(self._workbook.package.read(part))
+        if misread:
+            raise RegisterError(
+                f"{self._name}: sheet {actual}, cell {misread[0]}: stored in a form ccp cannot "
+                "read reliably (an inline text that also carries a value); open the register "
+                "in Excel or LibreOffice, save it, and run the command again"
+            )
+        try:
+            grid = self._reader.get_sheet_by_name(actual).to_python(skip_empty_area=False)
+        except python_calamine.CalamineError as err:
+            raise RegisterError(f"{self._name}: sheet {actual} cannot be read ({err})") from err
+        try:
+            table = read_table(sheet, columns, grid)
+        except MissingColumns as err:
+            names = ", ".join(f"'{name}'" for name in err.headers)
+            what, verb, pronoun = (
+                ("column", "is", "it") if len(err.headers) == 1 else ("columns", "are", "them")
+            )
+            raise RegisterError(
+                f"{self._name}: sheet {sheet}: {what} {names} {verb} missing; restore {pronoun}"
+                f"{self._backup_hint()}"
+            ) from None
+        originals = {
+            id(row): (number, dict(row))
+            for row, number in zip(table.rows, table.numbers, strict=True)
+        }
+        loaded = _Sheet(table, originals, set())
+        self._sheets[sheet] = loaded
+        return loaded
+
+    def _backup_hint(self) -> str:
+        if self._path is None:
+            return ""
+        backups = self._path.parent / "backups"
+        return f" (a backup is in {backups.name}/)" if backups.is_dir() else ""
+
+    def rows(self, sheet: str) -> list[dict[str, Any]]:
+        """The sheet's rows in file order: the live list, so changes to a row are saved."""
+        return self._sheet(sheet).table.rows
+
+    def keys(self, sheet: str) -> list[str]:
+        """Every key a row of this sheet has: the known columns, then those added by hand."""
+        table = self._sheet(sheet).table
+        return [column.key for column in _columns(sheet)] + [key for key, _ in table.extras]
+
+    def find(self, sheet: str, **match: Any) -> list[dict[str, Any]]:
+        """Rows whose values equal every one of ``match`` (``find("Cases", case_id=...)``)."""
+        unknown = sorted(set(match) - set(self.keys(sheet)))
+        if unknown:
+            raise ValueError(f"{sheet}: no column with key {', '.join(map(repr, unknown))}")
+        items = list(match.items())
+        return [row for row in self.rows(sheet) if all(row.get(k) == v for k, v in items)]
+
+    def row_number(self, sheet: str, row: dict[str, Any]) -> int | None:
+        """The Excel row number ``row`` was read from (None for a row not yet saved)."""
+        entry = self._sheet(sheet).originals.get(id(row))
+        return entry[0] if entry else None
+
+    def problems(self, sheet: str | None = None) -> list[CellProblem]:
+        """Values typed by hand that do not fit their column, in the sheets read so far."""
+        names = [sheet] if sheet else list(self._sheets)
+        return [problem for name in names for problem in self._sheet(name).table.problems]
+
+    def has_sheet(self, sheet: str) -> bool:
+        """Whether the file holds this sheet (a sheet added later may not be there yet)."""
+        return sheet.casefold() in self._found
+
+    # -- changing --
+
+    def append(self, sheet: str, row: dict[str, Any]) -> dict[str, Any]:
+        """Add a row at the end; keys not given are None. Returns the stored row."""
+        keys = self.keys(sheet)
+        unknown = [key for key in row if key not in keys]
+        if unknown:
+            raise ValueError(
+                f"{sheet}: no column with key {', '.join(map(repr, unknown))}; "
+                f"the keys are {', '.join(keys)}"
+            )
+        for key, value in row.items():
+            check_storable(value, f"{sheet}: {key}")
+        stored = {key: row.get(key) for key in keys}
+        self.rows(sheet).append(stored)
+        return stored
+
+    def remove(self, sheet: str, row: dict[str, Any]) -> None:
+        """Take a row out (moving it elsewhere in a migration: ccp never drops data)."""
+        loaded = self._sheet(sheet)
+        loaded.table.rows.remove(row)
+        entry = loaded.originals.pop(id(row), None)
+        if entry is not None:
+            loaded.removed.add(entry[0])
+
+    def audit(
+        self,
+        *,
+        command: str,
+        action: str,
+        target: str,
+        detail: str = "",
+        who: str | None = None,
+        when: datetime | None = None,
+    ) -> None:
+        """Record one change the tool made: who, when, which command, what, to what."""
+        if when is None:
+            # Whole seconds: Excel keeps no more, so the row reads back equal.
+            when = datetime.now().replace(microsecond=0)
+        elif when.tzinfo is not None:
+            when = when.astimezone().replace(tzinfo=None)
+        self.append(
+            "Audit",
+            {
+                "when": when,
+                "who": who or current_user(),
+                "command": command,
+                "action": action,
+                "target": target,
+                "detail": detail or None,
+            },
+        )
+
+    # -- saving --
+
+    def save(
+        self, path: Path, *, backups_dir: Path, keep_backups: int = 20, mode: int | None = None
+    ) -> Path | None:
+        """Write the changes atomically; the previous file goes into ``backups_dir``.
+
+        Refuses (RegisterLocked) while Excel or LibreOffice has the file open. Returns the
+        backup made, or None when there was no previous file (or ``keep_backups`` is 0).
+        On any failure the previous register is left as it was and no temporary file remains.
+        """
+        path = Path(path)
+        backups_dir = Path(backups_dir)
+        if keep_backups < 0:
+            raise ValueError(f"keep_backups must be 0 or more, not {keep_backups}")
+        refuse_if_open(path)
+        if self._path is not None and path.resolve() == self._path.resolve():
+            self._refuse_if_changed_since_read(path)
+        for sheet in list(self._new_sheets):
+            if self._sheets[sheet].table.rows or sheet in ADDED_SHEETS:
+                self._add_sheet(sheet)
+        try:
+            for sheet in list(self._sheets):
+                self._workbook.edit_sheet(self._actual(sheet), self._edits(sheet))
+        except WorkbookRefused as err:
+            raise RegisterError(f"{path.name}: {err}; nothing was changed") from err
+        existed = path.exists()
+        previous_mode = path.stat().st_mode & 0o777 if existed else None
+        file_mode = mode if mode is not None else (previous_mode or files.PRIVATE_FILE)
+        backup: list[Path] = []
+
+        def keep_backup() -> None:
+            if existed and keep_backups > 0:
+                backup.append(files.backup_copy(path, backups_dir, mode=file_mode))
+
+        try:
+            files.write_atomic(
+                path, self._workbook.write, mode=file_mode, before_replace=keep_backup
+            )
+        except OSError as err:
+            for made in backup:
+                made.unlink(missing_ok=True)
+            raise RegisterError(
+                f"{path.name}: cannot be saved ({err}); the previous version is unchanged"
+            ) from err
+        except BaseException:
+            for made in backup:
+                made.unlink(missing_ok=True)
+            raise
+        if existed:
+            files.rotate_backups(path, backups_dir, keep_backups)
+        # The saved file is now what this object describes; a second save edits it again.
+        self.__init__(path.read_bytes(), path.name)  # type: ignore[misc]
+        self._path = path
+        return backup[0] if backup else None
+
+    def _refuse_if_changed_since_read(self, path: Path) -> None:
+        try:
+            current = path.read_bytes()
+        except OSError:
+            return
+        if current != self._data:
+            raise RegisterError(
+                f"{path.name} changed on disk while this command ran (saved in Excel?); "
+                "nothing was written: run the command again"
+            )
+
+    def _actual(self, sheet: str) -> str:
+        return self._found.get(sheet.casefold(), sheet)
+
+    def _add_sheet(self, sheet: str) -> None:
+        from .new_sheet import sheet_xml
+
+        style = None
+        for other in SHEETS:
+            if other in self._found.values() or other.casefold() in self._found:
+                style = self._workbook.header_style(self._actual(other))
+                if style is not None:
+                    break
+        self._workbook.add_sheet(sheet, sheet_xml(sheet, style))
+        self._found[sheet.casefold()] = sheet
+        self._new_sheets.remove(sheet)
+        self.audit(
+            command="register",
+            action="added sheet",
+            target=sheet,
+            detail=f"the register gained the {sheet} sheet",
+        )
+
+    def _edits(self, sheet: str) -> SheetEdits:
+        loaded = self._sheets[sheet]
+        table = loaded.table
+        columns = {column.key: column for column in _columns(sheet)}
+        edits = SheetEdits(last_data_row=table.last_row, header_row=table.header_row)
+        positions = table.positions
+        header_style = None
+
+        def position(key: str) -> int:
+            nonlocal header_style
+            if key not in positions:
+                # A column added to ccp after this register was made: its header goes in the
+                # first free column, styled like the first header.
+                if header_style is None:
+                    header_style = self._workbook.header_style(self._actual(sheet))
+                index = max(positions.values(), default=-1) + 1
+                positions[key] = index
+                edits.set(table.header_row, index, columns[key].header, None, header_style)
+            return positions[key]
+
+        problems_by_row: dict[int, list[CellProblem]] = {}
+        for problem in table.problems:
+            problems_by_row.setdefault(problem.row, []).append(problem)
+        seen = set()
+        next_row = table.last_row + 1
+        for row in table.rows:
+            seen.add(id(row))
+            entry = loaded.originals.get(id(row))
+            if entry is None:
+                number = next_row
+                next_row += 1
+                changed = {key: value for key, value in row.items() if value not in (None, "")}
+            else:
+                number, before = entry
+                changed = {
+                    key: value
+                    for key, value in row.items()
+                    if key not in before or not _same(before[key], value)
+                }
+                if changed and number in problems_by_row:
+                    raise RegisterError(
+                        "; ".join(str(problem) for problem in problems_by_row[number])
+                        + ": correct it in the register, then run the command again"
+                    )
+            for key, value in changed.items():
+                column = columns.get(key)
+                try:
+                    check_storable(value, "")
+                except ValueError as err:
+                    raise RegisterError(
+                        f"{self._name}: sheet {sheet}, row {number}, "
+                        f"{column.header if column else key}{err}"
+                    ) from None
+                edits.set(number, position(key), value, column.kind if column else None)
+        lost = [number for key, (number, _) in loaded.originals.items() if key not in seen]
+        if lost:
+            raise ValueError(f"{sheet}: rows {lost} were dropped; use Register.remove")
+        edits.removed_rows = set(loaded.removed)
+        return edits
+
+
+def _same(before: Any, after: Any) -> bool:
+    return (
+        type(before) is type(after)
+        and before == after
+        or (before is None and after == "" or before == "" and after is None)
+    )
+
+
+def _columns(sheet: str) -> tuple[Column, ...]:
+    try:
+        return SHEETS[sheet]
+    except KeyError:
+        raise ValueError(
+            f"no register sheet {sheet!r}; the sheets are {', '.join(SHEETS)}"
+        ) from None
+
+
+@cache
+def _new_workbook_bytes() -> bytes:
+    from .new_sheet import new_workbook
+
+    buffer = io.BytesIO()
+    new_workbook().save(buffer)
+    return buffer.getvalue()

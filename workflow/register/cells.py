@@ -1,0 +1,397 @@
+"""Cell values: reading what Excel or LibreOffice stored into typed values, by column kind.
+
+Reading is lenient (a date typed as text is a date); a value that does not fit its column
+is kept as typed and reported as a ``CellProblem`` naming its sheet, row and column.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from .schema import MAX_CELL_TEXT, Column
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Readers decode _xHHHH_ in cell text as a character; a literal one must be escaped as _x005F_.
+_EXCEL_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")
+_ERROR_CODES = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
+
+_YES_WORDS = frozenset(("yes", "y", "true", "1"))
+_NO_WORDS = frozenset(("no", "n", "false", "0"))
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_UK_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})")
+_WORDS_DATE = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[ -]([A-Za-z]+)\.?,?[ -](\d{4})")
+_DATETIME_TEXT = re.compile(r"(.+?)(?:T|\s+)(\d{1,2}):(\d{2})(?::(\d{2}))?")
+_INT_TEXT = re.compile(r"[+-]?\d+(?:\.0*)?")
+_NUMBER_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+
+
+def blank(value: Any) -> bool:
+    return value is None or value == ""
+
+
+def header_text(value: Any) -> str:
+    return " ".join(str(value).split()).casefold() if not blank(value) else ""
+
+
+def extra_key(header: Any, index: int, used: set[str]) -> str:
+    if blank(header):
+        from_header = ""
+    else:
+        from_header = (header if isinstance(header, str) else shown(header)).strip()
+    base = from_header or f"Column {column_letter(index)}"
+    key, number = base, 2
+    while key in used:
+        key = f"{base} ({number})"
+        number += 1
+    return key
+
+
+def column_letter(index: int) -> str:
+    # openpyxl has one, but reading must not pay openpyxl's import time.
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def shown(value: Any) -> str:
+    """A non-text value as Excel shows it, for a text column: what the person saw."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return format(value, ".15g")
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M" if value.second == 0 else "%d/%m/%Y %H:%M:%S")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    return str(value)
+
+
+def _text_reader(column: Column) -> Callable[[Any], Any]:
+    def read(value: Any) -> Any:
+        if type(value) is str:
+            return value or None
+        return None if value is None else shown(value)
+
+    return read
+
+
+def _choice_reader(column: Column) -> Callable[[Any], Any]:
+    canonical = {choice.casefold(): choice for choice in column.choices}
+
+    def read(value: Any) -> Any:
+        if blank(value):
+            return None
+        text = value if type(value) is str else shown(value)
+        return canonical.get(" ".join(text.split()).casefold(), text)
+
+    return read
+
+
+def _date_reader(column: Column) -> Callable[[Any], Any]:
+    def read(value: Any) -> Any:
+        if blank(value):
+            return None
+        if isinstance(value, datetime):
+            # A time of day typed into a date column is kept rather than dropped.
+            return value.date() if value.time() == time() else value
+        if isinstance(value, str):
+            return _parse_date(value) or value
+        return value
+
+    return read
+
+
+def _datetime_reader(column: Column) -> Callable[[Any], Any]:
+    def read(value: Any) -> Any:
+        if blank(value):
+            return None
+        if isinstance(value, datetime):
+            return value
+        if isinstance(value, date):
+            return datetime.combine(value, time())
+        if isinstance(value, str):
+            return _parse_datetime(value) or value
+        return value
+
+    return read
+
+
+def _int_reader(column: Column) -> Callable[[Any], Any]:
+    def read(value: Any) -> Any:
+        if blank(value):
+            return None
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str) and _INT_TEXT.fullmatch(value.strip()):
+            return int(value.strip().partition(".")[0])
+        return value
+
+    return read
+
+
+def _number_reader(column: Column) -> Callable[[Any], Any]:
+    def read(value: Any) -> Any:
+        if blank(value):
+            return None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, str):
+            plain = value.strip().removeprefix("£").replace(",", "")
+            if _NUMBER_TEXT.fullmatch(plain):
+                return float(plain)
+        return value
+
+    return read
+
+
+def _yesno_reader(column: Column) -> Callable[[Any], Any]:
+    def read(value: Any) -> Any:
+        if blank(value):
+            return None
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int | float) and value in (0, 1):
+            return bool(value)
+        if isinstance(value, str):
+            word = value.strip().casefold()
+            if word in _YES_WORDS:
+                return True
+            if word in _NO_WORDS:
+                return False
+        return value
+
+    return read
+
+
+READERS: dict[str, Callable[[Column], Callable[[Any], Any]]] = {
+    "text": _text_reader,
+    "long_text": _text_reader,
+    "choice": _choice_reader,
+    "date": _date_reader,
+    "datetime": _datetime_reader,
+    "int": _int_reader,
+    "number": _number_reader,
+    "yesno": _yesno_reader,
+}
+
+
+def _parse_date(text: str) -> date | None:
+    """A date typed as text, the British way or ISO; None when it is not one."""
+    text = text.strip()
+    try:
+        if match := _ISO_DATE.fullmatch(text):
+            year, month, day = map(int, match.groups())
+            return date(year, month, day)
+        if match := _UK_DATE.fullmatch(text):
+            day, month = int(match[1]), int(match[2])
+            year = int(match[3]) if len(match[3]) == 4 else _full_year(int(match[3]))
+            return date(year, month, day)
+        if match := _WORDS_DATE.fullmatch(text):
+            month = _MONTHS.get(match[2].casefold())
+            return date(int(match[3]), month, int(match[1])) if month else None
+    except ValueError:  # 31/02/2027 and the like: not a date, kept as typed
+        return None
+    return None
+
+
+def _full_year(two_digits: int) -> int:
+    # Excel's own rule for a two-digit year: 00-29 is 20xx, 30-99 is 19xx.
+    return 2000 + two_digits if two_digits < 30 else 1900 + two_digits
+
+
+def _parse_datetime(text: str) -> datetime | None:
+    """A date and time typed as text (the time optional); None when it is not one."""
+    text = text.strip()
+    if match := _DATETIME_TEXT.fullmatch(text):
+        day = _parse_date(match[1])
+        try:
+            clock = time(int(match[2]), int(match[3]), int(match[4] or 0))
+        except ValueError:
+            return None
+        return datetime.combine(day, clock) if day else None
+    day = _parse_date(text)
+    return datetime.combine(day, time()) if day else None
+
+
+def storable_problem(value: Any) -> str | None:
+    """Why Excel cannot hold this value, or None when it can."""
+    if value is None or isinstance(value, bool | int | date | time | timedelta):
+        if isinstance(value, datetime | time) and value.tzinfo is not None:
+            return f"Excel cannot store a time zone ({value!r})"
+        return None
+    if isinstance(value, float | Decimal):
+        return None if math.isfinite(value) else f"Excel cannot store {value!r}"
+    if isinstance(value, str):
+        if len(value) > MAX_CELL_TEXT:
+            return f"text longer than Excel's {MAX_CELL_TEXT:,} characters"
+        bad = _XML_ILLEGAL.search(value)
+        if bad:
+            return f"control character U+{ord(bad.group()):04X} cannot be stored in Excel"
+        return None
+    return f"a {type(value).__name__} cannot be stored in the register"
+
+
+def check_storable(value: Any, where: str) -> None:
+    problem = storable_problem(value)
+    if problem:
+        raise ValueError(f"{where}: {problem}")
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    """A value typed into the register that does not fit its column."""
+
+    sheet: str
+    row: int
+    header: str
+    value: Any
+    rule: str
+
+    def __str__(self) -> str:
+        return (
+            f"register.xlsx: sheet {self.sheet}, row {self.row}, column '{self.header}': "
+            f"{shown(self.value)!r} {self.rule}"
+        )
+
+
+def _fits(column: Column, value: Any) -> str | None:
+    """Why a read value does not fit the column, or None when it does."""
+    if value is None:
+        return None
+    kind = column.kind
+    if kind == "date" and not isinstance(value, date):
+        return "is not a date (type it as 11/03/2027)"
+    if kind == "datetime" and not isinstance(value, datetime):
+        return "is not a date and time"
+    if kind == "int" and (type(value) is not int):
+        return "is not a whole number"
+    if kind == "number" and not isinstance(value, float):
+        return "is not a number"
+    if kind == "yesno" and not isinstance(value, bool):
+        return "is not Yes or No"
+    if kind == "choice" and value not in column.choices:
+        return f"is not one of: {', '.join(column.choices)}"
+    return None
+
+
+@dataclass
+class Table:
+    """One sheet as read: rows keyed by column key, each with its Excel row number."""
+
+    rows: list[dict[str, Any]]
+    numbers: list[int]
+    positions: dict[str, int]  # key -> 0-based column index (known and hand-added columns)
+    extras: list[tuple[str, Any]]  # (key, header as found) of hand-added columns
+    header_row: int  # 1-based
+    last_row: int  # 1-based number of the last row holding anything (the header at least)
+    problems: list[CellProblem]
+
+
+class MissingColumns(Exception):
+    """The header lacks some known columns (their headers, in schema order)."""
+
+    def __init__(self, headers: list[str]):
+        super().__init__(", ".join(headers))
+        self.headers = headers
+
+
+def read_table(sheet: str, columns: tuple[Column, ...], grid: list[list[Any]]) -> Table:
+    """A sheet's grid (from A1) as a Table, columns found by their header text."""
+    # The header is the first row with anything in it (rows above it are blank).
+    start = next((i for i, row in enumerate(grid) if not all(map(blank, row))), len(grid))
+    header = grid[start] if start < len(grid) else []
+    positions: dict[str, int] = {}
+    taken: set[int] = set()
+    for column in columns:
+        wanted = header_text(column.header)
+        for index, value in enumerate(header):
+            if index not in taken and header_text(value) == wanted:
+                positions[column.key] = index
+                taken.add(index)
+                break
+    missing = [
+        column.header for column in columns if column.key not in positions and not column.later
+    ]
+    if missing:
+        raise MissingColumns(missing)
+
+    body = grid[start + 1 :]
+    width = max((len(row) for row in grid), default=0)
+    used = set(positions)
+    extras: list[tuple[str, Any]] = []
+    for index in range(width):
+        if index in taken:
+            continue
+        value = header[index] if index < len(header) else ""
+        has_data = any(index < len(row) and not blank(row[index]) for row in body)
+        if blank(value) and not has_data:
+            continue
+        key = extra_key(value, index, used)
+        used.add(key)
+        extras.append((key, None if blank(value) else value))
+        positions[key] = index
+
+    readers = [
+        (column, positions[column.key], READERS[column.kind](column))
+        for column in columns
+        if column.key in positions
+    ]
+    absent = [column.key for column in columns if column.key not in positions]
+    extra_positions = [(key, positions[key]) for key, _ in extras]
+    rows: list[dict[str, Any]] = []
+    numbers: list[int] = []
+    problems: list[CellProblem] = []
+    last = start + 1 if start < len(grid) else 0
+    for offset, raw in enumerate(body):
+        if all(map(blank, raw)):
+            continue
+        number = start + 2 + offset
+        last = number
+        row: dict[str, Any] = {}
+        for column, index, read in readers:
+            value = read(raw[index]) if index < len(raw) else None
+            row[column.key] = value
+            rule = _fits(column, value)
+            if rule:
+                problems.append(CellProblem(sheet, number, column.header, value, rule))
+        row.update(dict.fromkeys(absent))
+        for key, index in extra_positions:
+            value = raw[index] if index < len(raw) else None
+            row[key] = None if blank(value) else value
+        rows.append(row)
+        numbers.append(number)
+    return Table(rows, numbers, positions, extras, start + 1, max(last, 1), problems)

@@ -1,0 +1,59 @@
+"""The register lock: one ccp command at a time, and never while Excel holds the file."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import RegisterLocked
+
+
+@contextmanager
+def register_lock(path: Path, timeout: float = 10.0) -> Iterator[None]:
+    """Hold the register for one command: no other ccp may change it, nor may it be open.
+
+    The lock is a hidden file beside the register (.register.xlsx.lock).
+    """
+    from filelock import FileLock, Timeout
+
+    path = Path(path)
+    refuse_if_open(path)
+    lock = FileLock(path.with_name(f".{path.name}.lock"), timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise RegisterLocked(
+            f"another ccp command is updating {path.name}; try again when it finishes"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def refuse_if_open(path: Path) -> None:
+    excel = path.with_name(f"~${path.name}")
+    if excel.exists():
+        raise RegisterLocked(
+            f"{path.name} is open in Excel ({excel.name} exists): close it, then run the "
+            f"command again (if Excel is not running, delete {excel.name})"
+        )
+    libreoffice = path.with_name(f".~lock.{path.name}#")
+    if libreoffice.exists():
+        raise RegisterLocked(
+            f"{path.name} is open in LibreOffice ({libreoffice.name} exists): close it, then "
+            f"run the command again (if LibreOffice is not running, delete {libreoffice.name})"
+        )
+
+
+def current_user() -> str:
+    user = os.environ.get("CCP_USER")
+    if user:
+        return user
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name, e.g. a container without a passwd entry
+        return "unknown"
