@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import ConversionFailed
+from .files import make_dirs
 
 INSTALL_HINT = (
     "install LibreOffice (apt-get install libreoffice-writer-nogui) or set CCP_SOFFICE "
@@ -70,7 +71,7 @@ def convert(
     stems = [source.stem for source in sources]
     if len(set(stems)) != len(stems):
         raise ValueError("sources must have distinct names: the outputs share one folder")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    make_dirs(out_dir)
     expected = [out_dir / f"{stem}.{to.split(':')[0]}" for stem in stems]
     for stale in expected:
         stale.unlink(missing_ok=True)
@@ -90,7 +91,13 @@ def convert(
         ]
         try:
             result = subprocess.run(
-                command, capture_output=True, text=True, timeout=timeout, check=False
+                command,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+                # The PDFs hold children's papers: owner-only, whatever the caller's umask.
+                **({"umask": 0o077} if os.name == "posix" else {}),
             )
         except subprocess.TimeoutExpired:
             raise ConversionFailed(
