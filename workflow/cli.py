@@ -34,10 +34,15 @@ class CcpGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         from .errors import CcpError
 
+        # Whatever the user's umask, nothing a command writes (LibreOffice's PDFs included)
+        # is readable by other users; panel.yaml's shared_group widens modes explicitly.
+        previous_umask = os.umask(0o077)
         try:
             return super().invoke(ctx)
         except CcpError as err:
             raise CcpFailure(err.lines(), err.exit_code) from err
+        finally:
+            os.umask(previous_umask)
 
 
 class IsoDate(click.ParamType):
@@ -195,7 +200,9 @@ def referral_check(ctx: click.Context, file: Path, meeting: date | None) -> None
 @referral.command("add")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
-    "--meeting", type=ISO_DATE, help="The meeting to accept it for (default: the referral's)."
+    "--meeting",
+    type=ISO_DATE,
+    help="The meeting to accept it for (default: the referral's); one not yet held.",
 )
 @click.pass_context
 def referral_add(ctx: click.Context, file: Path, meeting: date | None) -> None:
@@ -224,9 +231,17 @@ def referral_add(ctx: click.Context, file: Path, meeting: date | None) -> None:
     is_flag=True,
     help='Give each member a PDF marked "Copy for NAME" on every page.',
 )
+@click.option(
+    "--no-pdf", is_flag=True, help="Make the Word pack only (without LibreOffice, say)."
+)
 @click.pass_context
 def pack(
-    ctx: click.Context, meeting: date, strict: bool, attach: bool, per_recipient: bool
+    ctx: click.Context,
+    meeting: date,
+    strict: bool,
+    attach: bool,
+    per_recipient: bool,
+    no_pdf: bool,
 ) -> None:
     """Build the circulation pack for a meeting: agenda, Word and PDF pack, emails.
 
@@ -239,7 +254,9 @@ def pack(
     from .pack import build_pack
 
     workspace = _workspace(ctx)
-    result = build_pack(workspace, meeting, attach=attach, per_recipient=per_recipient)
+    result = build_pack(
+        workspace, meeting, attach=attach, per_recipient=per_recipient, pdf=not no_pdf
+    )
     _say_written(result.written, workspace.root)
     if result.pdf_skipped:
         click.echo(result.pdf_skipped, err=True)
@@ -375,3 +392,130 @@ def schemas_export(directory: Path) -> None:
     from .schemas import export_schemas
 
     _say_written(export_schemas(directory))
+
+
+@cli.group()
+def actions() -> None:
+    """Actions between meetings: list, update, remind their owners."""
+
+
+@actions.command("list")
+@click.option("--overdue", "overdue_only", is_flag=True, help="Only actions overdue.")
+@click.option("--case", "case_id", metavar="ID", help="Only this case's actions.")
+@click.option("--agency", help="Only this agency's actions (any case).")
+@click.option("--owner", metavar="NAME", help="Only this owner's actions (any case).")
+@click.option("--as-of", type=ISO_DATE, help="Overdue as of this date (default: today).")
+@click.option("--include-closed", is_flag=True, help="Also list closed cases' actions.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="A table for people; CSV or JSON (ISO dates, stable keys) for scripts.",
+)
+@click.pass_context
+def actions_list(
+    ctx: click.Context,
+    overdue_only: bool,
+    case_id: str | None,
+    agency: str | None,
+    owner: str | None,
+    as_of: date | None,
+    include_closed: bool,
+    output_format: str,
+) -> None:
+    """List the register's actions; overdue means open and due before today.
+
+    Filters match whole names, ignoring case. Problems in cells edited by hand are
+    warnings naming the cell.
+
+    \b
+    Example:  ccp actions list --overdue --agency police
+    """
+    from .actions import FORMATS, read_actions
+
+    listing = read_actions(
+        _workspace(ctx),
+        as_of=as_of,
+        overdue_only=overdue_only,
+        case=case_id,
+        agency=agency,
+        owner=owner,
+        include_closed=include_closed,
+    )
+    _warn(listing.warnings)
+    click.echo(FORMATS[output_format](listing), nl=False)
+
+
+@actions.command("update")
+@click.argument("action_id", metavar="ID")
+@click.option(
+    "--status",
+    required=True,
+    help="Open, In progress, Completed or Cancelled.",
+)
+@click.option("--note", help="Appended to the action's notes with today's date.")
+@click.option(
+    "--completed-on", type=ISO_DATE, help="With --status Completed (default: today)."
+)
+@click.option(
+    "--reason",
+    help='Why it was not done: "circumstances changed" or "not undertaken" (needed to cancel).',
+)
+@click.pass_context
+def actions_update(
+    ctx: click.Context,
+    action_id: str,
+    status: str,
+    note: str | None,
+    completed_on: date | None,
+    reason: str | None,
+) -> None:
+    """Change an action's status, keeping its earlier notes; recorded in Audit.
+
+    \b
+    Example:  ccp actions update CCP-2027-004-A2 --status Completed --note "Plan shared"
+    """
+    from .actions import update_action
+
+    workspace = _workspace(ctx)
+    updated = update_action(
+        workspace,
+        action_id,
+        status=status,
+        note=note,
+        completed_on=completed_on,
+        reason=reason,
+    )
+    click.echo(updated.summary())
+    _say_written(updated.written, workspace.root)
+
+
+@actions.command("remind")
+@click.option("--as-of", type=ISO_DATE, help="Remind as of this date (default: today).")
+@click.option(
+    "--days", type=int, default=14, show_default=True, help="Include actions due within N days."
+)
+@click.pass_context
+def actions_remind(ctx: click.Context, as_of: date | None, days: int) -> None:
+    """Draft an e-mail (.eml) per owner of open actions due soon or overdue.
+
+    One draft per owner, grouped by case ID, and a summary for the administrator that
+    lists owners with no e-mail address and whom to ask.
+
+    \b
+    Example:  ccp actions remind --days 7
+    """
+    from .reminders import draft_reminders
+
+    workspace = _workspace(ctx)
+    reminders = draft_reminders(workspace, as_of=as_of, days=days)
+    _warn(reminders.warnings)
+    for owner in reminders.without_email:
+        ask = owner.ask.describe() if owner.ask else "the chair"
+        _warn([f"{owner.owner}: no e-mail address, so no reminder drafted; ask {ask}"])
+    click.echo(
+        f"{len(reminders.owners)} owner(s) with actions due by {reminders.until} or overdue"
+    )
+    _say_written(reminders.written, workspace.root)
