@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import files
-from ..errors import RegisterError
+from ..errors import RegisterCellInvalid, RegisterError
 from .cells import CellProblem, MissingColumns, Table, check_storable, read_table
 from .lock import current_user, refuse_if_open, register_lock
 from .schema import (
@@ -385,11 +385,24 @@ class Register:
                     for key, value in row.items()
                     if key not in before or not _same(before[key], value)
                 }
-                if changed and number in problems_by_row:
-                    raise RegisterError(
-                        "; ".join(str(problem) for problem in problems_by_row[number])
-                        + ": correct it in the register, then run the command again"
+                # What a person typed that does not fit is never written over: it may be
+                # the only record of it. Other cells of the row are written as usual.
+                clashes = [
+                    problem
+                    for problem in problems_by_row.get(number, ())
+                    if problem.key in changed
+                ]
+                if clashes:
+                    raise RegisterCellInvalid(
+                        [str(problem) for problem in clashes]
+                        + ["correct it in the register, then run the command again"]
                     )
+            unknown = [key for key in changed if key not in positions and key not in columns]
+            if unknown:
+                where = f"row {number}" if entry is not None else "a new row"
+                raise ValueError(
+                    f"{sheet}: {where}: no column with key {', '.join(map(repr, unknown))}"
+                )
             for key, value in changed.items():
                 column = columns.get(key)
                 try:

@@ -280,6 +280,7 @@ class CellProblem:
     header: str
     value: Any
     rule: str
+    key: str = ""
 
     def __str__(self) -> str:
         return (
@@ -387,7 +388,9 @@ def read_table(sheet: str, columns: tuple[Column, ...], grid: list[list[Any]]) -
             row[column.key] = value
             rule = _fits(column, value)
             if rule:
-                problems.append(CellProblem(sheet, number, column.header, value, rule))
+                problems.append(
+                    CellProblem(sheet, number, column.header, value, rule, column.key)
+                )
         row.update(dict.fromkeys(absent))
         for key, index in extra_positions:
             value = raw[index] if index < len(raw) else None

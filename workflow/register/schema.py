@@ -57,6 +57,9 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         _text("Cases discussed", "cases", 30),
         Column("Minutes version", "version", "int", 17),
         _long("Notes", "notes"),
+        # The recorded minutes file this version is (its SHA-256): the register, not the
+        # file, says what was recorded, so a file left by an interrupted command is known.
+        Column("Record SHA-256", "record_sha256", "text", 24, later=True),
     ),
     "Cases": (
         _text("Case ID", "case_id", 16),
