@@ -228,13 +228,22 @@ def test_email_drafts_name_no_child(two_cases):
         assert SECOND_CHILD not in raw
 
 
-def test_without_libreoffice_the_word_pack_is_still_built(two_cases, monkeypatch, runner):
+def test_without_libreoffice_the_pack_is_refused_unless_no_pdf(two_cases, monkeypatch, runner):
+    """Issue 12: a missing LibreOffice was a quiet skip and exit 0."""
     workspace, _ = two_cases
     monkeypatch.setenv("CCP_SOFFICE", "/nonexistent/soffice")
-    result = runner.invoke(cli, ["-w", str(workspace.root), "pack", "2027-03-11"])
-    assert result.exit_code == 0, result.output
-    assert "PDF pack skipped: LibreOffice not found; install LibreOffice" in result.stderr
     out = workspace.root / "output" / "2027-03-11"
+    result = runner.invoke(cli, ["-w", str(workspace.root), "pack", "2027-03-11"])
+    assert result.exit_code == 3, result.output
+    [line] = result.stderr.splitlines()
+    assert line.startswith("Error: LibreOffice CCP_SOFFICE=/nonexistent/soffice is not a program")
+    assert "apt-get install libreoffice-writer-nogui" in line
+    assert line.endswith("or pass --no-pdf for the Word pack alone")
+    assert not (out / "pack-2027-03-11.docx").exists()
+
+    result = runner.invoke(cli, ["-w", str(workspace.root), "pack", "2027-03-11", "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    assert "No PDF pack made (--no-pdf)" in result.stderr
     assert (out / "pack-2027-03-11.docx").is_file()
     assert not (out / "pack-2027-03-11.pdf").exists()
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .errors import CaseNotFound
+from .errors import CaseNotFound, DamagedFile, FileUnreadable
 from .forms import read_text
 from .models import PanelConfig, Referral
 from .workspace import Workspace
@@ -29,7 +29,28 @@ def load_case(workspace: Workspace, case_id: str) -> CaseRecord:
     file = workspace.case_dir(case_id) / "case.json"
     if not file.is_file():
         raise CaseNotFound(f"{case_id}: no such case in {workspace.relative(workspace.cases_dir)}/")
-    return CaseRecord.model_validate_json(read_text(file))
+    try:
+        return CaseRecord.model_validate_json(read_text(file))
+    except (ValidationError, FileUnreadable) as err:
+        raise DamagedFile(
+            f"{workspace.relative(file)}: is damaged and cannot be read ({_first_reason(err)}); "
+            f"restore it from a copy of the workspace, or remove the case folder and accept "
+            f"the referral again from {_received(workspace, case_id)}"
+        ) from None
+
+
+def _first_reason(err: ValidationError | FileUnreadable) -> str:
+    if isinstance(err, FileUnreadable):
+        return str(err).split(": ", 1)[-1]
+    first = err.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    return f"{where}: {first['msg']}" if where else str(first["msg"])
+
+
+def _received(workspace: Workspace, case_id: str) -> str:
+    folder = workspace.case_dir(case_id)
+    received = sorted(folder.glob("referral-received.*"))
+    return workspace.relative(received[0]) if received else "the practitioner's original file"
 
 
 def panel_context(panel: PanelConfig) -> dict[str, Any]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +14,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
+
+from .files import PRIVATE_FILE, write_atomic
 
 
 @dataclass(frozen=True)
@@ -192,7 +192,9 @@ def _set_text(paragraph: Paragraph, text: str) -> None:
         paragraph.add_run(text)
 
 
-def compose(master: Path, parts: Sequence[Part], out: Path) -> Path:
+def compose(
+    master: Path, parts: Sequence[Part], out: Path, *, mode: int = PRIVATE_FILE
+) -> Path:
     """master (a cover with its contents), then each part under its bookmarked heading.
 
     docxcompose keeps only the master's header and footer, so every page of the result
@@ -227,12 +229,4 @@ def compose(master: Path, parts: Sequence[Part], out: Path) -> Path:
             document.add_paragraph().paragraph_format.page_break_before = True
         if source is not None:
             composer.append(source)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}-", suffix=".docx")
-    os.close(handle)
-    try:
-        composer.save(temporary)
-        os.replace(temporary, out)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
-    return out
+    return write_atomic(out, composer.save, mode=mode)

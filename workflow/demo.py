@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import WorkspaceError
+from .files import write_atomic, write_text
 from .forms import dump_yaml
 from .initialise import panel_meeting_dates
 from .rules import today
@@ -395,8 +396,7 @@ def _write_paper(path: Path, title: str, lines: list[str]) -> None:
     document.add_paragraph("FICTIONAL DEMO DOCUMENT: every name and event is invented.")
     for line in lines:
         document.add_paragraph(line)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    document.save(str(path))
+    write_atomic(path, document.save)
 
 
 WORD_FORM_REFERRAL = 2  # this practitioner sends the Word form; the others send YAML
@@ -432,7 +432,7 @@ def write_demo_inbox(inbox: Path, referrals: list[dict[str, Any]]) -> list[Path]
             continue
         target = inbox / f"referral-{number}.yaml"
         header = f"# Demo referral {number}. Fictional: every person and place is invented.\n"
-        target.write_text(header + dump_yaml(data), encoding="utf-8")
+        write_text(target, header + dump_yaml(data))
         files.append(target)
     return files
 
@@ -596,6 +596,7 @@ def build_demo(root: Path) -> DemoResult:
         verify_document,
     )
     from .pack import build_pack
+    from .pdf import find_soffice
     from .referrals import add_referral
     from .register import Register
     from .rules import as_of
@@ -621,10 +622,11 @@ def build_demo(root: Path) -> DemoResult:
     result.add("Referrals accepted (formal Word referrals)", accepted)
 
     strategic = strategic_file(workspace, first)
-    strategic.parent.mkdir(parents=True, exist_ok=True)
-    strategic.write_text(demo_strategic_yaml(), encoding="utf-8")
+    write_text(strategic, demo_strategic_yaml())
+    # The demo runs anywhere: without LibreOffice it makes the Word pack and says so.
+    pdf = find_soffice() is not None
     with as_of(first - timedelta(days=14)):
-        pack = build_pack(workspace, first)
+        pack = build_pack(workspace, first, pdf=pdf)
     result.add(f"Pack for the {first.isoformat()} meeting", pack.written)
     if pack.pdf_skipped:
         result.sections.append(("PDF", [pack.pdf_skipped]))
@@ -636,10 +638,7 @@ def build_demo(root: Path) -> DemoResult:
             draft_data(agenda_for(workspace, first, register)), second
         )
         done = complete_path(workspace, first)
-        done.write_text(
-            "# The demo's completed minutes (fictional).\n" + dump_yaml(completed),
-            encoding="utf-8",
-        )
+        write_text(done, "# The demo's completed minutes (fictional).\n" + dump_yaml(completed))
         recorded = record_minutes(workspace, done)
     result.add(
         "Minutes drafted, completed and recorded", [*drafted.written, done, *recorded.written[:1]]
@@ -651,7 +650,7 @@ def build_demo(root: Path) -> DemoResult:
     result.sections.append(("Verified", [check.message]))
 
     with as_of(second - timedelta(days=14)):
-        later = build_pack(workspace, second)
+        later = build_pack(workspace, second, pdf=pdf)
     result.add(f"Pack for the {second.isoformat()} meeting (progress reviews)", later.written)
     result.add("Register", [workspace.register_file])
     return result

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
@@ -22,6 +20,7 @@ from markupsafe import Markup, escape
 
 from .dates import uk_date
 from .errors import FileUnreadable, TemplateError
+from .files import PRIVATE_FILE, write_atomic
 
 # Characters XML 1.0 cannot hold: lxml would refuse them, or docxtpl's recovering parser
 # would silently drop them with the rest of the paragraph.
@@ -39,7 +38,12 @@ _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fal
 
 
 def render_docx(
-    template: Path, context: Mapping[str, Any], out: Path, *, labels: Mapping[str, str]
+    template: Path,
+    context: Mapping[str, Any],
+    out: Path,
+    *,
+    labels: Mapping[str, str],
+    mode: int = PRIVATE_FILE,
 ) -> Path:
     """Render a docxtpl template with `context` into `out`; return `out`.
 
@@ -71,16 +75,7 @@ def render_docx(
         ) from err
 
     _cell_properties_in_schema_order(document.docx.element.body)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}-", suffix=out.suffix)
-    os.close(handle)
-    temporary = Path(name)
-    try:
-        document.save(str(temporary))
-        os.replace(temporary, out)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return out
+    return write_atomic(out, document.save, mode=mode)
 
 
 def _environment(labels: Mapping[str, str]) -> SandboxedEnvironment:

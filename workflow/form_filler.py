@@ -16,6 +16,7 @@ from typing import Any
 from lxml import etree
 
 from .dates import uk_date
+from .files import write_atomic
 from .models import LABELS
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -35,10 +36,12 @@ def read_zip(path: Path) -> dict[str, bytes]:
 
 
 def write_zip(path: Path, members: dict[str, bytes]) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return path
+    def write(handle: Any) -> None:
+        with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, data in members.items():
+                archive.writestr(name, data)
+
+    return write_atomic(path, write)
 
 
 def sdt_pr(sdt: Any, name: str) -> Any:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
+import re
 import typing
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -19,13 +21,20 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 # A referral is a few pages of text; anything far larger is a mistake or an attack.
 MAX_FORM_BYTES = 2 * 1024 * 1024
 FORM_SUFFIXES = {".yaml", ".yml", ".json"}
+# The deepest form (minutes: cases, actions, fields) nests five levels; hundreds of levels
+# would exhaust Python's stack in the parser or validator.
+MAX_DEPTH = 40
+# No amount, count or number of days in a form comes near this; larger is a typing slip.
+MAX_NUMBER = 10**15
 
 
 # --- parsing -----------------------------------------------------------------------------
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases (no 'billion laughs') and duplicate keys."""
+    """SafeLoader that refuses aliases (no 'billion laughs'), duplicate keys, deep nesting."""
+
+    _depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
@@ -34,7 +43,16 @@ class _StrictLoader(yaml.SafeLoader):
                 problem="aliases (*name) are not allowed in a form; write the value out",
                 problem_mark=event.start_mark,
             )
-        return super().compose_node(parent, index)
+        if self._depth >= MAX_DEPTH:
+            raise yaml.MarkedYAMLError(
+                problem=f"nested more than {MAX_DEPTH} levels deep; no form is nested like this",
+                problem_mark=self.peek_event().start_mark,
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
     def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
@@ -101,15 +119,67 @@ def parse_yaml(text: str, name: str) -> Any:
         raise FileUnreadable(f"{name}: {where}{err.problem}") from None
     except yaml.YAMLError as err:
         raise FileUnreadable(f"{name}: not valid YAML ({err})") from None
+    except (ValueError, OverflowError) as err:
+        # A value YAML recognises but Python cannot hold: 2027-02-30, a 5,000-digit number.
+        raise FileUnreadable(f"{name}: a value cannot be read ({err})") from None
+    except RecursionError:
+        raise FileUnreadable(f"{name}: nested too deeply to read") from None
 
 
 def parse_json(text: str, name: str) -> Any:
+    _check_json_depth(text, name)
     try:
-        return json.loads(text, object_pairs_hook=_json_no_duplicates)
+        return json.loads(
+            text, object_pairs_hook=_json_no_duplicates, parse_constant=_json_no_constants
+        )
     except json.JSONDecodeError as err:
         raise FileUnreadable(f"{name}: line {err.lineno}, column {err.colno}: {err.msg}") from None
     except ValueError as err:
         raise FileUnreadable(f"{name}: {err}") from None
+    except RecursionError:
+        raise FileUnreadable(f"{name}: nested too deeply to read") from None
+
+
+def _json_no_constants(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a number a form can hold; write a finite number")
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _check_json_depth(text: str, name: str) -> None:
+    """Refuse deep nesting before json.loads, whose recursion it would exhaust."""
+    depth = 0
+    for char in _JSON_STRING.sub("", text):
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise FileUnreadable(
+                    f"{name}: nested more than {MAX_DEPTH} levels deep; no form is nested like this"
+                )
+        elif char in "]}":
+            depth -= 1
+
+
+def number_problems(data: Any, where: str = "") -> list[Problem]:
+    """Infinite, not-a-number and absurdly large numbers anywhere in parsed form data."""
+    problems: list[Problem] = []
+    stack: list[tuple[str, Any]] = [(where, data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                stack.append((f"{path}.{key}" if path else str(key), item))
+        elif isinstance(value, list):
+            for index, item in enumerate(value, start=1):
+                stack.append((f"{path}[{index}]", item))
+        elif isinstance(value, bool):
+            continue
+        elif isinstance(value, float) and not math.isfinite(value):
+            problems.append(Problem(path, f"{value} is not a number a form can hold"))
+        elif isinstance(value, int | float) and abs(value) >= MAX_NUMBER:
+            problems.append(Problem(path, f"{value:g} is too large (at most {MAX_NUMBER:,})"))
+    return sorted(problems, key=lambda problem: problem.field)
 
 
 def read_data(path: Path) -> dict[str, Any]:
@@ -125,6 +195,9 @@ def read_data(path: Path) -> dict[str, Any]:
         raise FormInvalid(path, [Problem("", "the file is empty")])
     if not isinstance(data, dict):
         raise FormInvalid(path, [Problem("", "the file must hold a mapping of field: value")])
+    problems = number_problems(data)
+    if problems:
+        raise FormInvalid(path, problems)
     return data
 
 
@@ -234,6 +307,7 @@ _MESSAGES: dict[str, Any] = {
     "int_from_float": "must be a whole number",
     "float_type": "must be a number",
     "float_parsing": "must be a number",
+    "finite_number": "must be a finite number (not infinite, not NaN)",
     "list_type": "must be a list",
     "too_short": lambda ctx, _: (
         "needs at least one entry"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
+from . import files
 from .errors import WorkspaceError
 from .forms import parse_yaml, validate
 from .models import PanelConfig
@@ -95,30 +98,78 @@ backups_kept: 20
 
 
 def init_workspace(root: Path, *, panel_yaml: str | None = None) -> list[Path]:
-    """Create a workspace in root (which may exist, but must not be a workspace yet)."""
+    """Create a workspace in root (which may exist, but must not be a workspace yet).
+
+    All or nothing: the workspace is built in a staging folder and put in place at the end,
+    panel.yaml last, so a failed init leaves nothing that stops it being run again.
+    """
     from .register import Register
 
+    root = Path(root)
     workspace = Workspace(root)
-    for existing in (workspace.panel_file, workspace.register_file):
-        if existing.exists():
-            raise WorkspaceError(f"{existing}: already exists; {root} is already a panel workspace")
+    if workspace.panel_file.exists():
+        raise WorkspaceError(
+            f"{workspace.panel_file}: already exists; {root} is already a panel workspace"
+        )
+    if workspace.register_file.exists():
+        raise WorkspaceError(
+            f"{workspace.register_file}: already exists without a panel.yaml beside it; "
+            "restore that workspace's panel.yaml, or move register.xlsx away and run init again"
+        )
+    if root.exists() and not root.is_dir():
+        raise WorkspaceError(f"{root}: is a file, not a folder")
     text = panel_yaml or starter_panel_yaml(panel_meeting_dates(today() + timedelta(days=1)))
     panel = validate(PanelConfig, parse_yaml(text, "panel.yaml"), workspace.panel_file)
-    root.mkdir(parents=True, exist_ok=True)
-    written = []
-    for folder in FOLDERS:
-        (root / folder).mkdir(exist_ok=True)
-    readme = workspace.templates_dir / "README.txt"
-    readme.write_text(TEMPLATES_README, encoding="utf-8")
-    workspace.panel_file.write_text(text, encoding="utf-8")
-    written.append(workspace.panel_file)
-    register = Register.create()
-    register.audit(command="init", action="created workspace", target=str(root.name))
-    register.save(
+    file_mode = files.file_mode(panel.shared_group)
+    dir_mode = files.dir_mode(panel.shared_group)
+    empty = not root.exists() or not any(root.iterdir())
+    try:
+        files.make_dirs(root.parent, mode=dir_mode)
+        # An empty or new folder is replaced in one rename; otherwise stage inside it.
+        beside = root if empty else root / "workspace"
+        with files.staging_dir(beside, mode=dir_mode) as staging:
+            _build(Workspace(staging), root.name, text, panel, Register, (file_mode, dir_mode))
+            if empty:
+                files.publish_dir(staging, root)
+            else:
+                _publish_into(staging, root)
+    except OSError as err:
+        raise WorkspaceError(f"{root}: cannot create the workspace there ({err.strerror})") from err
+    return [
+        workspace.panel_file,
         workspace.register_file,
-        backups_dir=workspace.backups_dir,
+        *[root / folder for folder in FOLDERS],
+    ]
+
+
+def _build(
+    staged: Workspace,
+    name: str,
+    text: str,
+    panel: PanelConfig,
+    register_class: Any,
+    modes: tuple[int, int],
+) -> None:
+    file_mode, dir_mode = modes
+    for folder in FOLDERS:
+        files.make_dirs(staged.root / folder, mode=dir_mode)
+    files.write_text(staged.templates_dir / "README.txt", TEMPLATES_README, mode=file_mode)
+    register = register_class.create()
+    register.audit(command="init", action="created workspace", target=name)
+    register.save(
+        staged.register_file,
+        backups_dir=staged.backups_dir,
         keep_backups=panel.backups_kept,
     )
-    written.append(workspace.register_file)
-    written += [root / folder for folder in FOLDERS]
-    return written
+    os.chmod(staged.register_file, file_mode)
+    files.write_text(staged.panel_file, text, mode=file_mode)
+
+
+def _publish_into(staging: Path, root: Path) -> None:
+    """Move the staged workspace into an existing folder: folders first, panel.yaml last."""
+    for entry in sorted(staging.iterdir(), key=lambda path: path.name == "panel.yaml"):
+        target = root / entry.name
+        if target.exists():
+            continue  # a folder of that name is already there: keep it as it is
+        os.replace(entry, target)
+    files.fsync_dir(root)

@@ -8,6 +8,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 from pathlib import Path
 
+from .files import write_bytes
 from .models import Person
 
 # Long subjects (marking + panel name + date) are kept on one line rather than folded
@@ -47,6 +48,4 @@ def write_draft(
             subtype=_SUBTYPES.get(attachment.suffix.lower(), "octet-stream"),
             filename=attachment.name,
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(bytes(message))
-    return target
+    return write_bytes(target, bytes(message))

@@ -9,11 +9,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from . import files
 from .agenda import PAPER_TITLES, Agenda, NewReferral, agenda_for
+from .attachments import PaperLimits, refuse_stored_papers
 from .cases import panel_context
 from .composition import Part
 from .dates import uk_date
-from .errors import ConversionFailed
+from .errors import ConversionFailed, OptionsConflict
 from .mail import slug, write_draft
 from .models import LABELS, PanelConfig
 from .rules import ReferralContext, referral_problems, today
@@ -218,22 +220,39 @@ def _document_part(title: str, path: Path, level: int) -> Part:
 
 
 def build_pack(
-    workspace: Workspace, meeting: date, *, attach: bool = False, per_recipient: bool = False
+    workspace: Workspace,
+    meeting: date,
+    *,
+    attach: bool = False,
+    per_recipient: bool = False,
+    pdf: bool = True,
 ) -> PackResult:
-    """Render the agenda, assemble the Word and PDF packs, check readiness, draft emails."""
+    """Render the agenda, assemble the Word and PDF packs, check readiness, draft emails.
+
+    Without LibreOffice this is an error unless ``pdf=False`` (``--no-pdf``) asks for the
+    Word pack alone. Everything is built in a staging folder and replaces the previous
+    pack's files only once the whole pack is made.
+    """
     from .composition import add_contents, compose
     from .documents import render_docx
-    from .pdf import find_soffice
+    from .privacy import seal, tighten_and_record
     from .register import Register
 
     workspace.require()
+    _require_pdf_options(pdf=pdf, per_recipient=per_recipient)
+    tighten_and_record(workspace, command="pack")
     clock = _StageClock()
     register = Register.load(workspace.register_file)
     agenda = agenda_for(workspace, meeting, register)
+    refuse_stored_papers(
+        [(item.case_id, item.papers) for item in agenda.new_referrals],
+        PaperLimits.of(workspace.panel),
+        workspace.root,
+        uk_date(meeting),
+    )
     out = workspace.meeting_output(meeting)
-    staging = out / ".pack-partial"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    files.make_dirs(out)
+    staging = files.make_dirs(files.temp_path(out / "pack"))
     written: list[Path] = []
     try:
         agenda_docx = render_docx(
@@ -264,17 +283,15 @@ def build_pack(
         word_pack = compose(cover, parts, staging / f"pack-{meeting.isoformat()}.docx")
         clock.lap("merge")
 
-        (staging / "readiness.txt").write_text(readiness_text(agenda, readiness), encoding="utf-8")
+        files.write_text(staging / "readiness.txt", readiness_text(agenda, readiness))
 
         pdf_skipped = None
         pdf_pack = None
-        if find_soffice() is None:
-            from .pdf import INSTALL_HINT
-
-            pdf_skipped = f"PDF pack skipped: LibreOffice not found; {INSTALL_HINT}"
-        else:
+        if pdf:
             pdf_pack = _pdf_pack(word_pack, parts, agenda, staging)
             clock.lap("pdf")
+        else:
+            pdf_skipped = "No PDF pack made (--no-pdf): circulate the Word pack"
 
         pack_file = pdf_pack or word_pack
         circulation = _circulation(
@@ -283,26 +300,48 @@ def build_pack(
             staging / "circulation",
             readiness=readiness,
             attach=attach,
-            per_recipient=per_recipient and pdf_pack is not None,
+            per_recipient=per_recipient,
         )
 
-        for produced in [
-            agenda_docx,
-            word_pack,
-            *([pdf_pack] if pdf_pack else []),
-            staging / "readiness.txt",
-        ]:
-            target = out / produced.name
-            produced.replace(target)
-            written.append(target)
-        target_dir = out / "circulation"
-        shutil.rmtree(target_dir, ignore_errors=True)
-        (staging / "circulation").rename(target_dir)
-        written += [target_dir / path.name for path in circulation]
+        seal(staging, workspace)
+        produced = [agenda_docx, word_pack, *([pdf_pack] if pdf_pack else [])]
+        written += _publish_pack(out, staging, [*produced, staging / "readiness.txt"])
+        written += [out / "circulation" / path.name for path in circulation]
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     clock.lap("circulation")
     return PackResult(meeting, written, readiness, pdf_skipped, clock.seconds)
+
+
+def _require_pdf_options(*, pdf: bool, per_recipient: bool) -> None:
+    """Nothing asked for is quietly dropped: no PDF is a choice, never a missing program."""
+    from .pdf import require_soffice
+
+    if per_recipient and not pdf:
+        raise OptionsConflict(
+            "--per-recipient marks a PDF copy for each member, so it cannot be used with "
+            "--no-pdf"
+        )
+    if pdf:
+        try:
+            require_soffice()
+        except ConversionFailed as err:
+            raise ConversionFailed(f"{err}; or pass --no-pdf for the Word pack alone") from None
+
+
+def _publish_pack(out: Path, staging: Path, produced: list[Path]) -> list[Path]:
+    """Replace the previous pack's files with the new ones, nothing of the old left among them.
+
+    Every file is already complete in the staging folder, so this is a run of renames on one
+    file system: the circulation folder as a whole, then each file; a PDF pack of an earlier
+    run that this one did not make is removed, not left beside the new Word pack.
+    """
+    files.publish_dir(staging / "circulation", out / "circulation")
+    names = {path.name for path in produced}
+    for stale in out.glob("pack-*.pdf"):
+        if stale.name not in names:
+            stale.unlink(missing_ok=True)
+    return [files.publish(path, out / path.name) for path in produced]
 
 
 class _StageClock:

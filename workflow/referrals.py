@@ -3,27 +3,27 @@
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from . import files
+from .attachments import Paper, PaperCheck, PaperLimits, check_papers, pack_message
 from .blank_forms import yaml_template
 from .cases import CaseRecord, case_context
 from .dates import uk_date
-from .errors import FileUnreadable, ReferralRejected
+from .errors import FileUnreadable, Problem, ReferralRejected
 from .forms import read_data, validate
 from .models import LABELS, Attachments, Referral
 from .rules import ReferralContext, referral_problems, today
 from .workspace import Workspace
 
 CASE_ID = re.compile(r"CCP-(\d{4})-(\d{3,})")
-# Papers are Word or PDF documents of a few MB; anything beyond this is not a chronology.
-MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
-ATTACHMENT_SUFFIXES = {".docx", ".pdf", ".doc", ".odt", ".rtf", ".txt"}
 REFERRAL_TEMPLATE = "referral.docx"
+# Meetings whose minutes are recorded: a referral can no longer be discussed there.
+HELD_STATUSES = {"minuted", "signed", "amended"}
 
 YAML_INTRO = [
     "Fill in every field that is not marked (optional), then check it with:",
@@ -46,16 +46,20 @@ def write_referral_template(
     out = Path(out)
     if out.exists() and not force:
         raise FileUnreadable(f"{out}: already exists; choose another name or pass --force")
-    if form_format == "docx":
-        from .word_form import write_referral_form
-
-        marking = workspace.panel.protective_marking if workspace else "OFFICIAL-SENSITIVE"
-        return write_referral_form(out, protective_marking=marking)
+    folder = out.parent
+    if not folder.is_dir():
+        raise FileUnreadable(
+            f"{out}: the folder {folder} does not exist; create it first or choose another place"
+        )
     try:
-        out.write_text(referral_yaml_template(), encoding="utf-8")
+        if form_format == "docx":
+            from .word_form import write_referral_form
+
+            marking = workspace.panel.protective_marking if workspace else "OFFICIAL-SENSITIVE"
+            return write_referral_form(out, protective_marking=marking)
+        return files.write_text(out, referral_yaml_template())
     except OSError as err:
         raise FileUnreadable(f"{out}: cannot be written ({err.strerror})") from err
-    return out
 
 
 # --- reading and checking ----------------------------------------------------------------
@@ -88,6 +92,7 @@ class CheckedReferral:
     source: Path
     declared_meeting: date  # the meeting the referrer asked for
     warnings: list[str] = field(default_factory=list)
+    papers: dict[str, Paper] = field(default_factory=dict)  # read and checked, by field
 
 
 def check_referral(
@@ -106,34 +111,48 @@ def check_referral(
     data = reader(path)
     panel = workspace.panel if workspace else None
     context = ReferralContext(today=today(), panel=panel, meeting=meeting)
+    papers = PaperCheck()
+
+    def rules(form: Referral) -> Iterator[Problem]:
+        yield from referral_problems(form, context)
+        if panel is not None:
+            yield from _meeting_not_held(form.meeting, meeting, context.today)
+        # Papers are read here, once: what is checked is exactly what is stored.
+        checked = check_papers(form, path, PaperLimits.of(panel))
+        papers.papers, papers.warnings = checked.papers, checked.warnings
+        yield from checked.problems
+
     referral = validate(
         Referral,
         data,
         path,
-        rules=lambda form: referral_problems(form, context),
+        rules=rules,
         # A problem in a Word form also names the label the practitioner saw.
         labels=_word_label if path.suffix.lower() == ".docx" else None,
     )
     declared = referral.meeting
     if meeting:
         referral = referral.model_copy(update={"meeting": meeting})
-    return CheckedReferral(referral, path, declared, _readiness(referral, path))
+    return CheckedReferral(referral, path, declared, papers.warnings, papers.papers)
 
 
-def _readiness(referral: Referral, source: Path) -> list[str]:
-    warnings = []
-    for name, info in Attachments.model_fields.items():
-        given = getattr(referral.attachments, name)
-        label = info.title.lower()
-        if given is None:
-            warnings.append(f"attachments.{name}: no {label} supplied for circulation")
-        elif not _attachment_path(source, given).is_file():
-            warnings.append(f"attachments.{name}: {given} not found beside {source.name}")
-    return warnings
-
-
-def _attachment_path(source: Path, given: str) -> Path:
-    return source.parent / given
+def _meeting_not_held(declared: date, chosen: date | None, now: date) -> Iterator[Problem]:
+    """A referral is for a meeting still to come: one already held cannot discuss it."""
+    when = chosen or declared
+    if when >= now:
+        return
+    if chosen is not None:
+        yield Problem(
+            "meeting",
+            f"--meeting {chosen.isoformat()}: that meeting has already taken place "
+            f"(today is {uk_date(now)}); choose a later meeting",
+        )
+    else:
+        yield Problem(
+            "meeting",
+            f"the {uk_date(declared)} meeting has already taken place (today is "
+            f"{uk_date(now)}); accept it for a later meeting with --meeting DATE",
+        )
 
 
 # --- accepting ---------------------------------------------------------------------------
@@ -151,10 +170,12 @@ class Accepted:
 def add_referral(workspace: Workspace, path: Path, *, meeting: date | None = None) -> Accepted:
     """Accept a referral: case ID, case folder, register rows, the formal Word referral.
 
-    Everything is checked before anything is written; if writing the register fails, the
-    files written for the case are removed again.
+    Everything is checked before anything is written. The case folder and the Word referral
+    are built in a staging folder and put in place only once the register row is saved: a
+    failure (or a kill) before that leaves no case folder, no document and no number used.
     """
     from .documents import render_docx
+    from .privacy import tighten_workspace
     from .register import Register, register_lock
 
     workspace.require()
@@ -166,69 +187,76 @@ def add_referral(workspace: Workspace, path: Path, *, meeting: date | None = Non
             f"accepted for the {uk_date(referral.meeting)} meeting; the referral asked for "
             f"{uk_date(checked.declared_meeting)}"
         )
-    attachments = _checked_attachments(referral, checked.source)
 
     with register_lock(workspace.register_file):
         register = Register.load(workspace.register_file)
+        _refuse_held_meeting(register, referral.meeting, chosen=meeting is not None)
         _refuse_duplicate(register, referral)
+        _refuse_pack_too_large(workspace, register, referral.meeting, checked.papers)
         notes += _open_cases_note(register, referral)
         case_id = next_case_id(workspace, register, referral.meeting.year)
-        accepted_on = today()
         record = CaseRecord(
             case_id=case_id,
-            accepted_on=accepted_on,
+            accepted_on=today(),
             referral=referral,
             attachments={name: None for name in Attachments.model_fields},
         )
-
         case_dir = workspace.case_dir(case_id)
         document = workspace.meeting_output(referral.meeting) / f"{case_id}-referral.docx"
-        written: list[Path] = []
-        try:
-            written += _write_case_folder(case_dir, record, checked.source, attachments)
-            render_docx(
+        # A neutral staging name: no case number is taken by a folder that never lands.
+        with files.staging_dir(workspace.cases_dir / "new-case") as staging:
+            staged_case = _stage_case_folder(staging / "case", record, checked)
+            staged_document = render_docx(
                 workspace.template(REFERRAL_TEMPLATE),
                 case_context(record, workspace.panel),
-                document,
+                staging / document.name,
                 labels=LABELS,
             )
-            written.append(document)
+            tighten_workspace(workspace, register, command="referral add")
             _record_in_register(register, record)
             register.save(
                 workspace.register_file,
                 backups_dir=workspace.backups_dir,
                 keep_backups=workspace.panel.backups_kept,
             )
-        except BaseException:
-            shutil.rmtree(case_dir, ignore_errors=True)
-            document.unlink(missing_ok=True)
-            raise
-        written.append(workspace.register_file)
+            files.publish_dir(staged_case, case_dir)
+            files.publish(staged_document, document)
+    written = [case_dir, document, workspace.register_file]
     return Accepted(case_id, referral.meeting, written, checked.warnings, notes)
 
 
-def _checked_attachments(referral: Referral, source: Path) -> dict[str, Path]:
-    found = {}
-    for name in Attachments.model_fields:
-        given = getattr(referral.attachments, name)
-        if given is None:
-            continue
-        file = _attachment_path(source, given)
-        if not file.is_file():
-            continue  # a readiness warning, not an error
-        suffix = file.suffix.lower()
-        if suffix not in ATTACHMENT_SUFFIXES:
-            raise FileUnreadable(
-                f"attachments.{name}: {given} is not a document "
-                f"({', '.join(sorted(ATTACHMENT_SUFFIXES))})"
+def _refuse_held_meeting(register: Any, meeting: date, *, chosen: bool) -> None:
+    """A meeting whose minutes are recorded has discussed its cases: none can join it."""
+    for row in register.find("Meetings", meeting=meeting):
+        status = str(row.get("status") or "").strip().lower()
+        if status in HELD_STATUSES:
+            how = f"--meeting {meeting.isoformat()}" if chosen else "meeting"
+            raise ReferralRejected(
+                f"{how}: the {uk_date(meeting)} meeting has already been held (its minutes "
+                f"are {status}); accept the referral for a later meeting with --meeting DATE"
             )
-        if file.stat().st_size > MAX_ATTACHMENT_BYTES:
-            raise FileUnreadable(
-                f"attachments.{name}: {given} is larger than "
-                f"{MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB"
+
+
+def _refuse_pack_too_large(
+    workspace: Workspace, register: Any, meeting: date, papers: dict[str, Paper]
+) -> None:
+    """The papers of one meeting's new referrals together stay within pack_papers_max_mb."""
+    limits = PaperLimits.of(workspace.panel)
+    total = sum(len(paper.data) for paper in papers.values())
+    if not total:
+        return
+    for row in register.find("Cases", meeting=meeting):
+        folder = workspace.case_dir(str(row.get("case_id") or ""))
+        attachments = folder / "attachments"
+        if row.get("case_id") and attachments.is_dir():
+            total += sum(
+                file.stat().st_size for file in attachments.iterdir() if file.is_file()
             )
-        found[name] = file
-    return found
+    if total > limits.pack_bytes:
+        raise ReferralRejected(
+            "attachments: "
+            + pack_message(total, limits, f"with this referral, the {uk_date(meeting)} meeting's")
+        )
 
 
 def _refuse_duplicate(register: Any, referral: Referral) -> None:
@@ -256,7 +284,9 @@ def next_case_id(workspace: Workspace, register: Any, year: int) -> str:
             used += _numbers_for(str(row.get(column) or ""), year)
     if workspace.cases_dir.is_dir():
         for folder in workspace.cases_dir.iterdir():
-            used += _numbers_for(folder.name, year)
+            # Hidden names are staging folders of a step that never finished.
+            if not folder.name.startswith("."):
+                used += _numbers_for(folder.name, year)
     return f"CCP-{year}-{max(used) + 1:03d}"
 
 
@@ -264,26 +294,20 @@ def _numbers_for(text: str, year: int) -> list[int]:
     return [int(n) for y, n in CASE_ID.findall(text) if int(y) == year]
 
 
-def _write_case_folder(
-    case_dir: Path, record: CaseRecord, source: Path, attachments: dict[str, Path]
-) -> list[Path]:
+def _stage_case_folder(folder: Path, record: CaseRecord, checked: CheckedReferral) -> Path:
     """cases/<case ID>/: the file as received, the validated record, the papers.
 
-    Stored under fixed names: the received file's own name may hold the child's name.
+    Stored under fixed names: the received file's own name may hold the child's name. The
+    papers are the very bytes that were checked, not a second read of the files.
     """
-    staging = case_dir.with_name(f".{case_dir.name}.partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    (staging / "attachments").mkdir(parents=True)
-    shutil.copyfile(source, staging / f"referral-received{source.suffix.lower()}")
-    stored = {}
-    for name, file in attachments.items():
-        target = staging / "attachments" / f"{name.replace('_', '-')}{file.suffix.lower()}"
-        shutil.copyfile(file, target)
-        stored[name] = f"attachments/{target.name}"
-    record.attachments.update(stored)
-    (staging / "case.json").write_text(record.model_dump_json(indent=2), encoding="utf-8")
-    staging.rename(case_dir)
-    return [case_dir]
+    source = checked.source
+    files.make_dirs(folder / "attachments")
+    files.write_bytes(folder / f"referral-received{source.suffix.lower()}", source.read_bytes())
+    for name, paper in checked.papers.items():
+        files.write_bytes(folder / "attachments" / paper.stored_name, paper.data)
+        record.attachments[name] = f"attachments/{paper.stored_name}"
+    files.write_text(folder / "case.json", record.model_dump_json(indent=2))
+    return folder
 
 
 def _record_in_register(register: Any, record: CaseRecord) -> None:

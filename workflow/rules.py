@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .dates import months_before, uk_date
-from .errors import Problem
+from .errors import Problem, SettingInvalid
 from .models import IRO_STATUSES, Criterion, LegalStatus, MinutesRecord, PanelConfig, Referral
 
 MAX_AGE_YEARS = 25
@@ -26,7 +26,15 @@ def today() -> date:
     if simulated is not None:
         return simulated
     fixed = os.environ.get("CCP_TODAY")
-    return date.fromisoformat(fixed) if fixed else date.today()
+    if not fixed:
+        return date.today()
+    try:
+        return date.fromisoformat(fixed.strip())
+    except ValueError:
+        raise SettingInvalid(
+            f"CCP_TODAY={fixed!r} is not an ISO date like 2027-02-20; "
+            "correct it, or unset CCP_TODAY to use today's date"
+        ) from None
 
 
 @contextmanager

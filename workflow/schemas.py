@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .files import write_text
 from .models import MinutesRecord, PanelConfig, Referral
 from .progress_model import ProgressReport
 
@@ -32,10 +33,7 @@ def schema_text(model: type[BaseModel]) -> str:
 
 
 def export_schemas(directory: Path) -> list[Path]:
-    directory.mkdir(parents=True, exist_ok=True)
     written = []
     for name, model in SCHEMAS.items():
-        target = directory / name
-        target.write_text(schema_text(model), encoding="utf-8")
-        written.append(target)
+        written.append(write_text(directory / name, schema_text(model)))
     return written

@@ -1,0 +1,163 @@
+"""Who may read a workspace: owner-only files and folders, or the group when panel.yaml says so.
+
+New files are written owner-only by ``files``; a workspace made by an older ccp (or copied
+in with a loose umask) is tightened by the next command that writes, which records what it
+changed in the register's Audit sheet.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import files
+from .workspace import Workspace
+
+# Bits that must be clear: everything for group and others, or only others when shared.
+PRIVATE_MASK = 0o077
+SHARED_MASK = 0o007
+
+
+@dataclass
+class Tightened:
+    files: list[Path] = field(default_factory=list)
+    folders: list[Path] = field(default_factory=list)
+    swept: list[Path] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.files or self.folders)
+
+
+def shared_group(workspace: Workspace) -> bool:
+    return bool(workspace.panel.shared_group)
+
+
+def file_mode(workspace: Workspace) -> int:
+    """The mode every file of this workspace is written with (0600, or 0660 when shared)."""
+    return files.file_mode(shared_group(workspace))
+
+
+def dir_mode(workspace: Workspace) -> int:
+    """The mode every folder of this workspace is made with (0700, or 0770 when shared)."""
+    return files.dir_mode(shared_group(workspace))
+
+
+def register_mode(workspace: Workspace) -> int:
+    """For the register's own save: the mode register.xlsx and its backups are written with."""
+    return file_mode(workspace)
+
+
+def loose_paths(workspace: Workspace) -> Tightened:
+    """Files and folders in the workspace that others (or, unless shared, the group) can open."""
+    mask = SHARED_MASK if shared_group(workspace) else PRIVATE_MASK
+    found = Tightened()
+    root = workspace.root
+    with contextlib.suppress(OSError):
+        if os.lstat(root).st_mode & mask:
+            found.folders.append(root)
+    for current, folders, names in os.walk(root):
+        for name in folders:
+            path = Path(current) / name
+            with contextlib.suppress(OSError):
+                info = os.lstat(path)
+                if stat.S_ISDIR(info.st_mode) and info.st_mode & mask:
+                    found.folders.append(path)
+        for name in names:
+            path = Path(current) / name
+            with contextlib.suppress(OSError):
+                info = os.lstat(path)
+                # Links are not followed: a link's target may be outside the workspace.
+                if stat.S_ISREG(info.st_mode) and info.st_mode & mask:
+                    found.files.append(path)
+    return found
+
+
+def tighten_paths(workspace: Workspace) -> Tightened:
+    """Clear the group/other bits of every loose file and folder; sweep stale temporaries."""
+    mask = SHARED_MASK if shared_group(workspace) else PRIVATE_MASK
+    done = Tightened(swept=files.sweep_temporaries(workspace.root))
+    loose = loose_paths(workspace)
+    for path in [*loose.files, *loose.folders]:
+        try:
+            os.chmod(path, stat.S_IMODE(os.lstat(path).st_mode) & ~mask, follow_symlinks=False)
+        except (OSError, NotImplementedError):
+            # A file owned by someone else cannot be changed by us: leave it, say nothing
+            # about it as done; the next run tries again.
+            continue
+        (done.files if path in loose.files else done.folders).append(path)
+    return done
+
+
+def tighten_workspace(workspace: Workspace, register: Any, *, command: str = "") -> Tightened:
+    """Tighten the workspace and add one Audit row saying what changed (the caller saves).
+
+    Call it inside ``register_lock``, after loading the register and before saving it.
+    """
+    done = tighten_paths(workspace)
+    if done:
+        who = "the owner and group" if shared_group(workspace) else "the owner only"
+        examples = ", ".join(
+            workspace.relative(path) or "." for path in [*done.folders, *done.files][:3]
+        )
+        register.audit(
+            command=command or "ccp",
+            action="tightened permissions",
+            target=workspace.root.name,
+            detail=(
+                f"{len(done.files)} file(s) and {len(done.folders)} folder(s) made readable by "
+                f"{who} (e.g. {examples})"
+            ),
+        )
+    return done
+
+
+def tighten_and_record(workspace: Workspace, *, command: str) -> Tightened:
+    """For a command that does not otherwise save the register: tighten, and if anything was
+    loose, record it (taking the register lock only then)."""
+    if not loose_paths(workspace):
+        files.sweep_temporaries(workspace.root)
+        return Tightened()
+    from .register import Register, register_lock
+
+    with register_lock(workspace.register_file):
+        register = Register.load(workspace.register_file)
+        done = tighten_workspace(workspace, register, command=command)
+        if done:
+            register.save(
+                workspace.register_file,
+                backups_dir=workspace.backups_dir,
+                keep_backups=workspace.panel.backups_kept,
+            )
+    return done
+
+
+@contextlib.contextmanager
+def private_umask(shared: bool = False) -> Iterator[None]:
+    """Owner-only (or group) defaults for files other programs write for us (LibreOffice)."""
+    previous = os.umask(SHARED_MASK if shared else PRIVATE_MASK)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def seal(folder: Path, workspace: Workspace) -> None:
+    """Give everything under ``folder`` (a staging folder) the workspace's modes.
+
+    For files other libraries or programs wrote there (pypdf, LibreOffice) before they are
+    published into the workspace.
+    """
+    fmode, dmode = file_mode(workspace), dir_mode(workspace)
+    os.chmod(folder, dmode)
+    for current, folders, names in os.walk(folder):
+        for name in folders:
+            os.chmod(Path(current) / name, dmode, follow_symlinks=False)
+        for name in names:
+            path = Path(current) / name
+            if not path.is_symlink():
+                os.chmod(path, fmode)
