@@ -40,7 +40,7 @@ MB = 1024 * 1024
 DEFAULT_PAPER_MB = PanelConfig.model_fields["paper_max_mb"].default
 DEFAULT_PACK_MB = PanelConfig.model_fields["pack_papers_max_mb"].default
 
-ALLOWED = {".docx": "Word document (.docx)", ".pdf": "PDF"}
+ALLOWED = {".docx": "a Word document (.docx)", ".pdf": "a PDF"}
 ALLOWED_TEXT = "a Word document (.docx) or a PDF"
 PAPER_FIELDS = tuple(Attachments.model_fields)
 
@@ -214,12 +214,11 @@ def paper_suffix(data: bytes, name: str, limits: PaperLimits) -> str:
         )
     else:
         raise FileUnreadable(
-            f"is named {claimed} but is not {ALLOWED[claimed]} by its content; "
-            "send the real document"
+            f"is named {claimed} but its content is not {ALLOWED[claimed]}; send the real document"
         )
     if actual != claimed:
         raise FileUnreadable(
-            f"is named {claimed} but is a {ALLOWED[actual]} by its content; rename it to {actual}"
+            f"is named {claimed} but its content is {ALLOWED[actual]}; rename it to {actual}"
         )
     label = PurePosixPath(name.replace("\\", "/")).name
     if actual == ".docx":
