@@ -64,7 +64,8 @@ def new_document(title: str) -> DocumentObject:
     # python-docx's "cp" prefix, so cp: ones (last_modified_by, keywords) would be written
     # in the wrong namespace in any process that has imported it.
     properties = document.core_properties
-    properties.title = title
+    properties.title = title  # may hold {{ tags }}: rendered into each document's title
+    properties.language = "en-GB"
     properties.subject = "Complex Child Panel"
     properties.author = "ccp"
     properties.comments = ""
@@ -123,10 +124,14 @@ def _house_styles(document: DocumentObject) -> None:
     field_label.paragraph_format.space_before = Pt(6)
     field_label.paragraph_format.space_after = Pt(2)
     field_label.paragraph_format.keep_with_next = True
+    _outline_level(field_label, 2)
 
     empty = _paragraph_style(document, "Note")
     empty.font.italic = True
     empty.font.color.rgb = GREY
+
+    intro = _paragraph_style(document, "Intro", base="Note")
+    intro.paragraph_format.keep_with_next = True
 
     views = _paragraph_style(document, "Child's views")
     views.font.italic = True
@@ -156,6 +161,15 @@ def _house_styles(document: DocumentObject) -> None:
     tabs = footer.paragraph_format.tab_stops
     tabs.add_tab_stop(TEXT_WIDTH // 2, WD_TAB_ALIGNMENT.CENTER)
     tabs.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+
+
+def _outline_level(style: ParagraphStyle, level: int) -> None:
+    """The style is a heading of `level` (1-9) for navigation, tags and PDF bookmarks."""
+    outline = OxmlElement("w:outlineLvl")
+    outline.set(qn("w:val"), str(level - 1))
+    style.element.get_or_add_pPr().insert_element_before(
+        outline, "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange"
+    )
 
 
 def _paragraph_style(document: DocumentObject, name: str, base: str = "Normal") -> ParagraphStyle:
@@ -364,10 +378,12 @@ def label_table(
     widths: Sequence[float] = (5.0, 12.0),
     *,
     long: bool = False,
+    keep_next: bool = False,
 ) -> Table:
     """Label and value rows; a bare string is a {%tr ... %} row (if/endif around rows).
 
     `long`: a value may be free text of any length, so its row may split over pages.
+    `keep_next`: the whole table keeps with the paragraph after it.
     """
     table = _table(document, len(rows), widths, rows_split=long)
     for table_row, row in zip(table.rows, rows, strict=True):
@@ -377,7 +393,8 @@ def label_table(
         label, value = row
         _fill(table_row.cells[0], label, "Table label", LABEL_FILL)
         _fill(table_row.cells[1], value, "Table text")
-    _keep_on_one_page(table, last=max(i for i, row in enumerate(rows) if not isinstance(row, str)))
+    last = max(i for i, row in enumerate(rows) if not isinstance(row, str))
+    _keep_on_one_page(table, last=len(rows) if keep_next else last)
     return table
 
 
@@ -502,7 +519,7 @@ def _table_look(table: Table) -> None:
 
 def build_referral(path: Path) -> None:
     """The formal referral: the ToR 13.ii contents, in its order, from the accepted data."""
-    document = new_document("Complex Child Panel referral")
+    document = new_document("Complex Child Panel referral {{ case_id }}")
     page_header(document, "Referral")
     page_footer(document, "Case {{ case_id }}")
     r = "referral"
@@ -578,7 +595,7 @@ def build_referral(path: Path) -> None:
     text(
         document,
         "Known risks, and risks that are unknown or only suspected, as the referrer sees them.",
-        style="Note",
+        style="Intro",
     )
     list_table(
         document,
@@ -733,6 +750,7 @@ def record_table(document: DocumentObject, columns: Sequence[Column], *, draft: 
     """
     rows = ["if draft", "values", "else", "values", "endif"] if draft else ["values"]
     table = _table(document, 1 + len(rows), [column.width for column in columns])
+    _repeat_as_header(table.rows[0])
     for cell, column in zip(table.rows[0].cells, columns, strict=True):
         _fill(cell, column.title, "Table heading", HEADER_FILL)
     for row, kind in zip(table.rows[1:], rows, strict=True):
@@ -888,11 +906,12 @@ def actions_table(document: DocumentObject, actions: str, *, draft: bool) -> Non
         document,
         f"a in {actions} if a.description",
         [
-            Column("#", "{{ loop.index }}", 0.8),
-            Column("Action", "{{ a.description }}", 6.6, long=True),
-            Column("Agency", "{{ a.agency }}", 3.7),
-            Column("Owner", "{{ a.owner }}", 3.0),
-            Column("Due", "{{ a.due|uk_date }}", 2.9),
+            # The register's action ID, the one the agenda and reminders quote.
+            Column("Action ID", '{{ a.action_id|default("") }}', 3.1),
+            Column("Action", "{{ a.description }}", 5.3, long=True),
+            Column("Agency", "{{ a.agency }}", 3.0),
+            Column("Owner", "{{ a.owner }}", 2.9),
+            Column("Due", "{{ a.due|uk_date }}", 2.7),
         ],
         empty="No actions agreed.",
         show_if=f"draft or {actions}" if draft else None,
@@ -917,6 +936,7 @@ def case_minutes(document: DocumentObject, c: str, number: str, *, draft: bool) 
         document,
         [Decision("Presented by", f"{{{{ {c}.presented_by }}}}", WRITE_IN_ROW)],
         draft=draft,
+        keep=True,
     )
 
     minute_text(document, "Discussion", f"{c}.discussion", draft=draft, lines=8)
@@ -1059,10 +1079,16 @@ RISK_LEVELS = ("Low", "Medium", "High", "Very high")
 
 
 def build_agenda(path: Path) -> None:
-    """The agenda (ToR 13.iii): new referrals, progress reviews due, strategic items."""
-    document = new_document("Complex Child Panel agenda")
+    """The agenda (ToR 13.iii): new referrals, progress reviews due, strategic items.
+
+    The order of business fits on one page for a typical meeting (six cases, two strategic
+    items): one row per case with its time and presenter. The open actions of the cases
+    under review follow in an annex.
+    """
+    document = new_document("Agenda of the {{ panel.name }}, {{ meeting.date|uk_date }}")
     page_header(document, "Agenda")
     page_footer(document, "Agenda, {{ meeting.date|uk_date }}")
+    document.styles["Heading 1"].paragraph_format.space_before = Pt(12)
 
     text(document, "Agenda", style="Title")
     text(document, "{{ panel.name }}", style="Panel name")
@@ -1080,8 +1106,8 @@ def build_agenda(path: Path) -> None:
     text(
         document,
         "Chaired by {{ chair.name }}, {{ chair.role }}, {{ chair.agency }}. Members who cannot "
-        "attend are asked to send apologies and a deputy who can agree actions and resources "
-        "for their agency.",
+        "attend send apologies and a deputy who can agree actions and resources for their "
+        "agency.",
     )
 
     heading(document, "2. Minutes of the last meeting and matters arising")
@@ -1092,39 +1118,42 @@ def build_agenda(path: Path) -> None:
         ", and to review matters arising.{% else %}No previous meeting.{% endif %}",
     )
 
+    time = Column("Time", '{{ x.time|default("", true) }}', 2.3)
     heading(document, "3. New referrals")
     tag(document, "if new_referrals")
     text(
         document,
-        "Each case is presented by the referring practitioner. The referral and its papers "
+        "Each case is presented by the referring practitioner; the referral and its papers "
         "follow in this pack.",
+        style="Intro",
     )
     tag(document, "endif")
     list_table(
         document,
-        "r in new_referrals",
+        "x in new_referrals",
         [
+            time,
             Column(
                 "Case ID",
-                '{{ r.case_id }}{{ "\\n(late referral)" if r.late_accepted_by else "" }}',
-                3.2,
+                '{{ x.case_id }}{{ "\\n(late referral)" if x.late_accepted_by else "" }}',
+                2.9,
             ),
-            Column("Referring agency", "{{ r.referring_agency }}", 4.4),
-            Column("Risk level at referral", "{{ r.risk_level }}", 3.0),
+            Column("Presented by", "{{ x.presenter }}", 5.0),
+            Column("Risk at referral", "{{ x.risk_level }}", 2.3),
             Column(
                 "Papers",
-                '{% for p in r.papers %}{{ p.title }}: {{ "supplied" if p.supplied else '
-                '"MISSING" }}{{ "" if loop.last else "\\n" }}{% endfor %}',
-                6.4,
+                '{{ ("Not supplied: " ~ x.missing_papers|join(", ")) if x.missing_papers '
+                'else "All supplied" }}',
+                4.5,
             ),
         ],
         empty="None.",
     )
-    tag(document, "for r in new_referrals if r.late_accepted_by")
+    tag(document, "for x in new_referrals if x.late_accepted_by")
     text(
         document,
-        "Late referral: {{ r.case_id }} reached the panel after the referral deadline and was "
-        "accepted by {{ r.late_accepted_by }}, the chair.",
+        "Late referral: {{ x.case_id }} reached the panel after the referral deadline and was "
+        "accepted by {{ x.late_accepted_by }}, the chair.",
         style="Note",
     )
     tag(document, "endfor")
@@ -1133,73 +1162,82 @@ def build_agenda(path: Path) -> None:
     tag(document, "if progress_reviews")
     text(
         document,
-        "Cases the panel asked to hear again. Status: Red, actions overdue or risk very high; "
-        "Amber, work or the progress report outstanding; Green, on track.",
-        style="Note",
+        "Cases the panel asked to hear again, presented by the key worker. Status: Red, "
+        "actions overdue by the meeting date or risk very high; Amber, work or the progress "
+        "report outstanding; Green, on track.",
+        style="Intro",
     )
-    tag(document, "for p in progress_reviews")
-    heading(document, "{{ p.case_id }}", level=2)
-    table = summary_table(
-        document,
-        [
-            ("Referred by", "{{ p.referred_by }}"),
-            ("Latest risk", "{{ p.risk_latest }}"),
-            ("Status", _rag_cell("p.status")),
-            (
-                "Progress report",
-                '{{ "Received (in this pack)" if p.report_received else "Not yet received" }}',
-            ),
-        ],
-    )
-    table.rows[1].cells[1].paragraphs[0].runs[0].bold = True
-    text(
-        document,
-        "{% if p.open_actions %}{{ p.open_actions|length }} open action"
-        '{{ "" if p.open_actions|length == 1 else "s" }}'
-        '{{ (", " ~ p.overdue_count ~ " overdue") if p.overdue_count else "" }}'
-        "{% else %}Open actions{% endif %}",
-        style="Field label",
-    )
+    tag(document, "endif")
     list_table(
         document,
-        "a in p.open_actions",
+        "x in progress_reviews",
         [
-            Column("Action ID", "{{ a.action_id }}", 3.0),
-            Column("Action", "{{ a.action }}", 4.1, long=True),
-            Column("Agency", "{{ a.agency }}", 2.6),
-            Column("Owner", "{{ a.owner }}", 2.3),
-            Column("Due", "{{ a.due|uk_date }}", 2.9),
+            time,
+            Column("Case ID", "{{ x.case_id }}", 2.9),
+            Column("Presented by", "{{ x.presenter }}", 4.2),
+            Column("Latest risk", "{{ x.risk_latest }}", 1.9),
+            Column("Status", _rag_cell("x.status"), 1.7),
             Column(
-                "Status",
-                f'{{% cellbg "{OVERDUE_FILL}" if a.overdue else "FFFFFF" %}}'
-                '{{ "Overdue" if a.overdue else a.status }}',
-                2.1,
+                "Report and actions",
+                '{{ "Report received" if x.report_received else "Report not yet received" }}'
+                '\n{{ x.open_actions|length }} open action{{ "" if x.open_actions|length == 1 '
+                'else "s" }}{{ (", " ~ x.overdue_count ~ " overdue by the meeting date") '
+                'if x.overdue_count else "" }}',
+                4.0,
             ),
         ],
-        empty="No open actions.",
+        empty="None.",
     )
-    tag(document, "endfor")
-    tag(document, "else")
-    text(document, "None.", style="Note")
-    tag(document, "endif")
 
     heading(document, "5. Strategic safeguarding items")
     list_table(
         document,
-        "s in strategic_items",
+        "x in strategic_items",
         [
-            Column("Item", "{{ s.title }}", 5.0),
-            Column("Lead", "{{ s.lead }}", 4.0),
-            Column("Notes", "{{ s.notes }}", 8.0, long=True),
+            time,
+            Column("Item", "{{ x.title }}", 4.6),
+            Column("Lead", "{{ x.lead }}", 3.4),
+            Column("Notes", "{{ x.notes }}", 6.7, long=True),
         ],
         empty="None.",
     )
 
     heading(document, "6. Any other business")
-    text(document, "Members are asked to tell the chair of any other business at the start.")
+    text(document, "Members tell the chair of any other business at the start of the meeting.")
 
     heading(document, "7. Date of next meeting")
     text(document, '{{ next|uk_date if next else "To be arranged." }}')
+
+    tag(document, "if progress_reviews|selectattr('open_actions')|list")
+    annex = heading(document, "Annex: open actions of the cases under review")
+    annex.paragraph_format.page_break_before = True
+    text(
+        document,
+        "From the register. Overdue: due before the meeting date, {{ meeting.date|uk_date }}.",
+        style="Intro",
+    )
+    tag(document, "for p in progress_reviews if p.open_actions")
+    heading(document, "{{ p.case_id }}", level=2)
+    list_table(
+        document,
+        "a in p.open_actions",
+        [
+            Column("Action ID", "{{ a.action_id }}", 3.1),
+            Column("Action", "{{ a.action }}", 4.2, long=True),
+            Column("Agency", "{{ a.agency }}", 2.5),
+            Column("Owner", "{{ a.owner }}", 2.3),
+            Column("Due", "{{ a.due|uk_date }}", 2.7),
+            Column(
+                "Status",
+                f'{{% cellbg "{OVERDUE_FILL}" if a.overdue else "FFFFFF" %}}'
+                '{{ "Overdue" if a.overdue else a.status }}',
+                2.2,
+            ),
+        ],
+        empty="No open actions.",
+    )
+    tag(document, "endfor")
+    tag(document, "endif")
     save(document, path)
 
 
@@ -1217,7 +1255,7 @@ def build_pack_cover(path: Path) -> None:
     The pack code appends the contents lines after the last paragraph ("Contents"), then
     each section under a Heading 1 or 2 with a page break, so those styles live here too.
     """
-    document = new_document("Complex Child Panel circulation pack")
+    document = new_document("Circulation pack of the {{ panel.name }}, {{ meeting.date|uk_date }}")
     page_header(document, "Circulation pack")
     page_footer(document, "Circulation pack, {{ meeting.date|uk_date }}")
     _cover_styles(document)
@@ -1239,16 +1277,26 @@ def build_pack_cover(path: Path) -> None:
         '{{ case_count if case_count else "No" }} new referral'
         '{{ "" if case_count == 1 else "s" }} and '
         '{{ review_count if review_count else "no" }} progress review'
-        '{{ "" if review_count == 1 else "s" }}, with their papers.',
+        '{{ "" if review_count == 1 else "s" }}'
+        '{{ "." if outstanding else ", with their papers." }}',
         style="Cover detail",
     )
+    # An honest cover: what readiness found missing, before anyone reads on.
+    tag(document, "if outstanding")
+    text(
+        document,
+        'Not complete: {{ outstanding|length }} item{{ "" if outstanding|length == 1 else "s" }} '
+        "outstanding",
+        style="Cover warning title",
+    )
+    tag(document, "for o in outstanding")
+    text(document, "\u2022\t{{ o }}", style="Cover warning")
+    tag(document, "endfor")
+    tag(document, "endif")
     text(document, "{{ panel.protective_marking }}", style="Cover marking")
 
-    notice = _table(document, 1, [TEXT_CM])
-    cell = notice.rows[0].cells[0]
-    _shade(cell, LABEL_FILL)
-    _fill(cell, "Handling these papers", "Table label")
-    cell.paragraphs[0].paragraph_format.space_after = Pt(4)
+    # A boxed notice made of paragraphs: a one-cell table would read as a data table.
+    text(document, "Handling these papers", style="Cover notice title")
     for line in (
         "For panel members only: they hold personal information about children and families.",
         "Do not forward, copy or share them, in whole or in part.",
@@ -1256,7 +1304,7 @@ def build_pack_cover(path: Path) -> None:
         "unless you must.",
         "Destroy your copy after the meeting: delete it, and securely shred any printout.",
     ):
-        cell.add_paragraph(f"\u2022\t{line}", style="Cover notice")
+        text(document, f"\u2022\t{line}", style="Cover notice")
 
     text(
         document,
@@ -1308,8 +1356,28 @@ def _cover_styles(document: DocumentObject) -> None:
 
     notice = _paragraph_style(document, "Cover notice", base="Table text")
     notice.paragraph_format.space_after = Pt(3)
-    notice.paragraph_format.left_indent = Cm(0.4)
+    notice.paragraph_format.left_indent = Cm(0.6)
+    notice.paragraph_format.right_indent = Cm(0.2)
     notice.paragraph_format.first_line_indent = Cm(-0.4)
+    notice.paragraph_format.keep_with_next = True
+    _panel(notice, BORDER, LABEL_FILL)
+
+    notice_title = _paragraph_style(document, "Cover notice title", base="Cover notice")
+    notice_title.font.bold = True
+    notice_title.font.color.rgb = DARK_BLUE
+    notice_title.paragraph_format.first_line_indent = Cm(0)
+    notice_title.paragraph_format.left_indent = Cm(0.2)
+    notice_title.paragraph_format.space_after = Pt(4)
+
+    warning = _paragraph_style(document, "Cover warning", base="Cover notice")
+    _panel(warning, "C00000", "FBE4E4")
+    warning_title = _paragraph_style(document, "Cover warning title", base="Cover warning")
+    warning_title.font.bold = True
+    warning_title.font.size = Pt(11)
+    warning_title.font.color.rgb = DRAFT_RED
+    warning_title.paragraph_format.first_line_indent = Cm(0)
+    warning_title.paragraph_format.left_indent = Cm(0.2)
+    warning_title.paragraph_format.space_before = Pt(10)
 
     prepared = _paragraph_style(document, "Cover prepared")
     prepared.paragraph_format.space_before = Pt(96)
@@ -1322,6 +1390,20 @@ def _cover_styles(document: DocumentObject) -> None:
     contents.paragraph_format.page_break_before = True
     contents.paragraph_format.space_after = Pt(12)
     _rule_below(contents.element.get_or_add_pPr(), RULE, size=6)
+
+
+def _panel(style: ParagraphStyle, color: str, fill: str) -> None:
+    """A box round, and shading behind, consecutive paragraphs of the style (one panel)."""
+    ppr = style.element.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    for edge in ("top", "left", "bottom", "right"):
+        borders.append(_border(f"w:{edge}", color, 4, space=4))
+    ppr.insert_element_before(borders, *_AFTER_PBDR)
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    ppr.insert_element_before(shading, *_AFTER_PBDR[1:])
 
 
 def _draft_header(document: DocumentObject) -> None:
@@ -1338,7 +1420,10 @@ def _draft_header(document: DocumentObject) -> None:
 
 def build_minutes(path: Path) -> None:
     """The minutes: the note-taker's draft (`draft`) and the signed record, one template."""
-    document = new_document("Complex Child Panel minutes")
+    document = new_document(
+        "Minutes of the {{ panel.name }}, {{ meeting.date|uk_date }}"
+        '{{ (", version " ~ version) if version else " (draft)" }}'
+    )
     _minutes_styles(document)
     page_header(document, "Minutes")
     _draft_header(document)
@@ -1370,6 +1455,11 @@ def build_minutes(path: Path) -> None:
             (
                 "Signed",
                 '{{ (signed.name ~ ", " ~ signed.date|uk_date) if signed else "Not yet signed" }}',
+            ),
+            ("Minute-taker", '{{ record.minute_taker|default(none)|blank("Not recorded") }}'),
+            (
+                "Next meeting",
+                '{{ meeting.next_date|default(none)|uk_date|blank("To be arranged") }}',
             ),
         ],
     )
@@ -1439,7 +1529,9 @@ def build_minutes(path: Path) -> None:
 
 def build_minutes_extract(path: Path) -> None:
     """One child's case from the signed minutes, for their key worker (ToR 13.iv)."""
-    document = new_document("Complex Child Panel minutes extract")
+    document = new_document(
+        "Minutes extract for case {{ case.case_id }}, {{ meeting.date|uk_date }}"
+    )
     _minutes_styles(document)
     page_header(document, "Minutes extract")
     page_footer(document, "Case {{ case.case_id }}")
@@ -1504,6 +1596,28 @@ def save(document: DocumentObject, path: Path) -> None:
     os.replace(staged, path)
 
 
+def build_annual_report(path: Path) -> None:
+    """The annual report to the Board: scripts/build_annual_template.py, with these helpers."""
+    import importlib.util
+
+    script = Path(__file__).with_name("build_annual_template.py")
+    spec = importlib.util.spec_from_file_location("build_annual_template", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.build(path, sys.modules[__name__])
+
+
+def build_progress_report(path: Path) -> None:
+    """A case's progress report: scripts/build_progress_template.py, with these helpers."""
+    import importlib.util
+
+    script = Path(__file__).with_name("build_progress_template.py")
+    spec = importlib.util.spec_from_file_location("build_progress_template", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.build(path, sys.modules[__name__])
+
+
 # The shipped templates, by file name; a new template is one more builder here.
 BUILDERS: dict[str, Callable[[Path], None]] = {
     "referral.docx": build_referral,
@@ -1511,6 +1625,8 @@ BUILDERS: dict[str, Callable[[Path], None]] = {
     "pack-cover.docx": build_pack_cover,
     "minutes.docx": build_minutes,
     "minutes-extract.docx": build_minutes_extract,
+    "progress-report.docx": build_progress_report,
+    "annual-report.docx": build_annual_report,
 }
 
 

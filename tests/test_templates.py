@@ -86,6 +86,9 @@ def agenda_context() -> dict[str, Any]:
                 "referring_agency": "Children's social care",
                 "risk_level": "Very high",
                 "late_accepted_by": None,
+                "presenter": "Dana Fictional, Social worker, Children's social care",
+                "time": "10:15\u201310:45",
+                "missing_papers": [],
                 "papers": [{"title": title, "supplied": True} for title in papers],
             },
             {
@@ -93,6 +96,9 @@ def agenda_context() -> dict[str, Any]:
                 "referring_agency": "Education (SEND)",
                 "risk_level": "High",
                 "late_accepted_by": "Alex Sample",
+                "presenter": "Jo Madeup, SENCo, Education (SEND)",
+                "time": "10:45\u201311:15",
+                "missing_papers": ["last review report"],
                 "papers": [
                     {"title": title, "supplied": title != "Last review report"} for title in papers
                 ],
@@ -102,6 +108,8 @@ def agenda_context() -> dict[str, Any]:
             {
                 "case_id": "CCP-2026-011",
                 "referred_by": "Police",
+                "presenter": "Robin Imaginary, Social worker, Children's social care",
+                "time": "11:15\u201311:45",
                 "risk_latest": "Very high",
                 "status": "Red",
                 "report_received": False,
@@ -130,6 +138,8 @@ def agenda_context() -> dict[str, Any]:
             {
                 "case_id": "CCP-2026-009",
                 "referred_by": "Youth justice service",
+                "presenter": "Lee Notreal, Youth justice officer, Youth justice",
+                "time": None,
                 "risk_latest": "Medium",
                 "status": "Green",
                 "report_received": True,
@@ -142,9 +152,11 @@ def agenda_context() -> dict[str, Any]:
                 "title": "Out-of-county placements",
                 "lead": "Sam Invented, Commissioning",
                 "notes": "Sufficiency gap for 14-17 year olds.",
+                "time": "12:15\u201312:30",
             },
-            {"title": "Exploitation pathway", "lead": None, "notes": None},
+            {"title": "Exploitation pathway", "lead": None, "notes": None, "time": None},
         ],
+        "timed": True,
     }
 
 
@@ -157,6 +169,7 @@ def cover_context() -> dict[str, Any]:
         "administrator": dict(ADMINISTRATOR),
         "case_count": 2,
         "review_count": 1,
+        "outstanding": [],
     }
 
 
@@ -179,12 +192,14 @@ def minutes_case(case_id: str = "CCP-2027-004") -> dict[str, Any]:
         "contingencies": "If missing for more than 24 hours, strategy meeting the same day.",
         "actions": [
             {
+                "action_id": f"{case_id}-A1",
                 "description": "Allocate a specialist exploitation worker",
                 "agency": "Children's social care",
                 "owner": "Morgan Pretend",
                 "due": date(2027, 3, 25),
             },
             {
+                "action_id": f"{case_id}-A2",
                 "description": "Share the disruption plan for Easttown addresses",
                 "agency": "Police",
                 "owner": "PC Sam Madeup",
@@ -439,28 +454,30 @@ def agenda(tmp_path) -> Path:
 
 
 def test_agenda_items_in_order(agenda):
-    assert headings(agenda) == AGENDA_ITEMS
-    assert headings(agenda, 2) == ["CCP-2026-011", "CCP-2026-009"]
+    assert headings(agenda) == [*AGENDA_ITEMS, "Annex: open actions of the cases under review"]
+    # Only the case with open actions is in the annex.
+    assert headings(agenda, 2) == ["CCP-2026-011"]
     lines = body_lines(agenda)
     assert lines[:2] == ["Agenda", PANEL["name"]]
     assert "To agree the minutes of the meeting on 14 January 2027 (in this pack), " in (
         "\n".join(lines)
     )
-    assert lines[-1] == "13 May 2027"
+    assert lines[lines.index("7. Date of next meeting") + 1] == "13 May 2027"
 
 
-def test_agenda_new_referrals_table(agenda):
+def test_agenda_new_referrals_table_gives_time_presenter_and_missing_papers(agenda):
     rows = table_rows(agenda)
-    header = ["Case ID", "Referring agency", "Risk level at referral", "Papers"]
+    header = ["Time", "Case ID", "Presented by", "Risk at referral", "Papers"]
     start = rows.index(header)
     assert rows[start + 1] == [
+        "10:15\u201310:45",
         "CCP-2027-004",
-        "Children's social care",
+        "Dana Fictional, Social worker, Children's social care",
         "Very high",
-        "Chronology: supplied\nRisk assessment: supplied\nLast review report: supplied",
+        "All supplied",
     ]
-    assert rows[start + 2][0] == "CCP-2027-005\n(late referral)"
-    assert rows[start + 2][3].endswith("Last review report: MISSING")
+    assert rows[start + 2][1] == "CCP-2027-005\n(late referral)"
+    assert rows[start + 2][4] == "Not supplied: last review report"
     text = document_text(agenda)
     assert "Late referral: CCP-2027-005 reached the panel after the referral deadline and " in (
         text
@@ -468,33 +485,37 @@ def test_agenda_new_referrals_table(agenda):
     assert "accepted by Alex Sample, the chair." in text
 
 
-def test_agenda_progress_reviews_show_rag_and_overdue(agenda):
+def test_agenda_progress_reviews_show_rag_and_overdue_by_the_meeting_date(agenda):
     document = Document(str(agenda))
-    status_cells = [
-        row.cells[1]
-        for table in document.tables
-        for row in table.rows
-        if row.cells[0].text == "Status"
-    ]
-    assert [cell.text for cell in status_cells] == ["Red", "Green"]
-    assert [fill_of(cell) for cell in status_cells] == ["FF7C80", "92D050"]
     rows = table_rows(agenda)
+    header = ["Time", "Case ID", "Presented by", "Latest risk", "Status", "Report and actions"]
+    start = rows.index(header)
+    assert rows[start + 1] == [
+        "11:15\u201311:45",
+        "CCP-2026-011",
+        "Robin Imaginary, Social worker, Children's social care",
+        "Very high",
+        "Red",
+        "Report not yet received\n2 open actions, 1 overdue by the meeting date",
+    ]
+    assert rows[start + 2][0] == ""  # no time given
+    assert rows[start + 2][4:] == ["Green", "Report received\n0 open actions"]
+    status_cells = [
+        row.cells[4] for table in document.tables for row in table.rows[1:]
+        if row.cells[0].text != "Time" and len(row.cells) == 6 and row.cells[1].text.startswith("CCP")
+    ]  # fmt: skip
+    assert [fill_of(cell) for cell in status_cells] == ["FF7C80", "92D050"]
     overdue = next(row for row in rows if row[0] == "CCP-2026-011-A1")
     assert overdue[-1] == "Overdue"
     assert overdue[-2] == "1 February 2027"
     assert next(row for row in rows if row[0] == "CCP-2026-011-A2")[-1] == "In progress"
     text = document_text(agenda)
-    assert "2 open actions, 1 overdue" in text
-    assert "Open actions\nNo open actions." in text
+    assert "Overdue: due before the meeting date, 11 March 2027." in text
     overdue_cell = next(
         row.cells[-1] for table in document.tables for row in table.rows
         if row.cells[0].text == "CCP-2026-011-A1"
     )  # fmt: skip
     assert fill_of(overdue_cell) == "F8CBAD"
-    assert next(row[2:] for row in rows if row[0] == "Status" and row[1] == "Red") == [
-        "Progress report",
-        "Not yet received",
-    ]
 
 
 def test_agenda_with_nothing_on_it_says_none(tmp_path):
@@ -616,8 +637,8 @@ def test_signed_minutes_record_the_decisions(signed_minutes):
     rows = table_rows(signed_minutes)
     assert "Agreed risk level: Very high" in text
     assert "Agreed risk level: High" in text
-    assert ["#", "Action", "Agency", "Owner", "Due"] in rows
-    assert ["2", "Share the disruption plan for Easttown addresses", "Police", "PC Sam Madeup",
+    assert ["Action ID", "Action", "Agency", "Owner", "Due"] in rows
+    assert ["CCP-2027-004-A2", "Share the disruption plan for Easttown addresses", "Police", "PC Sam Madeup",
             "18 March 2027"] in rows  # fmt: skip
     assert ["Health", "Joint funding of a therapeutic mentor (six months)", "£4,800.00",
             "In principle"] in rows  # fmt: skip
@@ -743,7 +764,7 @@ def test_extract_holds_its_case_as_the_minutes_do(extract, signed_minutes):
 def test_typed_text_comes_back_exactly(tmp_path):
     agenda = agenda_context()
     agenda["panel"]["name"] = HOSTILE
-    agenda["new_referrals"][0]["referring_agency"] = HOSTILE
+    agenda["new_referrals"][0]["presenter"] = HOSTILE
     agenda["progress_reviews"][0]["open_actions"][0]["action"] = HOSTILE
     agenda["strategic_items"][0]["notes"] = HOSTILE
     out = render("agenda.docx", agenda, tmp_path)
@@ -776,3 +797,29 @@ def test_typed_text_comes_back_exactly(tmp_path):
     text = document_text(out)
     assert f"Prepared by {HOSTILE}, Panel administrator" in text
     assert text.count("OFFICIAL-SENSITIVE & <PERSONAL>") == 3  # header, cover, footer
+
+
+def test_signed_minutes_give_the_minute_taker_and_the_next_meeting(tmp_path):
+    context = signed_minutes_context()
+    context["record"]["minute_taker"] = "Casey Mockup"
+    context["meeting"]["next_date"] = date(2027, 5, 13)
+    rows = table_rows(render("minutes.docx", context, tmp_path))
+    assert ["Minute-taker", "Casey Mockup", "Next meeting", "13 May 2027"] in rows
+
+
+def test_minutes_without_minute_taker_or_next_meeting_say_so(tmp_path):
+    rows = table_rows(render("minutes.docx", signed_minutes_context(), tmp_path))
+    assert ["Minute-taker", "Not recorded", "Next meeting", "To be arranged"] in rows
+
+
+def test_cover_says_how_many_items_are_outstanding_and_which(tmp_path):
+    context = cover_context()
+    context["outstanding"] = ["CCP-2027-005: no last review report", "CCP-2026-011: progress "
+                              "report not yet received"]  # fmt: skip
+    text = document_text(render("pack-cover.docx", context, tmp_path))
+    assert "2 new referrals and 1 progress review.\n" in text
+    assert "Not complete: 2 items outstanding\n•\tCCP-2027-005: no last review report\n" in text
+    assert "with their papers" not in text
+    complete = document_text(render("pack-cover.docx", cover_context(), tmp_path))
+    assert "2 new referrals and 1 progress review, with their papers." in complete
+    assert "Not complete" not in complete

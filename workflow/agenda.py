@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from .cases import CaseRecord, load_case
-from .errors import FormInvalid, Problem
+from .errors import CcpError, FormInvalid, Problem
 from .forms import load_form
 from .models import LABELS, Form, LongText, MeetingSlot, PanelConfig, ShortText
 from .models import field as form_field
@@ -29,12 +30,22 @@ class StrategicItem(Form):
     title: ShortText = form_field("Item", "The strategic safeguarding item, e.g. a service gap.")
     lead: ShortText | None = form_optional("Lead", "Who introduces it: name and agency.")
     notes: LongText | None = form_optional("Notes", "Background for members to read.")
+    minutes: int | None = form_optional(
+        "Minutes", "Time to allow for the item; otherwise it shares the time left.", gt=0
+    )
 
 
 class StrategicItems(Form):
     """meetings/<DATE>/strategic.yaml: items the panel agreed to discuss (ToR 13.iii)."""
 
-    items: list[StrategicItem] = form_field("Strategic items", "Items in agenda order.")
+    items: list[StrategicItem] = form_field(
+        "Strategic items", "Items in agenda order.", default_factory=list
+    )
+    case_minutes: dict[str, int] = form_field(
+        "Minutes per case",
+        "Time to allow for a case, by case ID; the other cases share the time left evenly.",
+        default_factory=dict,
+    )
 
 
 @dataclass
@@ -54,6 +65,12 @@ class NewReferral:
     def risk_level(self) -> str:
         return LABELS[self.record.referral.highest_risk()]
 
+    @property
+    def presenter(self) -> str:
+        """The referring practitioner presents a new case (ToR 13.iii)."""
+        referrer = self.record.referral.referrer
+        return f"{referrer.name}, {referrer.role}, {referrer.agency}"
+
 
 @dataclass
 class ProgressReview:
@@ -64,6 +81,7 @@ class ProgressReview:
     overdue_actions: list[dict[str, Any]]
     report: Path | None  # the progress report received, if any
     status: str  # Red, Amber or Green
+    presenter: str = ""  # the key worker, who reports back on the case
 
 
 @dataclass
@@ -76,6 +94,7 @@ class Agenda:
     progress_reviews: list[ProgressReview] = field(default_factory=list)
     strategic_items: list[StrategicItem] = field(default_factory=list)
     last_minutes: Path | None = None
+    case_minutes: dict[str, int] = field(default_factory=dict)  # given slot lengths
 
     @property
     def meeting(self) -> date:
@@ -109,7 +128,9 @@ def agenda_for(workspace: Workspace, meeting: date, register: Any) -> Agenda:
             }
             agenda.new_referrals.append(NewReferral(record, papers))
     agenda.progress_reviews = _progress_reviews(workspace, meeting, register, cases)
-    agenda.strategic_items = _strategic_items(workspace, meeting)
+    planned = _strategic_file(workspace, meeting)
+    agenda.strategic_items = planned.items
+    agenda.case_minutes = planned.case_minutes
     if agenda.previous:
         agenda.last_minutes = _signed_minutes(workspace, register, agenda.previous)
     return agenda
@@ -157,9 +178,19 @@ def _progress_reviews(
                 overdue_actions=overdue,
                 report=report,
                 status=_rag(open_actions, overdue, report, str(case.get("risk_latest") or "")),
+                presenter=_key_worker(workspace, case_id),
             )
         )
     return reviews
+
+
+def _key_worker(workspace: Workspace, case_id: str) -> str:
+    """The case's key worker, from its accepted referral; blank if it cannot be read."""
+    try:
+        worker = load_case(workspace, case_id).referral.key_worker()
+    except CcpError:
+        return ""
+    return f"{worker.name}, {worker.role}, {worker.agency}"
 
 
 def _rag(
@@ -180,11 +211,59 @@ def strategic_file(workspace: Workspace, meeting: date) -> Path:
     return workspace.meetings_dir / meeting.isoformat() / "strategic.yaml"
 
 
-def _strategic_items(workspace: Workspace, meeting: date) -> list[StrategicItem]:
+def _strategic_file(workspace: Workspace, meeting: date) -> StrategicItems:
     path = strategic_file(workspace, meeting)
     if not path.is_file():
-        return []
-    return load_form(StrategicItems, path).items
+        return StrategicItems()
+    return load_form(StrategicItems, path)
+
+
+# --- time slots ----------------------------------------------------------------------------
+
+OPENING_MINUTES = 15  # welcome, apologies, last minutes and matters arising
+CLOSING_MINUTES = 10  # any other business, date of the next meeting
+_TIMES = re.compile(
+    r"^\s*(\d{1,2})[:.](\d{2})\s*(?:-|\u2013|\u2014|to)\s*(\d{1,2})[:.](\d{2})\s*$", re.I
+)
+
+
+def meeting_span(time: str | None) -> tuple[int, int] | None:
+    """Start and end of a meeting in minutes after midnight, from "10:00-13:00"."""
+    match = _TIMES.match(time or "")
+    if not match:
+        return None
+    start_h, start_m, end_h, end_m = (int(group) for group in match.groups())
+    start, end = start_h * 60 + start_m, end_h * 60 + end_m
+    return (start, end) if end > start else None
+
+
+def time_slots(
+    time: str | None, items: list[tuple[str, int | None]]
+) -> dict[str, str] | None:
+    """Each item's slot, e.g. "10:15-10:55": given minutes first, the rest evenly split.
+
+    `items` are (key, minutes or None) in agenda order; the opening and closing items of
+    the agenda keep their own minutes. None when the meeting has no start and end time.
+    """
+    span = meeting_span(time)
+    if span is None or not items:
+        return None
+    start, end = span
+    available = end - start - OPENING_MINUTES - CLOSING_MINUTES
+    given = sum(minutes for _, minutes in items if minutes)
+    shared = [key for key, minutes in items if not minutes]
+    each = max((available - given) // len(shared) // 5 * 5, 5) if shared else 0
+    slots: dict[str, str] = {}
+    clock = start + OPENING_MINUTES
+    for key, minutes in items:
+        length = minutes or each
+        slots[key] = f"{_hhmm(clock)}\u2013{_hhmm(clock + length)}"
+        clock += length
+    return slots
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
 
 
 def _signed_minutes(workspace: Workspace, register: Any, meeting: date) -> Path | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,6 +203,8 @@ def compose(
     """
     from docxcompose.composer import Composer
 
+    from .documents import check_docx
+
     document = Document(str(master))
     _update_fields_on_open(document)
     composer = Composer(_QuickStylesDocument(document))
@@ -229,4 +232,8 @@ def compose(
             document.add_paragraph().paragraph_format.page_break_before = True
         if source is not None:
             composer.append(source)
-    return write_atomic(out, composer.save, mode=mode)
+    buffer = io.BytesIO()
+    composer.save(buffer)
+    data = buffer.getvalue()
+    check_docx(data, out.name)
+    return write_atomic(out, lambda handle: handle.write(data), mode=mode)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -75,7 +77,66 @@ def render_docx(
         ) from err
 
     _cell_properties_in_schema_order(document.docx.element.body)
-    return write_atomic(out, document.save, mode=mode)
+    _describe_document(document.docx, context, labels, template.name)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    data = buffer.getvalue()
+    check_docx(data, out.name)
+    return write_atomic(out, lambda handle: handle.write(data), mode=mode)
+
+
+LANGUAGE = "en-GB"
+
+
+def _describe_document(
+    docx: Any, context: Mapping[str, Any], labels: Mapping[str, str], template: str
+) -> None:
+    """The document's title and language, for screen readers and the PDF made from it.
+
+    The template's own title may hold tags ("Agenda, {{ meeting.date|uk_date }}"): they
+    are filled from the context like the body's, as plain text.
+    """
+    properties = docx.core_properties
+    env = SandboxedEnvironment(
+        undefined=jinja2.StrictUndefined, autoescape=False, finalize=_plain_finalize
+    )
+    env.filters.update(_environment(labels).filters)
+    try:
+        title = env.from_string(properties.title or "").render(dict(context))
+    except jinja2.TemplateError as err:
+        raise TemplateError(f"{template}: document title: {err.message or err}") from err
+    properties.title = " ".join(_XML_ILLEGAL.sub(" ", title).split())
+    properties.language = LANGUAGE
+
+
+def _plain_finalize(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return uk_date(value)
+    return value
+
+
+def check_docx(document: Path | bytes, name: str) -> None:
+    """Reopen a written .docx and re-parse every XML part: damaged is an error, not a file."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+    source = io.BytesIO(document) if isinstance(document, bytes) else document
+    member = ""
+    try:
+        with zipfile.ZipFile(source) as archive:
+            members = archive.namelist()
+            for needed in ("[Content_Types].xml", "_rels/.rels", "word/document.xml"):
+                if needed not in members:
+                    raise TemplateError(f"{name}: the Word document made lacks {needed}")
+            for member in members:
+                if member.lower().endswith((".xml", ".rels")):
+                    etree.fromstring(archive.read(member), parser)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as err:
+        raise TemplateError(f"{name}: the Word document made is damaged ({err})") from err
+    except etree.XMLSyntaxError as err:
+        raise TemplateError(
+            f"{name}: the Word document made is damaged: {member} is not well-formed ({err})"
+        ) from err
 
 
 def _environment(labels: Mapping[str, str]) -> SandboxedEnvironment:

@@ -52,6 +52,7 @@ def meeting_context(agenda: Agenda) -> dict[str, Any]:
 
 def agenda_context(agenda: Agenda) -> dict[str, Any]:
     panel = agenda.panel
+    slots = agenda_slots(agenda)
     return {
         "panel": panel_context(panel),
         "meeting": meeting_context(agenda),
@@ -65,6 +66,11 @@ def agenda_context(agenda: Agenda) -> dict[str, Any]:
                 "referring_agency": item.referring_agency,
                 "risk_level": item.risk_level,
                 "late_accepted_by": item.record.referral.late_accepted_by,
+                "presenter": item.presenter,
+                "time": slots.get(item.case_id),
+                "missing_papers": [
+                    PAPER_TITLES[name].lower() for name, path in item.papers.items() if not path
+                ],
                 "papers": [
                     {"title": PAPER_TITLES[name], "supplied": path is not None}
                     for name, path in item.papers.items()
@@ -76,6 +82,8 @@ def agenda_context(agenda: Agenda) -> dict[str, Any]:
             {
                 "case_id": review.case_id,
                 "referred_by": review.referred_by,
+                "presenter": review.presenter,
+                "time": slots.get(review.case_id),
                 "risk_latest": review.risk_latest,
                 "status": review.status,
                 "report_received": review.report is not None,
@@ -95,8 +103,30 @@ def agenda_context(agenda: Agenda) -> dict[str, Any]:
             }
             for review in agenda.progress_reviews
         ],
-        "strategic_items": [item.model_dump() for item in agenda.strategic_items],
+        "strategic_items": [
+            {**item.model_dump(), "time": slots.get(f"strategic {number}")}
+            for number, item in enumerate(agenda.strategic_items)
+        ],
+        "timed": bool(slots),
     }
+
+
+def agenda_slots(agenda: Agenda) -> dict[str, str]:
+    """Each case's and strategic item's time, by case ID or "strategic N"."""
+    from .agenda import time_slots
+
+    items: list[tuple[str, int | None]] = [
+        (item.case_id, agenda.case_minutes.get(item.case_id)) for item in agenda.new_referrals
+    ]
+    items += [
+        (review.case_id, agenda.case_minutes.get(review.case_id))
+        for review in agenda.progress_reviews
+    ]
+    items += [
+        (f"strategic {number}", item.minutes)
+        for number, item in enumerate(agenda.strategic_items)
+    ]
+    return time_slots(agenda.slot.time, items) or {}
 
 
 def cover_context(agenda: Agenda, readiness: Readiness | None = None) -> dict[str, Any]:
