@@ -31,8 +31,9 @@ def after_meeting(monkeypatch):
 
 
 @pytest.fixture
-def drafted(workspace, inbox, referral_data, after_meeting):
-    cases = accept_two(workspace, inbox, referral_data)
+def drafted(workspace, inbox, referral_data, monkeypatch):
+    cases = accept_two(workspace, inbox, referral_data)  # accepted before the meeting
+    monkeypatch.setenv("CCP_TODAY", "2027-03-12")
     draft_minutes(workspace, MEETING)
     return workspace, cases
 
@@ -208,18 +209,24 @@ def test_signed_minutes_end_with_the_signature_and_are_verified(signed):
     assert signature in lines
     assert "DRAFT" not in document_text(minutes)
     assert verify_document(workspace, minutes).matches
-    meeting = next(
+    signature_row = next(
         m
-        for m in sheet(workspace, "Meetings")
-        if m["Minutes file"] == "output/2027-03-11/minutes-2027-03-11-v1.docx"
+        for m in sheet(workspace, "Signatures")
+        if m["File"] == "output/2027-03-11/minutes-2027-03-11-v1.docx"
     )
-    assert meeting["Signed by"] == "Bailey Specimen"
-    assert len(meeting["SHA-256"]) == 64
+    assert signature_row["Signed by"] == "Bailey Specimen"
+    assert signature_row["Role"] == "Deputy chair"
+    assert len(signature_row["SHA-256"]) == 64
+    # One row per meeting in Meetings: the signed files live in Signatures only.
+    meetings = [m for m in sheet(workspace, "Meetings") if m["Date"]]
+    assert [m["Status"] for m in meetings if m["Date"].date() == MEETING] == ["signed"]
 
 
 def test_signed_pdf_is_verified(signed):
     workspace, _, result = signed
-    [pdf] = [path for path in result.written if path.suffix == ".pdf"]
+    [pdf] = [
+        path for path in result.written if path.suffix == ".pdf" and path.name.startswith("min")
+    ]
     check = verify_document(workspace, pdf)
     assert check.matches
     assert "version 1, signed by Bailey Specimen on 12 March 2027" in check.message
@@ -315,6 +322,7 @@ def test_key_worker_gets_a_draft_with_only_their_extract(signed):
     assert message["To"] == "Dana Fictional <dana@example.org>"
     assert cases[0] in message["Subject"]
     [attachment] = list(message.iter_attachments())
-    assert attachment.get_filename() == f"{cases[0]}-minutes-extract-v1.docx"
+    # The signed PDF goes out; the .docx stays the record (issue 14).
+    assert attachment.get_filename() == f"{cases[0]}-minutes-extract-v1.pdf"
     raw = drafts[0].read_bytes()
     assert b"Kai" not in raw.split(b"\n\n")[0]  # headers name no child

@@ -267,15 +267,12 @@ def _hhmm(minutes: int) -> str:
 
 
 def _signed_minutes(workspace: Workspace, register: Any, meeting: date) -> Path | None:
-    """The latest signed Word minutes of a meeting, as the register records them."""
-    signed = [
-        row
-        for row in register.find("Meetings", meeting=meeting)
-        if str(row.get("notes") or "").startswith("minutes (")
-        and str(row.get("minutes_file") or "").endswith(".docx")
-    ]
-    if not signed:
-        return None
-    latest = max(signed, key=lambda row: int(row.get("version") or 1))
-    path = workspace.root / str(latest["minutes_file"])
-    return path if path.is_file() else None
+    """The latest signed Word minutes of a meeting, as the register's Signatures sheet says."""
+    from .signing import signature_rows
+
+    for entry in reversed(signature_rows(register, meeting)):
+        for name in entry["files"]:
+            path = workspace.root / name
+            if name.endswith(".docx") and "-minutes-extract-" not in name and path.is_file():
+                return path
+    return None

@@ -43,6 +43,7 @@ class CcpGroup(click.Group):
             raise CcpFailure(err.lines(), err.exit_code) from err
         finally:
             os.umask(previous_umask)
+            _say_templates_used(ctx)
 
 
 class IsoDate(click.ParamType):
@@ -63,7 +64,16 @@ ISO_DATE = IsoDate()
 def _workspace(ctx: click.Context) -> Any:
     from .workspace import Workspace
 
-    return Workspace(ctx.obj["workspace"])
+    workspace = Workspace(ctx.obj["workspace"])
+    ctx.obj.setdefault("opened", []).append(workspace)
+    return workspace
+
+
+def _say_templates_used(ctx: click.Context) -> None:
+    """Name once each edited template (workspace templates/) the command rendered with."""
+    for workspace in (ctx.obj or {}).get("opened", []):
+        for path in workspace.used_custom_templates:
+            click.echo(f"Used your edited template {workspace.relative(path)}", err=True)
 
 
 def _say_written(paths: Iterable[Path], root: Path | None = None) -> None:
@@ -320,8 +330,8 @@ def minutes_record(ctx: click.Context, file: Path) -> None:
 def minutes_sign(ctx: click.Context, meeting: date, signer: str) -> None:
     """Sign the recorded minutes as a true record; the record is then locked.
 
-    Writes the final minutes (Word, and PDF where LibreOffice is installed) and an
-    extract per child for their key worker.
+    Writes the final minutes (Word, and PDF/A: LibreOffice is required) and an extract
+    per child for their key worker, with an e-mail draft each.
 
     \b
     Example:  ccp minutes sign 2027-03-11 --chair "Alex Sample"
@@ -332,8 +342,7 @@ def minutes_sign(ctx: click.Context, meeting: date, signer: str) -> None:
     signed = sign_minutes(workspace, meeting, signer)
     click.echo(f"Signed version {signed.version} of the {meeting} minutes as {signed.signed_by}")
     _say_written(signed.written, workspace.root)
-    if signed.pdf_skipped:
-        click.echo(signed.pdf_skipped, err=True)
+    _warn(signed.warnings)
 
 
 @minutes.command("amend")
@@ -519,3 +528,200 @@ def actions_remind(ctx: click.Context, as_of: date | None, days: int) -> None:
         f"{len(reminders.owners)} owner(s) with actions due by {reminders.until} or overdue"
     )
     _say_written(reminders.written, workspace.root)
+
+
+@cli.group()
+def progress() -> None:
+    """Progress reports back to the panel: the pre-filled form, checking, accepting."""
+
+
+@progress.command("template")
+@click.argument("case_id", metavar="CASE_ID")
+@click.option(
+    "--format",
+    "form_format",
+    type=click.Choice(["yaml", "docx"]),
+    default="yaml",
+    show_default=True,
+    help="Commented YAML, or a fillable Word form.",
+)
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace OUT if it exists.")
+@click.pass_context
+def progress_template(
+    ctx: click.Context, case_id: str, form_format: str, out: Path, force: bool
+) -> None:
+    """Write the case's progress report for its next due meeting, pre-filled.
+
+    The case ID, the meeting and every action agreed for the case with its status
+    now are filled in; the reporter adds progress, risk, views and a recommendation.
+
+    \b
+    Example:  ccp progress template CCP-2027-004 --format docx progress-form.docx
+    """
+    from .progress import write_progress_template
+
+    workspace = _workspace(ctx)
+    _say_written([write_progress_template(workspace, case_id, form_format, out, force=force)])
+
+
+@progress.command("check")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def progress_check(ctx: click.Context, file: Path) -> None:
+    """Check a progress report (.yaml, .json or a filled Word form); list every problem.
+
+    Nothing is written.
+
+    \b
+    Example:  ccp progress check progress.yaml
+    """
+    from .progress import check_progress
+
+    checked = check_progress(_workspace(ctx), file)
+    _warn(checked.warnings)
+    click.echo(
+        f"{file.name}: ready to add: {checked.report.case_id}, for the "
+        f"{checked.report.meeting} meeting"
+    )
+
+
+@progress.command("add")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def progress_add(ctx: click.Context, file: Path) -> None:
+    """Accept a progress report: the Word report, action statuses, latest risk.
+
+    The report is stored under the case and reaches that meeting's pack. A close
+    recommendation does not close the case: the panel does, in its minutes.
+
+    \b
+    Example:  ccp progress add progress.yaml
+    """
+    from .progress import add_progress
+
+    workspace = _workspace(ctx)
+    added = add_progress(workspace, file)
+    _warn(added.warnings)
+    click.echo(f"Added the {added.case_id} progress report for the {added.meeting} meeting")
+    for change in added.changes:
+        click.echo(f"  {change}")
+    _say_written(added.written, workspace.root)
+
+
+@cli.group()
+def case() -> None:
+    """One case: its whole history."""
+
+
+@case.command("show")
+@click.argument("case_id", metavar="ID")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Text for people, JSON for scripts.",
+)
+@click.pass_context
+def case_show(ctx: click.Context, case_id: str, output_format: str) -> None:
+    """Show one case's history in date order: referral to closure.
+
+    Only that child's own case: other cases discussed at the same meetings are left out.
+
+    \b
+    Example:  ccp case show CCP-2027-004
+    """
+    from .case_history import case_history, history_json, history_text
+
+    history = case_history(_workspace(ctx), case_id)
+    _warn(history.warnings)
+    shown = history_json(history) if output_format == "json" else history_text(history)
+    click.echo(shown, nl=False)
+
+
+@cli.group()
+def report() -> None:
+    """Reports: the annual report to the Safeguarding Children Board."""
+
+
+@report.command("annual")
+@click.option("--year", type=click.IntRange(1901, 9999), required=True, help="The report's year.")
+@click.option("--from", "start", type=ISO_DATE, help="First day (default: 1 January).")
+@click.option("--to", "end", type=ISO_DATE, help="Last day (default: 31 December).")
+@click.option("--no-pdf", is_flag=True, help="Skip the PDF (no LibreOffice needed).")
+@click.pass_context
+def report_annual(
+    ctx: click.Context, year: int, start: date | None, end: date | None, no_pdf: bool
+) -> None:
+    """Write the chair's annual report: Word, PDF/A and the figures workbook.
+
+    Counts of children from 1 to 4 show as "fewer than 5" (panel.yaml
+    small_number_threshold), and any figure that would give one away is not shown.
+
+    \b
+    Example:  ccp report annual --year 2027
+    Example:  ccp report annual --year 2027 --from 2027-04-01 --to 2028-03-31
+    """
+    from .report import report_period
+    from .report_files import write_annual_report
+
+    workspace = _workspace(ctx)
+    result = write_annual_report(workspace, report_period(year, start, end), pdf=not no_pdf)
+    small, hidden = result.hidden_counts
+    click.echo(
+        f"Annual report {year} ({result.figures.period.words}): {small} figure(s) shown as "
+        f'"fewer than {result.figures.threshold}", {hidden} not shown to protect them'
+    )
+    _say_written(result.written, workspace.root)
+
+
+@cli.group()
+def templates() -> None:
+    """Word templates: start an edited copy, check edited ones."""
+
+
+@templates.command("copy")
+@click.argument("name", required=False)
+@click.option("--force", is_flag=True, help="Replace the workspace's copy if it exists.")
+@click.pass_context
+def templates_copy(ctx: click.Context, name: str | None, force: bool) -> None:
+    """Copy a shipped template into the workspace's templates/ to edit (without NAME: list).
+
+    Every command then uses your copy and says so.
+
+    \b
+    Example:  ccp templates copy minutes.docx
+    """
+    from .templates import copy_template, shipped_templates
+
+    if name is None:
+        for shipped in shipped_templates():
+            click.echo(f"{shipped.name}\t{shipped.description}")
+        return
+    workspace = _workspace(ctx)
+    _say_written([copy_template(workspace, name, force=force)], workspace.root)
+
+
+@templates.command("check")
+@click.argument("directory", type=click.Path(path_type=Path), required=False)
+@click.pass_context
+def templates_check(ctx: click.Context, directory: Path | None) -> None:
+    """Check edited templates against the data they will receive; list every error.
+
+    DIRECTORY (or one .docx) defaults to the workspace's templates/ folder.
+
+    \b
+    Example:  ccp templates check
+    """
+    from .templates import check_templates
+
+    workspace = _workspace(ctx)
+    result = check_templates(directory or workspace.require().templates_dir)
+    for line in result.lines():
+        click.echo(line)
+    if result.errors:
+        raise CcpFailure(
+            [f"{len(result.errors)} error(s) in {result.failed} template(s) (see above)"], 1
+        )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -15,15 +14,10 @@ from .cases import load_case, panel_context
 from .dates import uk_date
 from .errors import (
     FileUnreadable,
-    FormInvalid,
-    MinutesLocked,
-    NotAuthorisedToSign,
-    Problem,
     WorkspaceError,
 )
-from .forms import dump_yaml, read_data, read_text, validate
+from .forms import dump_yaml, read_text
 from .models import LABELS, MinutesCase, MinutesRecord, PanelConfig
-from .rules import minutes_problems, today
 from .workspace import Workspace
 
 MINUTES_TEMPLATE = "minutes.docx"
@@ -35,11 +29,11 @@ ACTION_ID = re.compile(r"^(CCP-\d{4}-\d{3,})-A(\d+)$")
 
 
 def meeting_dir(workspace: Workspace, meeting: date) -> Path:
-    return workspace.meetings_dir / meeting.isoformat()
+    return workspace.meeting_dir(meeting)
 
 
 def draft_file(workspace: Workspace, meeting: date) -> Path:
-    return meeting_dir(workspace, meeting) / "minutes.yaml"
+    return workspace.minutes_draft(meeting)
 
 
 def complete_path(workspace: Workspace, meeting: date) -> Path:
@@ -48,24 +42,16 @@ def complete_path(workspace: Workspace, meeting: date) -> Path:
 
 
 def recorded_file(workspace: Workspace, meeting: date, version: int) -> Path:
-    return meeting_dir(workspace, meeting) / f"minutes-v{version}.json"
-
-
-def signatures_file(workspace: Workspace, meeting: date) -> Path:
-    return meeting_dir(workspace, meeting) / "signatures.json"
+    return workspace.recorded_minutes(meeting, version)
 
 
 def recorded_versions(workspace: Workspace, meeting: date) -> list[int]:
+    """The versions whose recorded file is in place (the register says which is current)."""
     folder = meeting_dir(workspace, meeting)
     if not folder.is_dir():
         return []
     found = (re.fullmatch(r"minutes-v(\d+)\.json", path.name) for path in folder.iterdir())
     return sorted(int(match.group(1)) for match in found if match)
-
-
-def signatures(workspace: Workspace, meeting: date) -> list[dict[str, Any]]:
-    path = signatures_file(workspace, meeting)
-    return json.loads(read_text(path)) if path.is_file() else []
 
 
 @dataclass
@@ -76,22 +62,18 @@ class StoredMinutes:
 
 
 def load_recorded(workspace: Workspace, meeting: date, version: int) -> StoredMinutes:
-    data = json.loads(read_text(recorded_file(workspace, meeting, version)))
-    return StoredMinutes(version, MinutesRecord.model_validate(data["record"]), data["changes"])
-
-
-def _store(workspace: Workspace, stored: StoredMinutes) -> Path:
-    path = recorded_file(workspace, stored.record.meeting, stored.version)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {
-        "version": stored.version,
-        "changes": stored.changes,
-        "record": stored.record.model_dump(mode="json"),
-    }
-    temporary = path.with_suffix(".partial")
-    temporary.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
-    temporary.replace(path)
-    return path
+    path = recorded_file(workspace, meeting, version)
+    try:
+        data = json.loads(read_text(path))
+        return StoredMinutes(
+            version, MinutesRecord.model_validate(data["record"]), list(data["changes"])
+        )
+    except (ValueError, KeyError, TypeError) as err:
+        raise FileUnreadable(
+            f"{workspace.relative(path)}: the recorded minutes cannot be read ({err}); "
+            "record the minutes again with `ccp minutes record` (or restore the file from a "
+            "copy) and run the command again"
+        ) from None
 
 
 # --- draft -------------------------------------------------------------------------------
@@ -234,246 +216,6 @@ def _dump(data: Any) -> str:
     return dump_yaml(data)
 
 
-# --- record ------------------------------------------------------------------------------
-
-
-@dataclass
-class Recorded:
-    meeting: date
-    version: int
-    action_ids: list[str]
-    written: list[Path]
-
-
-def check_minutes(workspace: Workspace, path: Path, register: Any) -> MinutesRecord:
-    panel = workspace.panel
-    known = {str(row.get("case_id")) for row in register.rows("Cases") if row.get("case_id")}
-    return validate(
-        MinutesRecord,
-        read_data(path),
-        path,
-        rules=lambda record: minutes_problems(record, panel, known),
-    )
-
-
-def record_minutes(workspace: Workspace, path: Path) -> Recorded:
-    """Validate a completed record and write its decisions into the register.
-
-    Recording again before signing replaces the meeting's rows; after signing it is
-    refused (use amend_minutes).
-    """
-    return _record(workspace, Path(path), amending=False)
-
-
-def amend_minutes(workspace: Workspace, meeting: date, path: Path) -> Recorded:
-    """A corrected record for a signed meeting: a new version with its change log."""
-    return _record(workspace, Path(path), amending=True, meeting=meeting)
-
-
-def _record(
-    workspace: Workspace, path: Path, *, amending: bool, meeting: date | None = None
-) -> Recorded:
-    from .register import Register, register_lock
-
-    workspace.require()
-    with register_lock(workspace.register_file):
-        register = Register.load(workspace.register_file)
-        record = check_minutes(workspace, path, register)
-        if meeting is not None and record.meeting != meeting:
-            raise FormInvalid(
-                path, [Problem("meeting", f"must be {meeting.isoformat()}, the meeting amended")]
-            )
-        versions = recorded_versions(workspace, record.meeting)
-        signed = {entry["version"] for entry in signatures(workspace, record.meeting)}
-        latest = versions[-1] if versions else 0
-        changes: list[str] = []
-        if amending:
-            if latest not in signed:
-                raise MinutesLocked(
-                    f"the {uk_date(record.meeting)} minutes are not signed yet: correct them "
-                    "with `ccp minutes record` instead"
-                )
-            previous = load_recorded(workspace, record.meeting, latest).record
-            changes = change_log(previous, record)
-            if not changes:
-                raise FormInvalid(path, [Problem("", "nothing differs from the signed version")])
-            version = latest + 1
-        else:
-            if latest in signed:
-                entry = next(
-                    e for e in signatures(workspace, record.meeting) if e["version"] == latest
-                )
-                raise MinutesLocked(
-                    f"the {uk_date(record.meeting)} minutes were signed by {entry['signed_by']} "
-                    f"on {uk_date(date.fromisoformat(entry['signed_on']))} and are locked; "
-                    "correct them with `ccp minutes amend`"
-                )
-            version = latest or 1
-        action_ids = apply_minutes(register, record, version, workspace.panel)
-        # The register first: if Excel holds it, the stored record stays as it was.
-        register.save(
-            workspace.register_file,
-            backups_dir=workspace.backups_dir,
-            keep_backups=workspace.panel.backups_kept,
-        )
-        stored = _store(workspace, StoredMinutes(version, record, changes))
-    return Recorded(record.meeting, version, action_ids, [stored, workspace.register_file])
-
-
-def change_log(before: MinutesRecord, after: MinutesRecord) -> list[str]:
-    """One line per field that differs: 'cases[1].risk_level: high -> very_high'."""
-    lines: list[str] = []
-
-    def walk(old: Any, new: Any, where: str) -> None:
-        if isinstance(old, dict) and isinstance(new, dict):
-            for key in dict.fromkeys([*old, *new]):
-                walk(old.get(key), new.get(key), f"{where}.{key}" if where else key)
-        elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
-            for index, (a, b) in enumerate(zip(old, new, strict=True)):
-                walk(a, b, f"{where}[{index + 1}]")
-        elif old != new:
-            lines.append(f"{where}: {_short(old)} -> {_short(new)}")
-
-    walk(before.model_dump(mode="json"), after.model_dump(mode="json"), "")
-    return lines
-
-
-def _short(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
-    text = text.replace("\n", " ")
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def apply_minutes(
-    register: Any, record: MinutesRecord, version: int, panel: PanelConfig
-) -> list[str]:
-    """Write the record's decisions into the register, replacing this meeting's rows."""
-    meeting = record.meeting
-    minuted = {case.case_id for case in record.cases}
-    previous = {
-        row.get("action_id"): row
-        for row in register.rows("Actions")
-        if row.get("meeting") == meeting and row.get("action_id")
-    }
-
-    def ours(row: dict[str, Any]) -> bool:
-        """Rows this meeting's recording made (kept apart from rows typed by hand)."""
-        action_id = str(row.get("action_id") or "")
-        return row.get("meeting") == meeting and (
-            bool(ACTION_ID.match(action_id)) or action_id.startswith(f"SI-{meeting.isoformat()}")
-        )
-
-    register.replace_rows("Actions", lambda row: not ours(row), [])
-    used: dict[str, int] = {}
-    for row in register.rows("Actions"):
-        match = ACTION_ID.match(str(row.get("action_id") or ""))
-        if match:
-            used[match.group(1)] = max(used.get(match.group(1), 0), int(match.group(2)))
-
-    new_rows = []
-    for case in record.cases:
-        for action in case.actions:
-            used[case.case_id] = used.get(case.case_id, 0) + 1
-            action_id = f"{case.case_id}-A{used[case.case_id]}"
-            new_rows.append(_action_row(action_id, case.case_id, meeting, action, previous))
-    for action in (a for item in record.strategic_items for a in item.actions):
-        number = sum(1 for row in new_rows if not row["case_id"]) + 1
-        action_id = f"SI-{meeting.isoformat()}-A{number}"
-        new_rows.append(_action_row(action_id, None, meeting, action, previous))
-    for row in new_rows:
-        register.append("Actions", row)
-
-    register.replace_rows(
-        "Resources",
-        lambda row: not (row.get("meeting") == meeting and row.get("case_id") in minuted),
-        [
-            {
-                "case_id": case.case_id,
-                "meeting": meeting,
-                "agency": resource.agency,
-                "description": resource.description,
-                "amount": resource.amount,
-                "confirmed": resource.confirmed,
-            }
-            for case in record.cases
-            for resource in case.resources
-        ],
-    )
-    later = {day for day in panel.meeting_dates() if day > meeting}
-    register.replace_rows(
-        "Progress",
-        lambda row: (
-            not (
-                row.get("case_id") in minuted
-                and row.get("due_meeting") in later
-                and not row.get("received_on")
-            )
-        ),
-        [
-            {
-                "case_id": case.case_id,
-                "due_meeting": case.progress_report.due_meeting,
-                "format": LABELS[case.progress_report.format],
-                "notes": f"requested at the {meeting.isoformat()} meeting",
-            }
-            for case in record.cases
-            if case.progress_report is not None
-        ],
-    )
-    for case in record.cases:
-        for row in register.find("Cases", case_id=case.case_id):
-            row["risk_latest"] = LABELS[case.risk_level]
-            row["next_progress_due"] = (
-                case.progress_report.due_meeting if case.progress_report else None
-            )
-            row["escalated"] = case.escalate_to_partnership
-            row["status"] = "closed" if case.close_case else "open"
-            row["closed_on"] = meeting if case.close_case else None
-    rows = register.find("Meetings", meeting=meeting)
-    row = rows[0] if rows else register.append("Meetings", {"meeting": meeting})
-    row.update(
-        {
-            "status": "minuted",
-            "chair": record.chair,
-            "present": "; ".join(f"{p.name} ({p.agency})" for p in record.present),
-            "apologies": "; ".join(f"{p.name} ({p.agency})" for p in record.apologies) or None,
-            "cases": ", ".join(case.case_id for case in record.cases) or None,
-            "version": version,
-        }
-    )
-    ids = [row["action_id"] for row in new_rows]
-    register.audit(
-        command="minutes record" if version == 1 else "minutes amend",
-        action=f"recorded minutes version {version}",
-        target=meeting.isoformat(),
-        detail=f"{len(record.cases)} case(s); actions {', '.join(ids) or 'none'}",
-    )
-    return ids
-
-
-def _action_row(
-    action_id: str,
-    case_id: str | None,
-    meeting: date,
-    action: Any,
-    previous: dict[Any, dict[str, Any]],
-) -> dict[str, Any]:
-    kept = previous.get(action_id, {})
-    return {
-        "action_id": action_id,
-        "case_id": case_id,
-        "meeting": meeting,
-        "action": action.description,
-        "agency": action.agency,
-        "owner": action.owner,
-        "due": action.due,
-        # Progress typed into the register since the last recording is kept.
-        "status": kept.get("status") or "Open",
-        "completed_on": kept.get("completed_on"),
-        "notes": kept.get("notes"),
-    }
-
-
 # --- documents ---------------------------------------------------------------------------
 
 
@@ -493,8 +235,9 @@ def minutes_context(
             "date": record["meeting"],
             "time": slot.time if slot else None,
             "venue": slot.venue if slot else None,
+            "next_date": next((d for d in panel.meeting_dates() if d > record["meeting"]), None),
         },
-        "record": record,
+        "record": {"minute_taker": None, **record},
         "draft": signed is None,
         "version": version,
         "signed": signed,
@@ -527,234 +270,23 @@ def extract_context(
     }
 
 
-@dataclass
-class Signed:
-    meeting: date
-    version: int
-    signed_by: str
-    written: list[Path]
-    pdf_skipped: str | None = None
+# Recording, signing and verifying live in their own modules; these names stay importable
+# from here for the commands and tools that used them.
+from .recording import Recorded, amend_minutes, change_log, record_minutes  # noqa: E402
+from .signing import Signed, Verification, sha256_of, sign_minutes, verify_document  # noqa: E402
 
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _record_signature(
-    register: Any,
-    meeting: date,
-    version: int,
-    signer: str,
-    role: str,
-    signed_on: date,
-    hashes: dict[str, str],
-    files: dict[str, Path],
-    workspace: Workspace,
-) -> None:
-    """The meeting's row says where it stands; each signed file gets a row of its own,
-    so every version's hashes stay on record for `ccp verify`."""
-    rows = register.find("Meetings", meeting=meeting)
-    main = rows[0] if rows else register.append("Meetings", {"meeting": meeting})
-    main.update(
-        {"status": "signed", "version": version, "signed_by": signer, "signed_on": signed_on}
-    )
-    for name, path in files.items():
-        register.append(
-            "Meetings",
-            {
-                "meeting": meeting,
-                "status": "signed",
-                "version": version,
-                "signed_by": signer,
-                "signed_on": signed_on,
-                "minutes_file": workspace.relative(path),
-                "sha256": hashes[workspace.relative(path)],
-                "notes": f"{name} (version {version})",
-            },
-        )
-    register.audit(
-        command="minutes sign",
-        action=f"signed minutes version {version}",
-        target=meeting.isoformat(),
-        detail=f"by {signer} ({role}); {len(files)} file(s)",
-    )
-
-
-def sign_minutes(workspace: Workspace, meeting: date, signer: str) -> Signed:
-    """Render the final minutes and per-child extracts, record their hashes, lock."""
-    from .documents import render_docx
-    from .pdf import INSTALL_HINT, convert, find_soffice
-    from .register import Register, register_lock
-
-    workspace.require()
-    panel = workspace.panel
-    roles = {panel.chair.name: "Chair", panel.deputy.name: "Deputy chair"}
-    if signer not in roles:
-        raise NotAuthorisedToSign(
-            f"--chair: {signer} may not sign; only the chair ({panel.chair.name}) or deputy "
-            f"({panel.deputy.name}) named in panel.yaml"
-        )
-    versions = recorded_versions(workspace, meeting)
-    if not versions:
-        raise WorkspaceError(
-            f"the {uk_date(meeting)} minutes have not been recorded: run `ccp minutes record`"
-        )
-    version = versions[-1]
-    done = signatures(workspace, meeting)
-    if any(entry["version"] == version for entry in done):
-        raise MinutesLocked(
-            f"version {version} of the {uk_date(meeting)} minutes is already signed; "
-            "a correction is `ccp minutes amend`"
-        )
-    stored = load_recorded(workspace, meeting, version)
-    signed_on = today()
-    signed = {"name": signer, "role": roles[signer], "date": signed_on}
-    out = workspace.meeting_output(meeting)
-    stem = f"minutes-{meeting.isoformat()}-v{version}"
-    files: dict[str, Path] = {}
-    # Held from the first file rendered to the register saved: Excel holding the
-    # register stops the signing before anything is written, and a failure removes
-    # whatever was rendered, so no signed-looking file exists that the register lacks.
-    with register_lock(workspace.register_file):
-        register = Register.load(workspace.register_file)
-        try:
-            files["minutes"] = render_docx(
-                workspace.template(MINUTES_TEMPLATE),
-                minutes_context(
-                    workspace,
-                    panel,
-                    stored.record.model_dump(mode="python"),
-                    version=version,
-                    signed=signed,
-                    changes=stored.changes,
-                ),
-                out / f"{stem}.docx",
-                labels=LABELS,
-            )
-            for case in stored.record.cases:
-                files[f"extract {case.case_id}"] = render_docx(
-                    workspace.template(EXTRACT_TEMPLATE),
-                    extract_context(
-                        workspace, panel, stored.record, case, version=version, signed=signed
-                    ),
-                    out / "extracts" / f"{case.case_id}-minutes-extract-v{version}.docx",
-                    labels=LABELS,
-                )
-            pdf_skipped = None
-            if find_soffice() is None:
-                pdf_skipped = f"PDF skipped: LibreOffice not found; {INSTALL_HINT}"
-            else:
-                [files["minutes PDF"]] = convert([files["minutes"]], out)
-            hashes = {workspace.relative(path): sha256_of(path) for path in files.values()}
-            _record_signature(
-                register,
-                meeting,
-                version,
-                signer,
-                roles[signer],
-                signed_on,
-                hashes,
-                files,
-                workspace,
-            )
-            register.save(
-                workspace.register_file,
-                backups_dir=workspace.backups_dir,
-                keep_backups=panel.backups_kept,
-            )
-        except BaseException:
-            for path in files.values():
-                path.unlink(missing_ok=True)
-            raise
-        entry = {
-            "version": version,
-            "signed_by": signer,
-            "signed_on": signed_on.isoformat(),
-            "files": hashes,
-        }
-        path = signatures_file(workspace, meeting)
-        path.write_text(json.dumps([*done, entry], indent=2), encoding="utf-8")
-    drafts = _extract_emails(workspace, panel, stored.record, files)
-    return Signed(
-        meeting, version, signer, [*files.values(), workspace.register_file, *drafts], pdf_skipped
-    )
-
-
-def _extract_emails(
-    workspace: Workspace, panel: PanelConfig, record: MinutesRecord, files: dict[str, Path]
-) -> list[Path]:
-    """A draft to each child's key worker with their extract (ToR 13.iv); no child's name."""
-    from .mail import write_draft
-
-    drafts = []
-    for case in record.cases:
-        extract = files[f"extract {case.case_id}"]
-        worker = load_case(workspace, case.case_id).referral.key_worker()
-        body = (
-            f"Dear {worker.name},\n\n"
-            f"Attached is the extract from the signed minutes of the {panel.name} on "
-            f"{uk_date(record.meeting)} for case {case.case_id}, for the child's record "
-            "and the core group. Please make sure the actions are brought back to the "
-            "core group and the child's plan is revised to reflect them.\n\n"
-            f"It is {panel.protective_marking}: store it only on the child's record.\n\n"
-            f"{panel.administrator.name}\n{panel.administrator.role}\n"
-        )
-        drafts.append(
-            write_draft(
-                extract.with_name(f"{case.case_id}-to-key-worker.eml"),
-                sender=panel.administrator,
-                to=(worker.name, worker.email or ""),
-                subject=f"{panel.protective_marking}: {panel.name}: minutes extract for "
-                f"{case.case_id}, {uk_date(record.meeting)}",
-                body=body,
-                attachment=extract,
-            )
-        )
-    return drafts
-
-
-# --- verify ------------------------------------------------------------------------------
-
-
-@dataclass
-class Verification:
-    matches: bool
-    message: str
-
-
-def verify_document(workspace: Workspace, path: Path) -> Verification:
-    """Is this file exactly a signed document the register records?"""
-    from .register import Register
-
-    workspace.require()
-    if not Path(path).is_file():
-        raise FileUnreadable(f"{path}: no such file")
-    digest = sha256_of(Path(path))
-    register = Register.load(workspace.register_file)
-    rows = [row for row in register.rows("Meetings") if row.get("sha256")]
-    for row in rows:
-        if str(row["sha256"]).lower() == digest:
-            meeting = row["meeting"]
-            version = int(row.get("version") or 1)
-            newer = max(
-                (int(other.get("version") or 1) for other in rows if other["meeting"] == meeting),
-                default=version,
-            )
-            signed_on = row.get("signed_on")
-            message = (
-                f"{Path(path).name}: VERIFIED: {row.get('minutes_file')}, minutes of the "
-                f"{uk_date(meeting)} meeting, version {version}, signed by "
-                f"{row.get('signed_by')} on {uk_date(signed_on) if signed_on else '?'}"
-            )
-            if newer > version:
-                message += f"; a newer version ({newer}) exists"
-            return Verification(True, message)
-    return Verification(
-        False,
-        f"{Path(path).name}: NOT VERIFIED: it is not a signed document the register knows "
-        f"(SHA-256 {digest[:16]}...); it may have been changed since signing",
-    )
+__all__ = [
+    "Recorded",
+    "Signed",
+    "StoredMinutes",
+    "Verification",
+    "amend_minutes",
+    "change_log",
+    "draft_minutes",
+    "load_recorded",
+    "record_minutes",
+    "recorded_versions",
+    "sha256_of",
+    "sign_minutes",
+    "verify_document",
+]

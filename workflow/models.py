@@ -216,6 +216,17 @@ LongText = Annotated[
     str, BeforeValidator(_text), StringConstraints(max_length=20_000), AfterValidator(_not_blank)
 ]
 Email = Annotated[ShortText, AfterValidator(_email)]
+
+
+def _one_line(value: str) -> str:
+    # Names go into e-mail headers and file listings: a line break there is a header
+    # injection or a broken draft, so it is refused where it is typed (issue 10).
+    if "\n" in value or "\t" in value:
+        raise ValueError("must be on one line (no line breaks or tabs in a name)")
+    return value
+
+
+Name = Annotated[ShortText, AfterValidator(_one_line)]
 IsoDate = Annotated[date, BeforeValidator(_iso_date), Field(json_schema_extra={"format": "date"})]
 
 
@@ -267,7 +278,7 @@ class Form(BaseModel):
 
 
 class Person(Form):
-    name: ShortText = field("Name", "Full name.")
+    name: Name = field("Name", "Full name.")
     role: ShortText = field("Role", "Job title, e.g. Deputy Director, Social Care.")
     agency: ShortText = field("Agency", "Organisation, e.g. Children's social care, Police.")
     email: Email | None = optional("Email", "Work email address.")
@@ -405,7 +416,7 @@ class Assessment(Form):
 
 
 class Professional(Form):
-    name: ShortText = field("Name", "Full name.")
+    name: Name = field("Name", "Full name.")
     role: ShortText = field("Role", "e.g. Social worker, School nurse.")
     agency: ShortText = field("Agency", "e.g. Children's social care, Police, CAMHS.")
     email: Email | None = optional("Email", "Work email address.")
@@ -434,7 +445,7 @@ class ProcessTried(Form):
 
 
 class Referrer(Form):
-    name: ShortText = field("Referrer's name", "Who completed the referral.")
+    name: Name = field("Referrer's name", "Who completed the referral.")
     role: ShortText = field("Referrer's role", "Their job title.")
     agency: ShortText = field("Referring agency", "The agency making the referral.")
     email: Email = field("Referrer's email", "Work email address.")
@@ -442,7 +453,7 @@ class Referrer(Form):
 
 
 class KeySocialWorker(Form):
-    name: ShortText = field("Key social worker", "The child's allocated social worker.")
+    name: Name = field("Key social worker", "The child's allocated social worker.")
     team: ShortText = field("Team", "Their team.")
     email: Email | None = optional("Email", "Work email address.")
     consulted_on: IsoDate = field(
@@ -451,21 +462,21 @@ class KeySocialWorker(Form):
 
 
 class Authorisation(Form):
-    name: ShortText = field("Authorising manager", "The senior manager who authorised it.")
+    name: Name = field("Authorising manager", "The senior manager who authorised it.")
     role: ShortText = field("Manager's role", "Their job title.")
     agency: ShortText = field("Manager's agency", "Their agency.")
     date: IsoDate = field("Date authorised", "ISO date of authorisation: the referral's date.")
 
 
 class Iro(Form):
-    name: ShortText = field(
+    name: Name = field(
         "IRO or independent chair", "Independent reviewing officer or child protection chair."
     )
     consulted_on: IsoDate = field("Date IRO consulted", "ISO date they were consulted.")
 
 
 class SpecialInvitation(Form):
-    name: ShortText = field("Name", "Who the panel should invite for this case.")
+    name: Name = field("Name", "Who the panel should invite for this case.")
     role: ShortText = field("Role", "Their job title.")
     agency: ShortText = field("Agency", "Their agency.")
     reason: LongText = field("Reason", "Why their presence is needed.")
@@ -613,18 +624,30 @@ CaseId = Annotated[
 
 
 class Attendee(Form):
-    name: ShortText = field("Name", "Full name.")
+    name: Name = field("Name", "Full name.")
     role: ShortText = field("Role", "Job title.")
     agency: ShortText = field("Agency", "Organisation.")
 
 
 class Manager(Form):
-    name: ShortText = field("Accountable manager", "The senior manager accountable for the plan.")
+    name: Name = field("Accountable manager", "The senior manager accountable for the plan.")
     role: ShortText = field("Role", "Their job title.")
     agency: ShortText = field("Agency", "Their agency.")
 
 
+ActionId = Annotated[
+    str,
+    StringConstraints(pattern=r"^(CCP-\d{4}-\d{3,}|SI-\d{4}-\d{2}-\d{2})-A\d+$"),
+    Field(json_schema_extra={"examples": ["CCP-2027-004-A2"]}),
+]
+
+
 class ActionItem(Form):
+    action_id: ActionId | None = optional(
+        "Action ID",
+        "Given by the register when the minutes are recorded; keep it when you reword an "
+        "action in an amendment, so its status and notes stay with it.",
+    )
     description: LongText = field("Action", "What will be done, by whom, to unblock progress.")
     agency: ShortText = field("Agency", "The agency that owns the action.")
     owner: ShortText = field("Owner", "The named professional who will do it.")
@@ -697,7 +720,8 @@ class MinutesRecord(Form):
     """The minutes of one meeting (ToR 12 and 13.iii)."""
 
     meeting: IsoDate = field("Meeting", "ISO date of the meeting.")
-    chair: ShortText = field("Chair", "Who chaired the meeting.")
+    chair: Name = field("Chair", "Who chaired the meeting.")
+    minute_taker: Name | None = optional("Minute-taker", "Who took the minutes.")
     present: list[Attendee] = field("Present", "Members and guests present.", min_length=1)
     apologies: list[Attendee] = field(
         "Apologies", "Members who sent apologies.", default_factory=list

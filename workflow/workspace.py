@@ -17,6 +17,8 @@ class Workspace:
 
     def __init__(self, root: Path):
         self.root = Path(root)
+        # Edited templates a render used, each once, for the command to tell the user.
+        self.used_custom_templates: list[Path] = []
 
     @property
     def panel_file(self) -> Path:
@@ -70,13 +72,38 @@ class Workspace:
 
     def template(self, name: str) -> Path:
         edited = self.templates_dir / name
-        return edited if edited.is_file() else bundled_template(name)
+        if not edited.is_file():
+            return bundled_template(name)
+        if edited not in self.used_custom_templates:
+            self.used_custom_templates.append(edited)
+        return edited
 
     def case_dir(self, case_id: str) -> Path:
         return self.cases_dir / case_id
 
     def meeting_output(self, meeting: date) -> Path:
         return self.output_dir / meeting.isoformat()
+
+    def meeting_dir(self, meeting: date) -> Path:
+        """Where a meeting's records live: the draft, the recorded versions."""
+        return self.meetings_dir / meeting.isoformat()
+
+    def minutes_draft(self, meeting: date) -> Path:
+        return self.meeting_dir(meeting) / "minutes.yaml"
+
+    def recorded_minutes(self, meeting: date, version: int) -> Path:
+        return self.meeting_dir(meeting) / f"minutes-v{version}.json"
+
+    def signed_minutes(self, meeting: date, version: int, suffix: str) -> Path:
+        return self.meeting_output(meeting) / f"minutes-{meeting.isoformat()}-v{version}{suffix}"
+
+    def extract(self, meeting: date, case_id: str, version: int, suffix: str = ".docx") -> Path:
+        name = f"{case_id}-minutes-extract-v{version}{suffix}"
+        return self.meeting_output(meeting) / "extracts" / name
+
+    def signing_stage(self, meeting: date, version: int) -> Path:
+        """Files of a signing between the register commit and their publication."""
+        return self.meeting_output(meeting) / f".signing-v{version}"
 
     def relative(self, path: Path) -> str:
         """A path as the user should see it: relative to the workspace where possible."""
