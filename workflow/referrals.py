@@ -175,7 +175,7 @@ def add_referral(workspace: Workspace, path: Path, *, meeting: date | None = Non
     failure (or a kill) before that leaves no case folder, no document and no number used.
     """
     from .documents import render_docx
-    from .privacy import tighten_workspace
+    from .privacy import dir_mode, file_mode, tighten_workspace
     from .register import Register, register_lock
 
     workspace.require()
@@ -203,14 +203,16 @@ def add_referral(workspace: Workspace, path: Path, *, meeting: date | None = Non
         )
         case_dir = workspace.case_dir(case_id)
         document = workspace.meeting_output(referral.meeting) / f"{case_id}-referral.docx"
+        modes = (file_mode(workspace), dir_mode(workspace))
         # A neutral staging name: no case number is taken by a folder that never lands.
-        with files.staging_dir(workspace.cases_dir / "new-case") as staging:
-            staged_case = _stage_case_folder(staging / "case", record, checked)
+        with files.staging_dir(workspace.cases_dir / "new-case", mode=modes[1]) as staging:
+            staged_case = _stage_case_folder(staging / "case", record, checked, modes)
             staged_document = render_docx(
                 workspace.template(REFERRAL_TEMPLATE),
                 case_context(record, workspace.panel),
                 staging / document.name,
                 labels=LABELS,
+                mode=modes[0],
             )
             tighten_workspace(workspace, register, command="referral add")
             _record_in_register(register, record)
@@ -220,7 +222,7 @@ def add_referral(workspace: Workspace, path: Path, *, meeting: date | None = Non
                 keep_backups=workspace.panel.backups_kept,
             )
             files.publish_dir(staged_case, case_dir)
-            files.publish(staged_document, document)
+            files.publish(staged_document, document, dir_mode_=modes[1])
     written = [case_dir, document, workspace.register_file]
     return Accepted(case_id, referral.meeting, written, checked.warnings, notes)
 
@@ -294,19 +296,26 @@ def _numbers_for(text: str, year: int) -> list[int]:
     return [int(n) for y, n in CASE_ID.findall(text) if int(y) == year]
 
 
-def _stage_case_folder(folder: Path, record: CaseRecord, checked: CheckedReferral) -> Path:
+def _stage_case_folder(
+    folder: Path, record: CaseRecord, checked: CheckedReferral, modes: tuple[int, int]
+) -> Path:
     """cases/<case ID>/: the file as received, the validated record, the papers.
 
     Stored under fixed names: the received file's own name may hold the child's name. The
     papers are the very bytes that were checked, not a second read of the files.
     """
     source = checked.source
-    files.make_dirs(folder / "attachments")
-    files.write_bytes(folder / f"referral-received{source.suffix.lower()}", source.read_bytes())
+    fmode, dmode = modes
+    files.make_dirs(folder / "attachments", mode=dmode)
+    try:
+        received = source.read_bytes()
+    except OSError as err:
+        raise FileUnreadable(f"{source}: cannot be read ({err.strerror})") from err
+    files.write_bytes(folder / f"referral-received{source.suffix.lower()}", received, mode=fmode)
     for name, paper in checked.papers.items():
-        files.write_bytes(folder / "attachments" / paper.stored_name, paper.data)
+        files.write_bytes(folder / "attachments" / paper.stored_name, paper.data, mode=fmode)
         record.attachments[name] = f"attachments/{paper.stored_name}"
-    files.write_text(folder / "case.json", record.model_dump_json(indent=2))
+    files.write_text(folder / "case.json", record.model_dump_json(indent=2), mode=fmode)
     return folder
 
 
