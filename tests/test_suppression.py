@@ -70,7 +70,7 @@ def test_two_small_counts_protect_each_other():
 def test_zeros_are_shown_and_never_used_to_protect():
     cells, relations = column({"a": 3, "b": 0, "c": 0})
     result = protect(cells, relations)
-    assert result.shown("b") == 0 and result.shown("c") == 0
+    assert (result.shown("b"), result.shown("c")) == (0, 0)
     # 3 = total - 0 - 0, and the total is itself small: both hidden.
     assert result.shown("total") == "fewer than 5"
     cells, relations = column({"a": 0, "b": 0})
