@@ -209,6 +209,8 @@ def pack_parts(agenda: Agenda, agenda_docx: Path, referral_docs: dict[str, Path]
     for review in agenda.progress_reviews:
         if review.report is not None:
             parts.append(_document_part(f"Progress report {review.case_id}", review.report, 1))
+        else:
+            parts.append(Part(f"Progress report {review.case_id}", missing=True))
     if agenda.last_minutes is not None:
         parts.append(
             _document_part(
