@@ -1,0 +1,120 @@
+"""Build templates/progress-report.docx: a case's progress report back to the panel.
+
+Called by scripts/build_templates.py (BUILDERS), which passes itself in as `base` so the
+report shares the house styles, header, footer and table look of every template. The
+context is `workflow.progress.report_context`: the case's actions with their status and
+progress, the risk then and now, what changed, the child's views, what is still needed,
+and the recommendation (ToR 12 and 14).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+
+
+def build(path: Path, base: ModuleType) -> None:
+    Column = base.Column
+    document = base.new_document("Complex Child Panel progress report {{ case_id }}")
+    base.page_header(document, "Progress report")
+    base.page_footer(document, "Case {{ case_id }}, progress report")
+
+    base.text(document, "Progress report", style="Title")
+    base.text(document, "{{ panel.name }}", style="Panel name")
+    base.summary_table(
+        document,
+        [
+            ("Case ID", "{{ case_id }}"),
+            ("For the panel of", "{{ meeting|uk_date }}"),
+            ("Reported by", "{{ reporter.name }}, {{ reporter.role }}, {{ reporter.agency }}"),
+            ("Date of report", "{{ report_date|uk_date }}"),
+            ("Email", "{{ reporter.email }}"),
+            ("Received", "{{ received_on|uk_date }}"),
+        ],
+    )
+
+    base.heading(document, "1. Actions agreed by the panel")
+    base.text(
+        document,
+        "{{ actions|length }} action{{ '' if actions|length == 1 else 's' }}: "
+        "{{ counts.completed }} completed, {{ counts.open }} still open"
+        "{{ (', ' ~ counts.overdue ~ ' overdue') if counts.overdue else '' }}"
+        "{{ (', ' ~ counts.cancelled ~ ' cancelled') if counts.cancelled else '' }}.",
+        style="Intro",
+    )
+    base.list_table(
+        document,
+        "a in actions",
+        [
+            Column("Action ID", "{{ a.action_id }}", 2.9),
+            Column(
+                "Action",
+                "{{ a.action }}\n{{ a.owner }}, {{ a.agency }}; due {{ a.due|uk_date }}",
+                5.2,
+                long=True,
+            ),
+            Column(
+                "Status",
+                "{{ a.status }}{{ ' (overdue)' if a.overdue else '' }}"
+                "{{ ('\\n' ~ a.completed_on|uk_date) if a.completed_on else '' }}"
+                "{{ '\\npreviously ' ~ a.was if a.was else '' }}",
+                2.6,
+            ),
+            Column("Progress", '{{ a.progress|blank("Not reported.") }}', 6.3, long=True),
+        ],
+        empty="The panel agreed no actions for this case.",
+    )
+
+    base.heading(document, "2. Risk then and now")
+    base.summary_table(
+        document,
+        [
+            ("At referral", '{{ risk.at_referral|blank("Not recorded") }}'),
+            ("Agreed by the panel", '{{ risk.agreed|blank("Not recorded") }}'),
+            ("Now", "{{ risk.now }}"),
+            ("Change", "{{ risk.change }}"),
+        ],
+    )
+    base.text(document, "Why that level", style="Field label")
+    base.text(document, "{{ report.risk_rationale }}")
+
+    base.heading(document, "3. What has changed since the last panel")
+    base.text(document, "{{ report.changes }}")
+
+    base.heading(document, "4. The child's views")
+    base.text(document, "{{ report.child_views }}", style="Child's views")
+
+    base.heading(document, "5. The child's plan")
+    base.label_table(
+        document,
+        [
+            ("Plan revised since the panel", "{{ report.plan_revised|yesno }}"),
+            (
+                "IRO or independent chair told",
+                '{{ report.iro_informed_on|uk_date if report.iro_informed_on else "Not yet" }}',
+            ),
+        ],
+    )
+
+    base.heading(document, "6. What is still needed from the panel")
+    base.text(document, "{{ report.still_needed }}")
+
+    base.heading(document, "7. Recommendation")
+    base.text(document, "{{ recommendation }}", style="Field label")
+    base.text(document, "{{ report.recommendation_reason }}")
+    base.text(
+        document,
+        "A recommendation is for the panel to decide: only the panel closes or escalates a "
+        "case, through its minutes.",
+        style="Note",
+    )
+    base.save(document, path)
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import build_templates
+
+    build_templates.main(["progress-report.docx", *sys.argv[1:]])
