@@ -20,6 +20,7 @@ from .actions import (
     append_note,
     apply_status,
     as_date,
+    audit_time,
     is_overdue,
     load_register,
     status_of,
@@ -623,6 +624,7 @@ def _apply_report(
         )
         register.audit(
             command="progress add",
+            when=audit_time(),
             action="changed status",
             target=str(row.get("action_id")),
             detail=f"{detail}; from the {tag}",
@@ -634,6 +636,7 @@ def _apply_report(
         facts.case["risk_latest"] = risk
         register.audit(
             command="progress add",
+            when=audit_time(),
             action="changed latest risk",
             target=facts.case_id,
             detail=f"{before_risk or 'none'} -> {risk}; from the {tag}",
@@ -667,6 +670,7 @@ def _record_received(
         )
     register.audit(
         command="progress add",
+        when=audit_time(),
         action="replaced progress report" if replaced else "received progress report",
         target=facts.case_id,
         detail=(

@@ -1,0 +1,179 @@
+"""`ccp case show`: one case's history in date order, and no other child's data."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+import yaml
+from between_meetings import NEXT, edit_cells, minute_first_meeting
+from conftest import write_yaml
+from helpers import SECOND_CHILD, complete_draft
+
+from workflow.actions import update_action
+from workflow.case_history import case_history
+from workflow.cli import cli
+from workflow.errors import CaseNotFound
+from workflow.minutes import draft_minutes, record_minutes
+from workflow.rules import as_of
+
+FIRST_CHILD = "Kai Example-Rivers"
+
+
+@pytest.fixture
+def history_made(workspace, inbox, referral_data, tmp_path, monkeypatch):
+    """Both cases minuted on 11 March; actions updated; case 2 has its own resources."""
+    cases = minute_first_meeting(workspace, inbox, referral_data, tmp_path)
+    with as_of(date(2027, 3, 17)):
+        update_action(workspace, "CCP-2027-001-A2", status="Completed", note="Plan shared")
+    with as_of(date(2027, 3, 20)):
+        update_action(
+            workspace, "CCP-2027-002-A2", status="Cancelled", reason="circumstances changed"
+        )
+    monkeypatch.setenv("CCP_TODAY", "2027-04-20")
+    return workspace, cases
+
+
+def show(runner, workspace, *args):
+    return runner.invoke(cli, ["-w", str(workspace.root), "case", "show", *args])
+
+
+def test_events_are_in_date_order_from_referral_to_now(runner, history_made):
+    workspace, cases = history_made
+    result = show(runner, workspace, cases[0], "--format", "json")
+
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    dates = [event["date"] for event in data["events"]]
+    assert dates == sorted(dates)
+    kinds = [event["kind"] for event in data["events"]]
+    assert kinds[:3] == ["referral", "accepted", "meeting"]
+    assert kinds.index("meeting") < kinds.index("resource") < kinds.index("action")
+    meeting = data["events"][2]
+    assert meeting["date"] == "2027-03-11"
+    assert meeting["summary"] == "Discussed at the panel (new referral)"
+    assert "Risk agreed: Very high. Exploitation suspected." in meeting["details"]
+    assert "Progress report: in person, to the 13 May 2027 panel" in meeting["details"]
+    change = next(e for e in data["events"] if e["kind"] == "action")
+    assert change["date"] == "2027-03-17"
+    assert change["summary"] == "CCP-2027-001-A2: changed status (test-user)"
+    assert change["details"] == ["Open -> Completed; completed on 2027-03-17; note: Plan shared"]
+    assert data["events"][-1] == {
+        "date": "2027-05-13",
+        "kind": "progress requested",
+        "summary": "Progress report due for this panel (in person)",
+        "details": [],
+    }
+    assert [(a["action_id"], a["status"], a["overdue"]) for a in data["actions"]] == [
+        ("CCP-2027-001-A1", "Open", True),
+        ("CCP-2027-001-A2", "Completed", False),
+    ]
+    assert data["risk_latest"] == "Very high"
+
+
+def test_no_other_childs_name_or_case(runner, history_made):
+    workspace, cases = history_made
+    for fmt in ("text", "json"):
+        output = show(runner, workspace, cases[0], "--format", fmt).output
+        assert FIRST_CHILD in output
+        assert SECOND_CHILD not in output
+        assert cases[1] not in output
+        assert "Riley" not in output
+    other = show(runner, workspace, cases[1]).output
+    assert FIRST_CHILD not in other
+    assert cases[0] not in other
+    assert "reason not done: circumstances changed" in other
+
+
+def test_text_is_for_people(runner, history_made):
+    workspace, cases = history_made
+    lines = show(runner, workspace, cases[0].lower()).output.splitlines()
+    assert lines[0] == f"{cases[0]}: {FIRST_CHILD} (local ID LCS-000731)"
+    assert "2027-02-20  Referral accepted for the 11 March 2027 panel as CCP-2027-001" in lines
+    assert "2027-03-11  Resource agreed in principle: Therapeutic mentor (six months)" in lines
+    assert "  CCP-2027-001-A1  OVERDUE  due 2027-03-25: Allocate a specialist exploitation " in (
+        "\n".join(lines)
+    )
+
+
+def test_progress_report_received_and_closure_by_the_panel(history_made, tmp_path, runner):
+    from workflow.agenda import agenda_for
+    from workflow.progress import add_progress, write_progress_template
+    from workflow.register import Register
+
+    workspace, cases = history_made
+    template = write_progress_template(workspace, cases[0], "yaml", tmp_path / "p.yaml")
+    data = yaml.safe_load(template.read_text(encoding="utf-8"))
+    data.update(
+        reported_by={
+            "name": "Dana Fictional",
+            "role": "Social worker",
+            "agency": "Children's social care",
+            "email": "dana@example.org",
+        },
+        date="2027-04-19",
+        risk_level="medium",
+        risk_rationale="Settled.",
+        changes="New flat.",
+        child_views="Happy.",
+        plan_revised=True,
+        still_needed="Nothing more.",
+        recommendation="close",
+        recommendation_reason="The plan is working.",
+    )
+    data["actions"][0].update(status="completed", completed_on="2027-04-15", progress="Done.")
+    add_progress(workspace, write_yaml(tmp_path / "p.yaml", data))
+    assert case_history(workspace, cases[0]).facts["status"] == "open"  # a recommendation only
+
+    with as_of(date(2027, 5, 14)):
+        draft_minutes(workspace, NEXT)
+        done = complete_draft(
+            workspace.root / "meetings" / "2027-05-13" / "minutes.yaml", tmp_path / "may.yaml"
+        )
+        record = yaml.safe_load(done.read_text(encoding="utf-8"))
+        for case in record["cases"]:
+            case["progress_report"]["due_meeting"] = date(2027, 7, 8)
+            for action in case["actions"]:
+                action["due"] = date(2027, 6, 1)
+        first = next(case for case in record["cases"] if case["case_id"] == cases[0])
+        first.update(
+            close_case=True, closure_reason="Risks reduced.", actions=[], progress_report=None
+        )
+        record_minutes(workspace, write_yaml(done, record))
+
+    history = case_history(workspace, cases[0])
+    summaries = [(e.on.isoformat() if e.on else None, e.summary) for e in history.events]
+    assert ("2027-04-20", "Progress report received for the 13 May 2027 panel") in summaries
+    assert ("2027-04-20", "CCP-2027-001: changed latest risk (test-user)") in summaries
+    assert summaries[-1] == ("2027-05-13", "Case closed")
+    may = [e for e in history.events if e.kind == "meeting" and e.on == NEXT]
+    assert may[0].summary == "Discussed at the panel (progress review)"
+    assert "Closed by the panel: Risks reduced." in may[0].details
+    july = agenda_for(workspace, date(2027, 7, 8), Register.load(workspace.register_file))
+    assert cases[0] not in [review.case_id for review in july.progress_reviews]
+
+
+def test_unknown_case_is_named_with_a_suggestion(runner, history_made):
+    workspace, _ = history_made
+    result = show(runner, workspace, "CCP-2027-01")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: CCP-2027-01: no such case in the register; did you mean CCP-2027-001?\n"
+    )
+    with pytest.raises(CaseNotFound):
+        case_history(workspace, "CCP-2099-001")
+
+
+def test_a_bad_hand_edit_in_the_cases_actions_is_a_warning(runner, history_made):
+    workspace, cases = history_made
+    number = edit_cells(
+        workspace.register_file, "Actions", {"Action ID": "CCP-2027-001-A1"}, {"Due": "soon"}
+    )
+    result = show(runner, workspace, cases[0])
+    assert result.exit_code == 0
+    assert (
+        f"Warning: register.xlsx: sheet Actions, row {number}, column 'Due': 'soon' is not a date"
+        in result.stderr
+    )
+    assert "CCP-2027-001-A1  Open  due soon" in result.output
