@@ -39,6 +39,30 @@ OPEN_STATUSES = ("open", "in progress")
 NO_REASON = "no reason recorded"
 
 
+# Every table of the report, in order: its name (the template's tables.NAME) and title.
+TABLE_KEYS: dict[str, str] = {
+    "meetings": "Meetings held",
+    "attendance": "Attendance by agency",
+    "referrals_by_month": "Referrals received by month",
+    "referrals_by_agency": "Referrals by referring agency",
+    "criteria": "Panel criteria met (terms of reference, section 10)",
+    "age_bands": "Age of the children when referred",
+    "legal_status": "Legal status when referred",
+    "living_situation": "Where the children were living when referred",
+    "out_of_area": "Out-of-area placements",
+    "risk": "Risk at referral and now",
+    "actions": "Actions agreed, by agency",
+    "cancelled": "Cancelled actions and why",
+    "resources": "Resources agreed and confirmed",
+    "escalations": "Escalations to the Safeguarding Partnership",
+    "themes": "Service gaps and themes seen",
+    "progress": "Progress reports",
+    "closures": "Cases closed, by the level of risk when closed",
+    "closure_reasons": "Why cases were closed",
+    "time_to_discussion": "Time from referral to first discussion",
+}
+
+
 @dataclass(frozen=True)
 class Period:
     """The report's year: a calendar year unless --from/--to say otherwise."""
@@ -372,7 +396,7 @@ def _meetings_table(held: dict[date, MinutesRecord]) -> Table:
     ]
     table = Table(
         "meetings",
-        "Meetings held",
+        TABLE_KEYS["meetings"],
         "Meeting",
         [
             Column("present", "Members and guests present", "number"),
@@ -413,7 +437,7 @@ def _attendance_table(held: dict[date, MinutesRecord], panel_agencies: list[str]
     ]
     return Table(
         "attendance",
-        "Attendance by agency",
+        TABLE_KEYS["attendance"],
         "Agency",
         [
             Column("attended", "Meetings attended", "number"),
@@ -437,7 +461,7 @@ def _by_month(referred: list[dict[str, Any]], period: Period) -> Table:
     ]
     table = Table(
         "referrals_by_month",
-        "Referrals received by month",
+        TABLE_KEYS["referrals_by_month"],
         "Month",
         [Column("children", "Referrals")],
         rows,
@@ -453,7 +477,7 @@ def _by_agency(referred: list[dict[str, Any]]) -> Table:
     rows = [Row(agency, {"children": n}) for agency, n in _by_count(counts)]
     table = Table(
         "referrals_by_agency",
-        "Referrals by referring agency",
+        TABLE_KEYS["referrals_by_agency"],
         "Referring agency",
         [Column("children", "Referrals")],
         rows,
@@ -471,7 +495,7 @@ def _criteria(referred: list[dict[str, Any]]) -> Table:
     rows = [Row(label, {"children": counts[label]}) for label in order if label in counts]
     return Table(
         "criteria",
-        "Panel criteria met (terms of reference, section 10)",
+        TABLE_KEYS["criteria"],
         "Criterion",
         [Column("children", "Children")],
         rows,
@@ -495,7 +519,7 @@ def _age_bands(referred: list[dict[str, Any]]) -> Table:
         rows.append(Row(NOT_RECORDED, {"children": counts[NOT_RECORDED]}))
     table = Table(
         "age_bands",
-        "Age of the children when referred",
+        TABLE_KEYS["age_bands"],
         "Age",
         [Column("children", "Children")],
         rows,
@@ -512,7 +536,7 @@ def _legal_status(referred: list[dict[str, Any]]) -> Table:
     rows = [Row(label, {"children": counts[label]}) for label in order if counts[label]]
     table = Table(
         "legal_status",
-        "Legal status when referred",
+        TABLE_KEYS["legal_status"],
         "Legal status",
         [Column("children", "Children")],
         rows,
@@ -531,7 +555,7 @@ def _living_situation(referred: list[dict[str, Any]], children: dict[str, Any]) 
     rows = [Row(label, {"children": counts[label]}) for label in order if counts[label]]
     table = Table(
         "living_situation",
-        "Where the children were living when referred",
+        TABLE_KEYS["living_situation"],
         "Living situation",
         [Column("children", "Children")],
         rows,
@@ -555,7 +579,7 @@ def _out_of_area(referred: list[dict[str, Any]], children: dict[str, Any]) -> Ta
         rows.append(Row(NOT_RECORDED, {"children": counts[NOT_RECORDED]}))
     table = Table(
         "out_of_area",
-        "Out-of-area placements",
+        TABLE_KEYS["out_of_area"],
         "Where placed",
         [Column("children", "Children")],
         rows,
@@ -575,7 +599,7 @@ def _risk(referred: list[dict[str, Any]]) -> Table:
     ]
     table = Table(
         "risk",
-        "Risk at referral and now",
+        TABLE_KEYS["risk"],
         "Level of risk",
         [Column("at_referral", "At referral"), Column("latest", "Latest")],
         rows,
@@ -621,7 +645,7 @@ def _actions(actions: list[dict[str, Any]], period: Period, as_of: date) -> list
     ]
     main = Table(
         "actions",
-        "Actions agreed, by agency",
+        TABLE_KEYS["actions"],
         "Agency",
         main_columns,
         [
@@ -649,7 +673,7 @@ def _actions(actions: list[dict[str, Any]], period: Period, as_of: date) -> list
     split_columns = [Column(reason.replace(" ", "_"), reason.capitalize()) for reason in reasons]
     split = Table(
         "cancelled",
-        "Cancelled actions and why",
+        TABLE_KEYS["cancelled"],
         "Agency",
         split_columns,
         [
@@ -697,7 +721,7 @@ def _resources(resources: list[dict[str, Any]], period: Period) -> Table:
     ]
     table = Table(
         "resources",
-        "Resources agreed and confirmed",
+        TABLE_KEYS["resources"],
         "Agency",
         [
             Column("agreed", "Agreed"),
@@ -723,7 +747,7 @@ def _escalations(held: dict[date, MinutesRecord]) -> Table:
     }
     return Table(
         "escalations",
-        "Escalations to the Safeguarding Partnership",
+        TABLE_KEYS["escalations"],
         "Children",
         [Column("children", "Children")],
         [
@@ -752,7 +776,7 @@ def _themes(held: dict[date, MinutesRecord]) -> Table:
     order = sorted(children, key=lambda key: (-len(children[key]), names[key]))
     return Table(
         "themes",
-        "Service gaps and themes seen",
+        TABLE_KEYS["themes"],
         "Theme",
         [Column("children", "Children"), Column("meetings", "Meetings", "number")],
         [
@@ -782,7 +806,7 @@ def _progress(
     ]
     table = Table(
         "progress",
-        "Progress reports",
+        TABLE_KEYS["progress"],
         "Progress reports",
         [Column("reports", "Reports")],
         [
@@ -826,7 +850,7 @@ def _closures(
     labels = [*RISK_LABELS] + ([NOT_RECORDED] if by_risk[NOT_RECORDED] else [])
     risk = Table(
         "closures",
-        "Cases closed, by the level of risk when closed",
+        TABLE_KEYS["closures"],
         "Risk when closed",
         [Column("children", "Cases")],
         [Row(label, {"children": by_risk[label]}) for label in labels],
@@ -861,7 +885,7 @@ def _closures(
     order += [label for label in (other, NOT_RECORDED) if counts[label]]
     why = Table(
         "closure_reasons",
-        "Why cases were closed",
+        TABLE_KEYS["closure_reasons"],
         "Reason (as minuted)",
         [Column("children", "Cases")],
         [Row(label, {"children": counts[label]}) for label in order],
@@ -900,7 +924,7 @@ def _time_to_discussion(
         rows.append(Row(NOT_RECORDED, {"children": counts[NOT_RECORDED]}))
     table = Table(
         "time_to_discussion",
-        "Time from referral to first discussion",
+        TABLE_KEYS["time_to_discussion"],
         "Time",
         [Column("children", "Children")],
         rows,
