@@ -58,7 +58,12 @@ class _StrictLoader(yaml.SafeLoader):
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
-            if isinstance(key, typing.Hashable) and key in seen:
+            if not isinstance(key, typing.Hashable):
+                raise yaml.MarkedYAMLError(
+                    problem="a field name must be plain text, not a list or mapping",
+                    problem_mark=key_node.start_mark,
+                )
+            if key in seen:
                 raise yaml.MarkedYAMLError(
                     problem=f"{key!r} is given twice; the second would silently replace the first",
                     problem_mark=key_node.start_mark,
