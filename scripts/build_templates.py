@@ -90,6 +90,7 @@ def _house_styles(document: DocumentObject) -> None:
     title.font.bold = True
     title.font.color.rgb = DARK_BLUE
     title.paragraph_format.space_after = Pt(2)
+    _outline_level(title, 1)  # a section of the pack starts with its document's title
 
     for name, size, before, after in (("Heading 1", 13, 16, 5), ("Heading 2", 11, 10, 3)):
         heading = _plain(styles[name])
@@ -1389,6 +1390,7 @@ def _cover_styles(document: DocumentObject) -> None:
     contents.font.color.rgb = DARK_BLUE
     contents.paragraph_format.page_break_before = True
     contents.paragraph_format.space_after = Pt(12)
+    _outline_level(contents, 1)
     _rule_below(contents.element.get_or_add_pPr(), RULE, size=6)
 
 
@@ -1464,7 +1466,7 @@ def build_minutes(path: Path) -> None:
         ],
     )
     tag(document, "if changes")
-    text(document, "Changes in this version", style="Field label")
+    heading(document, "Changes in this version")
     tag(document, "for change in changes")
     text(document, "{{ change }}", style="List Bullet")
     tag(document, "endfor")

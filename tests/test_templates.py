@@ -619,6 +619,7 @@ def draft_minutes(tmp_path) -> Path:
 
 def test_minutes_headings_and_tor_12_sections_per_case(signed_minutes):
     assert headings(signed_minutes) == [
+        "Changes in this version",
         "1. Present and apologies",
         "2. Case CCP-2027-004: New referral",
         "3. Case CCP-2026-011: Progress review",
@@ -626,8 +627,8 @@ def test_minutes_headings_and_tor_12_sections_per_case(signed_minutes):
         "5. Any other business",
     ]
     labels = field_labels(signed_minutes)
-    assert labels[:3] == ["Changes in this version", "Present", "Apologies"]
-    cases = labels[3:]
+    assert labels[:2] == ["Present", "Apologies"]
+    cases = labels[2:]
     assert cases[: len(TOR_12_HEADINGS)] == TOR_12_HEADINGS
     assert cases[len(TOR_12_HEADINGS) : 2 * len(TOR_12_HEADINGS)] == TOR_12_HEADINGS
 

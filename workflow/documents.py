@@ -63,6 +63,9 @@ def render_docx(
         document.init_docx()
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as err:
         raise TemplateError(f"{template}: not a Word (.docx) template ({err})") from err
+    # docxtpl renders the properties too, but escaped as XML: the title is rendered first
+    # as the plain text it is, and put back after.
+    title = _document_title(document.docx, context, labels, template.name)
 
     try:
         # render() switches autoescape on in the environment it is given, so each render
@@ -77,7 +80,8 @@ def render_docx(
         ) from err
 
     _cell_properties_in_schema_order(document.docx.element.body)
-    _describe_document(document.docx, context, labels, template.name)
+    document.docx.core_properties.title = title
+    document.docx.core_properties.language = LANGUAGE
     buffer = io.BytesIO()
     document.save(buffer)
     data = buffer.getvalue()
@@ -88,10 +92,10 @@ def render_docx(
 LANGUAGE = "en-GB"
 
 
-def _describe_document(
+def _document_title(
     docx: Any, context: Mapping[str, Any], labels: Mapping[str, str], template: str
-) -> None:
-    """The document's title and language, for screen readers and the PDF made from it.
+) -> str:
+    """The document's title, for screen readers and the PDF made from it.
 
     The template's own title may hold tags ("Agenda, {{ meeting.date|uk_date }}"): they
     are filled from the context like the body's, as plain text.
@@ -105,8 +109,7 @@ def _describe_document(
         title = env.from_string(properties.title or "").render(dict(context))
     except jinja2.TemplateError as err:
         raise TemplateError(f"{template}: document title: {err.message or err}") from err
-    properties.title = " ".join(_XML_ILLEGAL.sub(" ", title).split())
-    properties.language = LANGUAGE
+    return " ".join(_XML_ILLEGAL.sub(" ", title).split())
 
 
 def _plain_finalize(value: Any) -> Any:
