@@ -50,7 +50,7 @@ BLOCKS = {
     "block": "endblock",
 }
 PLACES = {"tr": "table row", "tc": "table cell", "p": "paragraph", "r": "run"}
-PERSONAL = ("child", "date_of_birth", "preferred_name", "key_worker")
+PERSONAL = ("child", "date_of_birth", "preferred_name")
 DICT_METHODS = frozenset({"items", "keys", "values", "get"})
 
 
@@ -763,9 +763,11 @@ class _Checker:
 
     def _note_use(self, tag: _Tag, root: str, chain: list[str]) -> None:
         part = tag.paragraph.part
-        self.used[part].add(root)
-        if part != "body":
-            self.first_use.setdefault((part, root), tag)
+        name = ".".join(name for name in chain if name != "[]")
+        self.used[part].add(name)
+        # The panel's own data is what headers and footers are for.
+        if part != "body" and root != "panel":
+            self.first_use.setdefault((part, name), tag)
             if any(name in PERSONAL for name in chain):
                 self.error(
                     tag,
