@@ -649,8 +649,14 @@ def build_demo(root: Path) -> DemoResult:
     check = verify_document(workspace, signed.written[0])
     result.sections.append(("Verified", [check.message]))
 
+    from .interval import demo_interval
+
+    demo_interval(workspace, first, second, result)
     with as_of(second - timedelta(days=14)):
         later = build_pack(workspace, second, pdf=pdf)
     result.add(f"Pack for the {second.isoformat()} meeting (progress reviews)", later.written)
+    from .demo_history import demo_year
+
+    demo_year(workspace, meetings, now, result, pdf=pdf)
     result.add("Register", [workspace.register_file])
     return result
