@@ -56,7 +56,15 @@ def test_init_creates_a_workspace_and_says_so(runner, tmp_path):
     assert f"Wrote {root / 'panel.yaml'}" in result.output
     assert f"Wrote {root / 'register.xlsx'}" in result.output
     book = load_workbook(root / "register.xlsx")
-    assert book.sheetnames == ["Meetings", "Cases", "Actions", "Resources", "Progress", "Audit"]
+    assert book.sheetnames == [
+        "Meetings",
+        "Cases",
+        "Actions",
+        "Resources",
+        "Progress",
+        "Signatures",
+        "Audit",
+    ]
     panel = yaml.safe_load((root / "panel.yaml").read_text())
     assert panel["protective_marking"] == "OFFICIAL-SENSITIVE"
     assert len(panel["meetings"]) == 6
