@@ -160,8 +160,8 @@ def _build(
         staged.register_file,
         backups_dir=staged.backups_dir,
         keep_backups=panel.backups_kept,
+        mode=file_mode,
     )
-    os.chmod(staged.register_file, file_mode)
     files.write_text(staged.panel_file, text, mode=file_mode)
 
 

@@ -132,6 +132,7 @@ def tighten_and_record(workspace: Workspace, *, command: str) -> Tightened:
                 workspace.register_file,
                 backups_dir=workspace.backups_dir,
                 keep_backups=workspace.panel.backups_kept,
+                mode=register_mode(workspace),
             )
     return done
 

@@ -220,6 +220,7 @@ def add_referral(workspace: Workspace, path: Path, *, meeting: date | None = Non
                 workspace.register_file,
                 backups_dir=workspace.backups_dir,
                 keep_backups=workspace.panel.backups_kept,
+                mode=modes[0],
             )
             files.publish_dir(staged_case, case_dir)
             files.publish(staged_document, document, dir_mode_=modes[1])
