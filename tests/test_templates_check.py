@@ -14,6 +14,7 @@ import pytest
 from docx import Document
 
 from workflow.cli import cli
+from workflow.documents import document_text
 from workflow.resources import bundled_template
 from workflow.template_data import TEMPLATES, markdown
 from workflow.templates import check_template, check_templates
@@ -305,3 +306,97 @@ def test_check_defaults_to_the_workspace_templates(runner, workspace):
     result = runner.invoke(cli, ["-w", str(workspace.root), "templates", "check"])
     assert result.exit_code == 0, result.output
     assert result.stdout == "agenda.docx: OK\n"
+
+
+# --- the declared data against what commands really render ----------------------------------
+
+
+def _walk(value, var, path: str, seen: set[str], extra: list[str]) -> None:
+    seen.add(path)
+    if value is None:
+        return
+    if var.fields is not None:
+        if hasattr(value, "model_dump"):
+            value = value.model_dump()
+        assert isinstance(value, dict), f"{path} is declared a mapping"
+        for key, item in value.items():
+            if key not in var.fields:
+                extra.append(f"{path}.{key}")
+                continue
+            _walk(item, var.fields[key], f"{path}.{key}", seen, extra)
+    elif var.items is not None:
+        assert isinstance(value, list), f"{path} is declared a list"
+        for item in value:
+            _walk(item, var.items, f"{path}[]", seen, extra)
+
+
+@pytest.mark.libreoffice
+def test_the_demo_renders_exactly_the_declared_data(tmp_path, monkeypatch):
+    """Run the whole demo, catch every context a template is rendered with, and compare."""
+    from workflow import documents
+    from workflow.demo import build_demo
+    from workflow.template_data import template_data
+
+    rendered: dict[str, list[dict]] = {}
+    real = documents.render_docx
+
+    def spy(template, context, out, **options):
+        rendered.setdefault(Path(template).name, []).append(context)
+        return real(template, context, out, **options)
+
+    monkeypatch.setattr(documents, "render_docx", spy)
+    build_demo(tmp_path / "demo")
+    assert set(rendered) == set(TEMPLATES)
+    for name, contexts in rendered.items():
+        variables = template_data(name).variables
+        seen: set[str] = set()
+        extra: list[str] = []
+        for context in contexts:
+            assert set(context) == set(variables), name
+            for key, value in context.items():
+                _walk(value, variables[key], key, seen, extra)
+        assert extra == [], f"{name}: what is rendered and template_data.py disagree"
+        assert seen >= set(variables)
+
+
+@pytest.mark.libreoffice
+def test_every_command_uses_the_workspace_copy_and_says_so(runner, workspace, inbox):
+    """Each template edited in the workspace: every command that renders it uses the copy."""
+    from helpers import complete_draft
+
+    marks = {}
+    for name in ("referral.docx", "agenda.docx", "pack-cover.docx", "minutes.docx",
+                 "minutes-extract.docx"):  # fmt: skip
+        marks[name] = f"Edited {name} (fictional panel wording)."
+        edited(workspace.root, name, add(marks[name]))
+    ws = ["-w", str(workspace.root)]
+
+    def run(*args: str):
+        result = runner.invoke(cli, [*ws, *args])
+        assert result.exit_code == 0, result.output
+        return result
+
+    def says(result, *names: str) -> None:
+        for name in names:
+            assert result.stderr.count(f"Used your edited template templates/{name}\n") == 1
+
+    added = run("referral", "add", str(inbox / "referral.yaml"))
+    says(added, "referral.docx")
+    [referral_doc] = list(workspace.output_dir.rglob("*-referral.docx"))
+    assert marks["referral.docx"] in document_text(referral_doc)
+
+    packed = run("pack", "2027-03-11", "--no-pdf")
+    says(packed, "agenda.docx", "pack-cover.docx")
+    [pack] = list(workspace.output_dir.rglob("pack-*.docx"))
+    assert marks["agenda.docx"] in document_text(pack)
+    assert marks["pack-cover.docx"] in document_text(pack)
+
+    drafted = run("minutes", "draft", "2027-03-11")
+    says(drafted, "minutes.docx")
+    draft = workspace.meetings_dir / "2027-03-11" / "minutes.yaml"
+    done = complete_draft(draft, draft.with_name("done.yaml"))
+    run("minutes", "record", str(done))
+    signed = run("minutes", "sign", "2027-03-11", "--chair", "Alex Sample")
+    says(signed, "minutes.docx", "minutes-extract.docx")
+    [extract] = list(workspace.output_dir.rglob("*-minutes-extract-v1.docx"))
+    assert marks["minutes-extract.docx"] in document_text(extract)
