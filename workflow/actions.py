@@ -105,8 +105,30 @@ def status_of(row: dict[str, Any]) -> str | None:
     return value if value in ACTION_STATUSES else None
 
 
+_STATUSES = frozenset(ACTION_STATUSES)
+_REASONS = frozenset(REASONS_NOT_DONE)
+
+
+def _usable(row: dict[str, Any]) -> bool:
+    """The quick answer for the common row: every checked cell holds a value the tool can use."""
+    status = row.get("status")
+    if status is not None and status not in _STATUSES and str(status).strip():
+        return False
+    for key in ("meeting", "due", "completed_on"):
+        value = row.get(key)
+        if value is not None and not isinstance(value, date):
+            return False
+    count = row.get("carried_forward")
+    if count is not None and (type(count) is not int or count < 0):
+        return False
+    reason = row.get("reason_not_done")
+    return reason is None or reason in _REASONS
+
+
 def action_problems(register: Any, row: dict[str, Any], file: str = "register.xlsx") -> list[str]:
     """Every hand-edited value in an Actions row that the tool cannot use, naming its cell."""
+    if _usable(row):
+        return []
     problems = []
     if status_of(row) is None:
         problems.append(
@@ -211,8 +233,9 @@ def closed_cases(register: Any) -> set[str]:
     }
 
 
-def _same(a: Any, b: str) -> bool:
-    return " ".join(_text(a).split()).casefold() == " ".join(b.split()).casefold()
+def _same(value: Any, wanted: str) -> bool:
+    """Equal ignoring case and spacing; ``wanted`` is already folded."""
+    return " ".join(_text(value).split()).casefold() == wanted
 
 
 def list_actions(
@@ -233,41 +256,51 @@ def list_actions(
     """
     as_of = as_of or today()
     closed = set() if include_closed else closed_cases(register)
+    wanted = {
+        key: " ".join(value.split()).casefold()
+        for key, value in (("case_id", case), ("agency", agency), ("owner", owner))
+        if value is not None
+    }
     items, warnings = [], []
+    # The hot path of `actions list` at 60,000 actions: plain checks, no per-row helpers.
     for row in register.rows("Actions"):
-        if not any(value not in (None, "") for value in row.values()):
+        case_id = row.get("case_id")
+        if case_id is not None and str(case_id) in closed:
             continue
-        case_id = _text(row.get("case_id"))
-        if case_id in closed:
+        if wanted and not all(_same(row.get(key), value) for key, value in wanted.items()):
             continue
-        if case is not None and not _same(case_id, case):
-            continue
-        if agency is not None and not _same(row.get("agency"), agency):
-            continue
-        if owner is not None and not _same(row.get("owner"), owner):
-            continue
-        problems = action_problems(register, row, file)
-        warnings += problems
-        overdue = not problems and is_overdue(row, as_of)
+        if _usable(row):
+            status = row.get("status")
+            status = status if status in _STATUSES else "Open"  # blank reads as Open
+            due = row.get("due")
+            if isinstance(due, datetime):
+                due = due.date()
+            overdue = status in OPEN_ACTION_STATUSES and due is not None and due < as_of
+        else:
+            if not any(value not in (None, "") for value in row.values()):
+                continue
+            warnings += action_problems(register, row, file)
+            status = status_of(row) or _text(row.get("status"))
+            due, overdue = as_date(row.get("due")), False
         if overdue_only and not overdue:
             continue
-        due = as_date(row.get("due"))
         items.append(
             ActionItem(
                 row=row,
-                status=status_of(row) or _text(row.get("status")),
+                status=status,
                 due=due,
                 overdue=overdue,
-                days_overdue=(as_of - due).days if overdue and due else 0,
+                days_overdue=(as_of - due).days if overdue else 0,
             )
         )
     items.sort(key=lambda item: (item.due or date.max, _natural(item.action_id)))
     return ActionList(as_of, items, warnings)
 
 
-def _natural(text: str) -> list[Any]:
+def _natural(text: str) -> tuple[str, int, str]:
     """CCP-2027-004-A10 after CCP-2027-004-A9."""
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+    stem, _, number = text.rpartition("-A")
+    return (stem, int(number), "") if number.isdigit() else (text, 0, "")
 
 
 def _text(value: Any) -> str:
@@ -342,13 +375,18 @@ def format_csv(listing: ActionList) -> str:
 
 
 def format_json(listing: ActionList) -> str:
-    payload = {
+    """One object: as_of, count, overdue, and the actions, one a line (fast to write and
+    to diff; json.dumps with indent is ten times slower at 60,000 actions)."""
+    head = {
         "as_of": listing.as_of.isoformat(),
         "count": len(listing.items),
         "overdue": listing.overdue_count,
-        "actions": [item.export() for item in listing.items],
     }
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    lines = [json.dumps(head, ensure_ascii=False)[:-1] + ', "actions": [']
+    actions = [json.dumps(item.export(), ensure_ascii=False) for item in listing.items]
+    lines.append(",\n".join(f"  {action}" for action in actions))
+    lines.append("]}")
+    return "\n".join(line for line in lines if line) + "\n"
 
 
 FORMATS = {"table": format_table, "csv": format_csv, "json": format_json}
