@@ -98,8 +98,6 @@ def _record(
 
             previous = load_recorded(workspace, record.meeting, current).record
             changes = change_log(previous, record)
-            if not changes:
-                raise FormInvalid(path, [Problem("", "nothing differs from the signed version")])
             version = current + 1
         else:
             if current in signed:
@@ -119,6 +117,8 @@ def _record(
             first_recording=first_recording,
             source=path,
         )
+        if amending and not changes:
+            raise FormInvalid(path, [Problem("", "nothing differs from the signed version")])
         payload = json.dumps(
             {
                 "version": version,
