@@ -43,29 +43,27 @@ def main() -> None:
         with as_of(date(2027, 1, 10)):
             figures = gather(workspace, period, as_of=period.end)
             stages: dict[str, list[float]] = {}
+            out = make_dirs(root / "bench")
+            charts: dict = {}
+            docx, xlsx = out / "annual.docx", out / "annual.xlsx"
+
+            def draw() -> None:
+                charts.update(report_files._draw_charts(figures, out))
+
+            def word() -> None:
+                report_files._write_docx(workspace, figures, charts, docx, "Bench")
+
+            def book() -> None:
+                report_files._workbook(figures, workspace.panel).save(str(xlsx))
+
             for _ in range(RUNS):
-                stages.setdefault("gather + protect", []).append(
-                    timed(lambda: gather(workspace, period, as_of=period.end))
-                )
-                out = make_dirs(root / "bench")
-                charts = {}
-                stages.setdefault("charts (6 PNG, 200 dpi)", []).append(
-                    timed(lambda: charts.update(report_files._draw_charts(figures, out)))
-                )
-                stages.setdefault("Word render + charts in", []).append(
-                    timed(
-                        lambda: report_files._write_docx(
-                            workspace, figures, charts, out / "annual.docx", "Bench"
-                        )
-                    )
-                )
-                stages.setdefault("workbook", []).append(
-                    timed(
-                        lambda: report_files._workbook(figures, workspace.panel).save(
-                            str(out / "annual.xlsx")
-                        )
-                    )
-                )
+                for name, step in (
+                    ("gather + protect", lambda: gather(workspace, period, as_of=period.end)),
+                    ("charts (6 PNG, 200 dpi)", draw),
+                    ("Word render + charts in", word),
+                    ("workbook", book),
+                ):
+                    stages.setdefault(name, []).append(timed(step))
             stages["whole command, PDF/A included"] = [
                 timed(lambda: report_files.write_annual_report(workspace, period))
             ]
