@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from . import files
 from .agenda import OPEN_STATUSES, Agenda, agenda_for
 from .cases import load_case, panel_context
 from .dates import uk_date
@@ -107,8 +108,7 @@ def draft_minutes(workspace: Workspace, meeting: date, *, force: bool = False) -
         docx,
         labels=LABELS,
     )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+    files.write_text(target, text)
     return Drafted([target, docx])
 
 
