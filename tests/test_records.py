@@ -459,3 +459,46 @@ def test_a_kill_at_any_moment_of_signing_leaves_none_or_all(march):
         kills += 1
         _register_is_consistent(workspace)
     assert kills >= 3
+
+
+def test_the_extract_goes_to_the_iro_and_is_copied_to_the_manager(
+    workspace, inbox, referral_data, monkeypatch, tmp_path
+):
+    import email
+    import email.policy
+
+    data = copy.deepcopy(referral_data)
+    data["iro"]["email"] = "robin@example.org"
+    from workflow.referrals import add_referral
+
+    case_id = add_referral(workspace, write_yaml(inbox / "with-iro.yaml", data)).case_id
+    set_today(monkeypatch, "2027-03-12")
+    draft_minutes(workspace, MARCH)
+    manager = {
+        "name": "Morgan Pretend",
+        "role": "Service manager",
+        "agency": "Children's social care",
+        "email": "morgan@example.org",
+    }
+    file = complete_draft(workspace.minutes_draft(MARCH), tmp_path / "m.yaml")
+    record = yaml.safe_load(file.read_text(encoding="utf-8"))
+    record["cases"][0]["accountable_manager"] = manager
+    record_minutes(workspace, write_yaml(file, record))
+    signed = sign_minutes(workspace, MARCH, "Alex Sample")
+    [draft] = [path for path in signed.written if path.suffix == ".eml"]
+    message = email.message_from_bytes(draft.read_bytes(), policy=email.policy.default)
+    assert message["To"] == "Dana Fictional <dana@example.org>, Robin Imaginary <robin@example.org>"
+    assert message["Cc"] == "Morgan Pretend <morgan@example.org>"
+    assert case_id in message["Subject"]
+    assert signed.warnings == []
+
+
+def test_someone_without_an_address_is_listed_not_sent_a_broken_draft(march):
+    workspace, cases, _ = march
+    signed = sign_minutes(workspace, MARCH, "Alex Sample")
+    text = "\n".join(signed.warnings)
+    assert "the IRO Robin Imaginary has no e-mail address" in text
+    assert "accountable manager Morgan Pretend" in text
+    for path in signed.written:
+        if path.suffix == ".eml":
+            assert b"<>" not in path.read_bytes()

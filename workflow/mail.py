@@ -28,15 +28,19 @@ def write_draft(
     target: Path,
     *,
     sender: Person,
-    to: tuple[str, str],
+    to: tuple[str, str] | list[tuple[str, str]],
     subject: str,
     body: str,
     attachment: Path | None = None,
+    cc: list[tuple[str, str]] | None = None,
 ) -> Path:
     """An unsent message: Outlook opens it as a draft (X-Unsent), others as a message."""
     message = EmailMessage(policy=_POLICY)
     message["From"] = formataddr((sender.name, sender.email or ""))
-    message["To"] = formataddr(to)
+    recipients = [to] if isinstance(to, tuple) else list(to)
+    message["To"] = ", ".join(formataddr(person) for person in recipients)
+    if cc:
+        message["Cc"] = ", ".join(formataddr(person) for person in cc)
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=True)
     message["X-Unsent"] = "1"

@@ -473,6 +473,9 @@ class Iro(Form):
         "IRO or independent chair", "Independent reviewing officer or child protection chair."
     )
     consulted_on: IsoDate = field("Date IRO consulted", "ISO date they were consulted.")
+    email: Email | None = optional(
+        "IRO's email", "Work email address: the IRO receives the signed minutes extract."
+    )
 
 
 class SpecialInvitation(Form):
@@ -633,6 +636,9 @@ class Manager(Form):
     name: Name = field("Accountable manager", "The senior manager accountable for the plan.")
     role: ShortText = field("Role", "Their job title.")
     agency: ShortText = field("Agency", "Their agency.")
+    email: Email | None = optional(
+        "Email", "Work email address: they are copied into the minutes extract e-mail."
+    )
 
 
 ActionId = Annotated[

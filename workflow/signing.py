@@ -409,11 +409,30 @@ def _extract_emails(
             f"It is {panel.protective_marking}: store it only on the child's record.\n\n"
             f"{panel.administrator.name}\n{panel.administrator.role}\n"
         )
+        # ToR 14: the IRO is told, so the child's plan is revised; the accountable manager
+        # is copied. Someone named without an address is listed for the administrator.
+        to = [(worker.name, worker.email)]
+        iro = referral.iro
+        if iro is not None and iro.email:
+            to.append((iro.name, iro.email))
+        elif iro is not None:
+            warnings.append(
+                f"{case.case_id}: the IRO {iro.name} has no e-mail address in the referral; "
+                f"send them the signed extract by hand (ask {worker.name})"
+            )
+        manager = case.accountable_manager
+        cc = [(manager.name, manager.email)] if manager.email else []
+        if not manager.email:
+            warnings.append(
+                f"{case.case_id}: the accountable manager {manager.name} ({manager.agency}) "
+                "has no e-mail address in the minutes; copy the extract to them by hand"
+            )
         drafts.append(
             write_draft(
                 pdf.parent / f"{case.case_id}-to-key-worker.eml",
                 sender=panel.administrator,
-                to=(worker.name, worker.email),
+                to=to,
+                cc=cc,
                 subject=f"{panel.protective_marking}: {panel.name}: minutes extract for "
                 f"{case.case_id}, {uk_date(record.meeting)}",
                 body=body,
