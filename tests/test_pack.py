@@ -312,3 +312,20 @@ def test_progress_report_received_goes_into_the_pack(two_cases):
         f"Progress report {cases[0]}", text.index("Agenda", text.index("Contents") + 10)
     )
     assert "first missing episode (fictional)" in text[section:]
+
+
+def test_the_pack_is_recorded_in_the_register_by_its_meeting(workspace, inbox, referral_data):
+    """Meetings (found by its date, not its row) says the pack went out; Audit says what."""
+    from openpyxl import load_workbook
+
+    from workflow.pack import build_pack
+    from workflow.referrals import add_referral
+
+    add_referral(workspace, inbox / "referral.yaml")
+    build_pack(workspace, date(2027, 3, 11), pdf=False)
+    book = load_workbook(workspace.register_file)
+    rows = list(book["Meetings"].iter_rows(values_only=True))
+    statuses = {row[0].date(): row[1] for row in rows[1:] if row[0]}
+    assert statuses[date(2027, 3, 11)] == "pack sent"
+    audit = list(book["Audit"].iter_rows(values_only=True))[-1]
+    assert audit[2:5] == ("pack", "built the circulation pack", "2027-03-11")

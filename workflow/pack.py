@@ -336,6 +336,8 @@ def build_pack(
         )
 
         seal(staging, workspace)
+        # Commit, then publish: the register says the pack went out only once it is made.
+        _record_pack_sent(workspace, meeting, readiness)
         produced = [agenda_docx, word_pack, *([pdf_pack] if pdf_pack else [])]
         written += _publish_pack(out, staging, [*produced, staging / "readiness.txt"])
         written += [out / "circulation" / path.name for path in circulation]
@@ -343,6 +345,30 @@ def build_pack(
         shutil.rmtree(staging, ignore_errors=True)
     clock.lap("circulation")
     return PackResult(meeting, written, readiness, pdf_skipped, clock.seconds)
+
+
+def _record_pack_sent(workspace: Workspace, meeting: date, readiness: Readiness) -> None:
+    """The meeting's row (found by its date) says the pack is made; an Audit row says what."""
+    from .register import Register, register_lock
+
+    with register_lock(workspace.register_file):
+        register = Register.load(workspace.register_file)
+        rows = register.find("Meetings", meeting=meeting)
+        row = rows[0] if rows else register.append("Meetings", {"meeting": meeting})
+        if row.get("status") in (None, "", "scheduled"):
+            row["status"] = "pack sent"
+        outstanding = len(readiness.blocking)
+        register.audit(
+            command="pack",
+            action="built the circulation pack",
+            target=meeting.isoformat(),
+            detail=f"{outstanding} item(s) outstanding" if outstanding else "complete",
+        )
+        register.save(
+            workspace.register_file,
+            backups_dir=workspace.backups_dir,
+            keep_backups=workspace.panel.backups_kept,
+        )
 
 
 def _require_pdf_options(*, pdf: bool, per_recipient: bool) -> None:
