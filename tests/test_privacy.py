@@ -174,3 +174,23 @@ def test_the_demo_names_no_child_in_any_path_email_header_or_log_line(
         assert not named(text_file.read_text(encoding="utf-8")), text_file.name
     assert loose(root) == {}
     assert Workspace(root).exists()
+
+
+@pytest.mark.libreoffice
+def test_signed_minutes_and_extracts_are_owner_only(
+    usual_umask, runner, workspace, inbox, referral_data, tmp_path, monkeypatch
+):
+    """Before: the signed minutes PDF was 0644 under the usual umask."""
+    from helpers import accept_two, complete_draft
+
+    accept_two(workspace, inbox, referral_data)
+    monkeypatch.setenv("CCP_TODAY", "2027-03-12")
+    root = str(workspace.root)
+    run(runner, "-w", root, "minutes", "draft", "2027-03-11")
+    draft = workspace.meetings_dir / "2027-03-11" / "minutes.yaml"
+    done = complete_draft(draft, tmp_path / "minutes.yaml")
+    run(runner, "-w", root, "minutes", "record", str(done))
+    run(runner, "-w", root, "minutes", "sign", "2027-03-11", "--chair", "Alex Sample")
+    found = modes(workspace.root)
+    assert found["output/2027-03-11/minutes-2027-03-11-v1.pdf"] == 0o600
+    assert loose(workspace.root) == {}
