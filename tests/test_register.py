@@ -844,6 +844,8 @@ def test_append_fills_missing_keys_and_refuses_unknown_ones() -> None:
         register.rows("Action")
     with pytest.raises(ValueError, match="cannot be stored"):
         register.append("Progress", {"notes": ["a", "list"]})
+    with pytest.raises(ValueError, match="Progress: a row with no values cannot be stored"):
+        register.append("Progress", {"notes": "", "file": None})  # it would read as no row
     assert len(register.rows("Progress")) == 1
 
 

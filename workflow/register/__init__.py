@@ -31,7 +31,7 @@ from .schema import (
     YES,
     Column,
 )
-from .workbook import SheetEdits, Workbook, WorkbookRefused, misread_cells
+from .workbook import REPAIR, SheetEdits, Workbook, WorkbookRefused, misread_cells
 
 __all__ = [
     "ACTION_STATUSES",
@@ -80,7 +80,9 @@ class Register:
         except WorkbookRefused as err:
             raise RegisterError(f"{name}: {err}; nothing was changed") from err
         except python_calamine.CalamineError as err:
-            raise RegisterError(f"{name}: not a readable Excel workbook ({err})") from err
+            raise RegisterError(
+                f"{name}: not a readable Excel workbook ({err}); {REPAIR}; nothing was changed"
+            ) from err
         actual = {
             sheet.name
             for sheet in self._reader.sheets_metadata
@@ -147,7 +149,10 @@ class Register:
         try:
             grid = self._reader.get_sheet_by_name(actual).to_python(skip_empty_area=False)
         except python_calamine.CalamineError as err:
-            raise RegisterError(f"{self._name}: sheet {actual} cannot be read ({err})") from err
+            raise RegisterError(
+                f"{self._name}: sheet {actual} cannot be read ({err}); {REPAIR}; "
+                "nothing was changed"
+            ) from err
         try:
             table = read_table(sheet, columns, grid)
         except MissingColumns as err:
@@ -217,6 +222,9 @@ class Register:
             )
         for key, value in row.items():
             check_storable(value, f"{sheet}: {key}")
+        if all(value is None or value == "" for value in row.values()):
+            # A blank row reads as no row: it would be lost.
+            raise ValueError(f"{sheet}: a row with no values cannot be stored")
         stored = {key: row.get(key) for key in keys}
         self.rows(sheet).append(stored)
         return stored
@@ -388,9 +396,7 @@ class Register:
                 # What a person typed that does not fit is never written over: it may be
                 # the only record of it. Other cells of the row are written as usual.
                 clashes = [
-                    problem
-                    for problem in problems_by_row.get(number, ())
-                    if problem.key in changed
+                    problem for problem in problems_by_row.get(number, ()) if problem.key in changed
                 ]
                 if clashes:
                     raise RegisterCellInvalid(

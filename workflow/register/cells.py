@@ -388,9 +388,7 @@ def read_table(sheet: str, columns: tuple[Column, ...], grid: list[list[Any]]) -
             row[column.key] = value
             rule = _fits(column, value)
             if rule:
-                problems.append(
-                    CellProblem(sheet, number, column.header, value, rule, column.key)
-                )
+                problems.append(CellProblem(sheet, number, column.header, value, rule, column.key))
         row.update(dict.fromkeys(absent))
         for key, index in extra_positions:
             value = raw[index] if index < len(raw) else None

@@ -19,6 +19,7 @@ workbook is marked to recalculate when opened.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import io
 import math
@@ -69,6 +70,17 @@ class WorkbookRefused(Exception):
     """The workbook cannot be edited safely; the message says why and what to do."""
 
 
+# What a person can do about a damaged workbook.
+REPAIR = "open it in Excel or LibreOffice and save it again, or put back a copy from backups/"
+
+
+class WorkbookDamaged(WorkbookRefused):
+    """A part of the workbook cannot be read or parsed; the message adds what to do."""
+
+    def __str__(self) -> str:
+        return f"{super().__str__()}; {REPAIR}"
+
+
 def column_index(letters: str) -> int:
     """0-based index of a column letter (A -> 0)."""
     number = 0
@@ -93,7 +105,7 @@ class Package:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             self.infos = self.zip.infolist()
         except (zipfile.BadZipFile, ValueError) as err:
-            raise WorkbookRefused(f"not an .xlsx workbook ({err})") from err
+            raise WorkbookDamaged(f"not an .xlsx workbook ({err})") from err
         self.names = {info.filename: info for info in self.infos}
         self.changed: dict[str, bytes] = {}
         self.removed: set[str] = set()
@@ -107,13 +119,13 @@ class Package:
             return self.changed[name]
         info = self.names.get(name)
         if info is None:
-            raise WorkbookRefused(f"part {name} is missing")
+            raise WorkbookDamaged(f"part {name} is missing")
         if info.file_size > _MAX_PART:
-            raise WorkbookRefused(f"part {name} is implausibly large ({info.file_size:,} bytes)")
+            raise WorkbookDamaged(f"part {name} is implausibly large ({info.file_size:,} bytes)")
         try:
             return self.zip.read(info)
         except (zipfile.BadZipFile, zlib.error, OSError) as err:
-            raise WorkbookRefused(f"part {name} is damaged ({err})") from err
+            raise WorkbookDamaged(f"part {name} is damaged ({err})") from err
 
     def xml(self, name: str) -> Any:
         return parse_xml(self.read(name), name)
@@ -156,7 +168,7 @@ class Package:
         offset = info.header_offset
         header = self.data[offset : offset + 30]
         if len(header) < 30 or header[:4] != b"PK\x03\x04":
-            raise WorkbookRefused(f"part {info.filename} is damaged (bad local header)")
+            raise WorkbookDamaged(f"part {info.filename} is damaged (bad local header)")
         name_length = int.from_bytes(header[26:28], "little")
         extra_length = int.from_bytes(header[28:30], "little")
         start = offset + 30 + name_length + extra_length
@@ -181,7 +193,7 @@ def parse_xml(data: bytes, name: str) -> Any:
     try:
         return etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as err:
-        raise WorkbookRefused(f"part {name} is not well-formed XML ({err})") from err
+        raise WorkbookDamaged(f"part {name} is not well-formed XML ({err})") from err
 
 
 def _serialise(root: Any) -> bytes:
@@ -211,7 +223,7 @@ class Styles:
         self.root = package.xml(name) if name and package.has(name) else None
         self.date_styles: set[int] = set()
         self.changed = False
-        self._made: dict[str, int] = {}
+        self._made: dict[tuple[str, int], int] = {}
         if self.root is None:
             return
         codes = {
@@ -232,46 +244,66 @@ class Styles:
     def is_date(self, style: int | None) -> bool:
         return style is not None and style in self.date_styles
 
-    def date_style(self, code: str) -> int | None:
-        """A cell style showing ``code`` (dd/mm/yyyy...), added to styles.xml if missing."""
-        if code in self._made:
-            return self._made[code]
+    def date_style(self, code: str, like: int | None = None) -> int | None:
+        """Style ``like`` (fill, font, borders...) showing ``code`` (dd/mm/yyyy...) instead.
+
+        An equal style already in styles.xml is reused; otherwise one is added (and the number
+        format too), as Excel does when a date is typed into a formatted cell.
+        """
+        key = (code, like or 0)
+        if key in self._made:
+            return self._made[key]
         xfs = self._cell_xfs()
-        if xfs is None:
+        if xfs is None or not len(xfs):
             return None
+        number = self._number_format(code)
+        base = xfs[like] if like is not None and 0 <= like < len(xfs) else xfs[0]
+        wanted = _xf_key(base, number)
+        index = next(
+            (i for i, xf in enumerate(xfs) if _xf_key(xf, int(xf.get("numFmtId") or 0)) == wanted),
+            None,
+        )
+        if index is None:
+            clone = copy.deepcopy(base)
+            clone.set("numFmtId", str(number))
+            clone.set("applyNumberFormat", "1")
+            xfs.append(clone)
+            xfs.set("count", str(len(xfs)))
+            index = len(xfs) - 1
+            self.changed = True
+        self.date_styles.add(index)
+        self._made[key] = index
+        return index
+
+    def _number_format(self, code: str) -> int:
         root = self.root
         formats = root.find(f"{{{MAIN_NS}}}numFmts")
-        number = None
         if formats is not None:
             for fmt in formats:
                 if fmt.get("formatCode") == code:
-                    number = int(fmt.get("numFmtId"))
-        if number is None:
-            if formats is None:
-                formats = etree.Element(f"{{{MAIN_NS}}}numFmts")
-                root.insert(0, formats)
-            used = [int(fmt.get("numFmtId")) for fmt in formats]
-            number = max([163, *used]) + 1
-            etree.SubElement(formats, f"{{{MAIN_NS}}}numFmt", numFmtId=str(number), formatCode=code)
-            formats.set("count", str(len(formats)))
-        for index, xf in enumerate(xfs):
-            if int(xf.get("numFmtId") or 0) == number:
-                self._made[code] = index
-                return index
-        base = copy.deepcopy(xfs[0]) if len(xfs) else etree.Element(f"{{{MAIN_NS}}}xf")
-        base.set("numFmtId", str(number))
-        base.set("applyNumberFormat", "1")
-        xfs.append(base)
-        xfs.set("count", str(len(xfs)))
-        index = len(xfs) - 1
-        self.date_styles.add(index)
-        self._made[code] = index
+                    return int(fmt.get("numFmtId"))
+        if formats is None:
+            formats = etree.Element(f"{{{MAIN_NS}}}numFmts")
+            root.insert(0, formats)
+        used = [int(fmt.get("numFmtId")) for fmt in formats]
+        number = max([163, *used]) + 1
+        etree.SubElement(formats, f"{{{MAIN_NS}}}numFmt", numFmtId=str(number), formatCode=code)
+        formats.set("count", str(len(formats)))
         self.changed = True
-        return index
+        return number
 
     def save(self) -> None:
         if self.changed and self.name:
             self.package.put(self.name, _serialise(self.root))
+
+
+def _xf_key(xf: Any, number: int) -> bytes:
+    """A cell format as bytes, with its number format ``number``: equal keys look the same."""
+    clone = copy.deepcopy(xf)
+    clone.tail = None
+    clone.set("numFmtId", str(number))
+    clone.attrib.pop("applyNumberFormat", None)
+    return etree.tostring(clone, method="c14n")
 
 
 def _is_date_code(code: str) -> bool:
@@ -347,22 +379,29 @@ class SheetEdits:
 class SheetEditor:
     """Rewrites the touched rows of one worksheet part, leaving every other byte alone."""
 
-    def __init__(self, data: bytes, part: str, styles: Styles, date1904: bool):
+    def __init__(self, data: bytes, where: str, styles: Styles, date1904: bool):
         if b"<![CDATA[" in data:
             # A row boundary cannot be found by searching text that may hide "</row>"; CDATA
             # is only another spelling of text, so it is spelt the usual way first.
             data = _CDATA.sub(lambda m: _escape_text(m.group(1)), data)
         self.data = data
-        self.part = part
+        self.where = where  # "sheet Actions", for messages
         self.styles = styles
         self.date1904 = date1904
-        head_end = data.find(b">", data.find(b"worksheet")) + 1
+        root = re.search(rb"<(?:[A-Za-z_][\w.-]*:)?worksheet\b", data)
+        if root is None:
+            raise WorkbookDamaged(f"{where} has no worksheet element")
+        if b"<!DOCTYPE" in data[: root.start()] or b"<!ENTITY" in data[: root.start()]:
+            raise WorkbookRefused(
+                f"{where} declares a DTD or entities, which a workbook never does"
+            )
+        head_end = data.find(b">", root.end()) + 1
         self.root_start = data[:head_end]
         if STRICT_NS.encode() in self.root_start:
-            raise WorkbookRefused(f"{part} is Strict Open XML")
+            raise WorkbookRefused(f"{where} is Strict Open XML")
         match = re.search(rb"<(?:([A-Za-z_][\w.-]*):)?sheetData\b[^>]*?(/?)>", data)
         if match is None:
-            raise WorkbookRefused(f"{part} has no sheetData")
+            raise WorkbookDamaged(f"{where} has no sheetData")
         self.prefix = (match.group(1).decode() + ":") if match.group(1) else ""
         self.namespaces = re.findall(rb'\sxmlns(?::[\w.-]+)?="[^"]*"', self.root_start)
         if match.group(2):  # <sheetData/>: open it up
@@ -382,7 +421,7 @@ class SheetEditor:
         close = f"</{self.prefix}sheetData>".encode()
         self.body_end = self.data.find(close, self.body_start)
         if self.body_end < 0:
-            raise WorkbookRefused(f"{part}: sheetData is not closed")
+            raise WorkbookDamaged(f"{where}: sheetData is not closed")
         self._check_protection()
 
     def _check_protection(self) -> None:
@@ -390,7 +429,7 @@ class SheetEditor:
         match = re.search(rb"<(?:[\w.-]+:)?sheetProtection\b[^>]*>", tail)
         if match and re.search(rb'\ssheet="(1|true)"', match.group()):
             raise WorkbookRefused(
-                f"{self.part}: the sheet is protected; unprotect it in Excel (Review > "
+                f"{self.where} is protected; unprotect it in Excel (Review > "
                 "Unprotect Sheet), save, and run the command again"
             )
 
@@ -411,7 +450,7 @@ class SheetEditor:
             else:
                 end = data.find(close, match.end(), self.body_end)
                 if end < 0:
-                    raise WorkbookRefused(f"{self.part}: row {number} is not closed")
+                    raise WorkbookDamaged(f"{self.where}: row {number} is not closed")
                 end += len(close)
             rows.append((number, match.start(), end))
         return rows
@@ -421,7 +460,7 @@ class SheetEditor:
         try:
             return etree.fromstring(opening + fragment + b"</wrap>", _PARSER)
         except etree.XMLSyntaxError as err:
-            raise WorkbookRefused(f"{self.part}: a row is not well-formed XML ({err})") from err
+            raise WorkbookDamaged(f"{self.where}: a row is not well-formed XML ({err})") from err
 
     def _unwrap(self, wrapper: Any) -> bytes:
         text = etree.tostring(wrapper, encoding="UTF-8")
@@ -437,49 +476,53 @@ class SheetEditor:
     def apply(self, edits: SheetEdits, column_styles: dict[int, int]) -> bytes:
         index = self._row_index()
         existing = {number: (start, end) for number, start, end in index}
-        wanted = sorted(set(edits.cells) | edits.removed_rows)
-        # The style each column had in the last row before each written row.
-        above: dict[int, int] = {}
-        first_wanted = wanted[0] if wanted else 0
         # Only data rows lend their styles: a first row under the header is not bold.
-        before = [entry for entry in index if edits.header_row < entry[0] < first_wanted]
-        if before:
-            number, start, end = before[-1]
-            wrapper = self._wrap(self.data[start:end])
-            for row in wrapper:
-                self._note_styles(row, above)
+        lenders = sorted(number for number in existing if number > edits.header_row)
+        lent: dict[int, dict[int, int]] = {}  # row number -> column -> style, parsed once
+
+        def styles_above(number: int) -> dict[int, int]:
+            """The cell styles of the nearest data row above ``number`` (as now written)."""
+            position = bisect.bisect_left(lenders, number)
+            if not position:
+                return {}
+            lender = lenders[position - 1]
+            if lender not in lent:
+                start, end = existing[lender]
+                lent[lender] = self._styles_of(self._wrap(self.data[start:end])[0])
+            return lent[lender]
+
         replacements: list[tuple[int, int, bytes]] = []
         new_rows: list[tuple[int, bytes]] = []
-        for number in wanted:
+        for number in sorted(set(edits.cells) | edits.removed_rows):
             if number in edits.removed_rows:
                 if number in existing:
                     start, end = existing[number]
                     replacements.append((start, end, b""))
                 continue
-            writes = edits.cells[number]
             if number in existing:
                 start, end = existing[number]
                 wrapper = self._wrap(self.data[start:end])
-                row = wrapper[0]
             else:
                 wrapper = self._wrap(f'<{self.prefix}row r="{number}"/>'.encode())
-                row = wrapper[0]
-            self._write_row(row, number, writes, above, column_styles)
+            row = wrapper[0]
+            above = styles_above(number) if number > edits.header_row else {}
+            appended = number > edits.last_data_row
+            self._write_row(row, number, edits.cells[number], above, column_styles, appended)
             if number > edits.header_row:
-                self._note_styles(row, above)
+                lent[number] = self._styles_of(row)
+                if number not in existing:
+                    bisect.insort(lenders, number)
             fragment = self._unwrap(wrapper)
             if number in existing:
                 replacements.append((*existing[number], fragment))
             else:
                 new_rows.append((number, fragment))
         # New rows go before the first existing row with a higher number (usually the end).
+        starts = [(number, start) for number, start, _ in index]
         insertions: list[tuple[int, int, bytes]] = []
         for number, fragment in new_rows:
-            position = self.body_end
-            for other, start, _ in index:
-                if other > number:
-                    position = start
-                    break
+            later = [start for other, start in starts if other > number]
+            position = min(later) if later else self.body_end
             insertions.append((position, position, fragment))
         pieces = sorted(replacements + insertions, key=lambda item: (item[0], item[1]))
         out = []
@@ -492,14 +535,16 @@ class SheetEditor:
         data = b"".join(out)
         return self._after_rows(data, edits)
 
-    def _note_styles(self, row: Any, above: dict[int, int]) -> None:
+    @staticmethod
+    def _styles_of(row: Any) -> dict[int, int]:
+        styles = {}
         for cell in row:
             if _local(cell.tag) != "c":
                 continue
-            ref = cell.get("r")
-            match = _CELL_REF.fullmatch(ref or "")
+            match = _CELL_REF.fullmatch(cell.get("r") or "")
             if match and cell.get("s") is not None:
-                above[column_index(match.group(1))] = int(cell.get("s"))
+                styles[column_index(match.group(1))] = int(cell.get("s"))
+        return styles
 
     def _write_row(
         self,
@@ -508,6 +553,7 @@ class SheetEditor:
         writes: dict[int, CellWrite],
         above: dict[int, int],
         column_styles: dict[int, int],
+        appended: bool,
     ) -> None:
         q = self._q
         cells: dict[int, Any] = {}
@@ -526,23 +572,36 @@ class SheetEditor:
         # The optional spans hint may no longer cover the row's cells.
         if "spans" in row.attrib:
             del row.attrib["spans"]
+
+        def add_cell(column: int, style: int | None) -> Any:
+            cell = etree.Element(q("c"), r=f"{column_letter(column)}{number}")
+            if style is not None:
+                cell.set("s", str(style))
+            later = [c for c in cells if c > column]
+            if later:
+                cells[min(later)].addprevious(cell)
+            else:
+                row.append(cell)
+            cells[column] = cell
+            return cell
+
+        if appended:
+            # A new row takes the styles of the row above, written or not, as Excel's "insert
+            # row below" does: a column the administrator coloured stays coloured. A blank
+            # cell a spreadsheet program left below the data takes it too.
+            for column, style in above.items():
+                cell = cells.get(column)
+                if cell is None:
+                    add_cell(column, style)
+                elif not len(cell):
+                    cell.set("s", str(style))
         for column, write in sorted(writes.items()):
             cell = cells.get(column)
             if cell is None:
-                cell = etree.Element(q("c"), r=f"{column_letter(column)}{number}")
-                style = (
-                    write.style
-                    if write.style is not None
-                    else above.get(column, column_styles.get(column))
-                )
-                if style is not None:
-                    cell.set("s", str(style))
-                later = [c for c in cells if c > column]
-                if later:
-                    cells[min(later)].addprevious(cell)
-                else:
-                    row.append(cell)
-                cells[column] = cell
+                style = write.style if write.style is not None else column_styles.get(column)
+                cell = add_cell(column, style)
+            elif write.style is not None and not len(cell):
+                cell.set("s", str(write.style))
             self._set_value(cell, write, above.get(column, column_styles.get(column)))
 
     def _set_value(self, cell: Any, write: CellWrite, neighbour_style: int | None) -> None:
@@ -551,7 +610,7 @@ class SheetEditor:
                 child.get("t") in ("shared", "array") and child.get("ref")
             ):
                 raise WorkbookRefused(
-                    f"{self.part}: cell {cell.get('r')} holds a formula that other cells share; "
+                    f"{self.where}, cell {cell.get('r')} holds a formula that other cells share; "
                     "type a plain value there instead, then run the command again"
                 )
         for child in list(cell):
@@ -593,14 +652,15 @@ class SheetEditor:
             )
             current = cell.get("s")
             current_style = int(current) if current is not None else None
-            if not self.styles.is_date(current_style):
-                style = (
-                    neighbour_style
-                    if self.styles.is_date(neighbour_style)
-                    else self.styles.date_style(code)
-                )
-                if style is not None:
-                    cell.set("s", str(style))
+            if current_style is None and self.styles.is_date(neighbour_style):
+                style = neighbour_style
+            elif self.styles.is_date(current_style):
+                style = current_style
+            else:
+                # Only the number format changes: a coloured cell stays coloured.
+                style = self.styles.date_style(code, current_style)
+            if style is not None and style != current_style:
+                cell.set("s", str(style))
             etree.SubElement(cell, q("v")).text = _number_text(_serial(value, self.date1904))
             return
         if isinstance(value, int | float | Decimal):
@@ -744,7 +804,7 @@ class Workbook:
         for rel in root:
             if rel.get("Type", "").endswith("/officeDocument"):
                 return _resolve("", rel.get("Target"))
-        raise WorkbookRefused("no workbook part in the package")
+        raise WorkbookDamaged("no workbook part in the package")
 
     def sheet_names(self) -> list[str]:
         return list(self.sheets)
@@ -766,7 +826,9 @@ class Workbook:
         if not edits:
             return
         info = self.sheets[sheet]
-        editor = SheetEditor(self.package.read(info.part), info.part, self.styles, self.date1904)
+        editor = SheetEditor(
+            self.package.read(info.part), f"sheet {sheet}", self.styles, self.date1904
+        )
         data = editor.apply(edits, self.column_styles(sheet))
         self.package.put(info.part, data)
         last = max([edits.last_data_row, *edits.cells]) if edits.cells else edits.last_data_row
