@@ -323,6 +323,10 @@ def rule_case(name: str) -> tuple[dict, str]:
         "not-a-meeting": ({"meeting": "2027-05-14"}, "meeting: 2027-05-14 is not a meeting"),
         "unknown-case": ({"case_id": "CCP-2027-009"}, "case_id: CCP-2027-009 is not a case"),
         "status-not-a-choice": ({A1: {"status": "done"}}, "actions[1].status: must be one of"),
+        "reporter-on-two-lines": (
+            {"reported_by": {**ANSWERS["reported_by"], "name": "Dana\nFictional"}},
+            "reported_by.name: must be on one line",
+        ),
     }
     return cases[name]
 
@@ -340,6 +344,7 @@ RULES = [
     "not-a-meeting",
     "unknown-case",
     "status-not-a-choice",
+    "reporter-on-two-lines",
 ]
 
 

@@ -14,6 +14,7 @@ from .models import (
     Form,
     IsoDate,
     LongText,
+    Name,
     RiskLevel,
     ShortText,
     field,
@@ -61,7 +62,7 @@ def status_code(value: Any) -> Any:
 
 
 class Reporter(Form):
-    name: ShortText = field("Reported by", "Who wrote the report.")
+    name: Name = field("Reported by", "Who wrote the report.")
     role: ShortText = field("Role", "Their job title.")
     agency: ShortText = field("Agency", "Their agency.")
     email: Email = field("Email", "Work email address.")
