@@ -46,7 +46,11 @@ def register_with_rows() -> bytes:
     """A register after the January meeting: three cases, their actions, some history."""
     register = Register.create()
     register.audit(
-        command="init", action="created workspace", target="panel", when=datetime(2026, 11, 2, 9)
+        command="init",
+        action="created workspace",
+        target="panel",
+        who="casey",
+        when=datetime(2026, 11, 2, 9),
     )
     register.append(
         "Meetings",
