@@ -1,8 +1,6 @@
-"""Build templates/progress-report.docx: a case's progress report back to the panel.
+"""templates/progress-report.docx: a case's progress report back to the panel.
 
-Called by scripts/build_templates.py (BUILDERS), which passes itself in as `base` so the
-report shares the house styles, header, footer and table look of every template. The
-context is `workflow.progress.report_context`: the case's actions with their status and
+The context is `workflow.progress.report_context`: the case's actions with their status and
 progress, the risk then and now, what changed, the child's views, what is still needed,
 and the recommendation (ToR 12 and 14).
 """
@@ -10,18 +8,29 @@ and the recommendation (ToR 12 and 14).
 from __future__ import annotations
 
 from pathlib import Path
-from types import ModuleType
+
+from .house import (
+    Column,
+    heading,
+    label_table,
+    list_table,
+    new_document,
+    page_footer,
+    page_header,
+    save,
+    summary_table,
+    text,
+)
 
 
-def build(path: Path, base: ModuleType) -> None:
-    Column = base.Column
-    document = base.new_document("Complex Child Panel progress report {{ case_id }}")
-    base.page_header(document, "Progress report")
-    base.page_footer(document, "Case {{ case_id }}, progress report")
+def build(path: Path) -> None:
+    document = new_document("Complex Child Panel progress report {{ case_id }}")
+    page_header(document, "Progress report")
+    page_footer(document, "Case {{ case_id }}, progress report")
 
-    base.text(document, "Progress report", style="Title")
-    base.text(document, "{{ panel.name }}", style="Panel name")
-    base.summary_table(
+    text(document, "Progress report", style="Title")
+    text(document, "{{ panel.name }}", style="Panel name")
+    summary_table(
         document,
         [
             ("Case ID", "{{ case_id }}"),
@@ -33,8 +42,8 @@ def build(path: Path, base: ModuleType) -> None:
         ],
     )
 
-    base.heading(document, "1. Actions agreed by the panel")
-    base.text(
+    heading(document, "1. Actions agreed by the panel")
+    text(
         document,
         "{{ actions|length }} action{{ '' if actions|length == 1 else 's' }}: "
         "{{ counts.completed }} completed, {{ counts.open }} still open"
@@ -42,7 +51,7 @@ def build(path: Path, base: ModuleType) -> None:
         "{{ (', ' ~ counts.cancelled ~ ' cancelled') if counts.cancelled else '' }}.",
         style="Intro",
     )
-    base.list_table(
+    list_table(
         document,
         "a in actions",
         [
@@ -65,8 +74,8 @@ def build(path: Path, base: ModuleType) -> None:
         empty="The panel agreed no actions for this case.",
     )
 
-    base.heading(document, "2. Risk then and now")
-    base.summary_table(
+    heading(document, "2. Risk then and now")
+    summary_table(
         document,
         [
             ("At referral", '{{ risk.at_referral|blank("Not recorded") }}'),
@@ -75,17 +84,17 @@ def build(path: Path, base: ModuleType) -> None:
             ("Change", "{{ risk.change }}"),
         ],
     )
-    base.text(document, "Why that level", style="Field label")
-    base.text(document, "{{ report.risk_rationale }}")
+    text(document, "Why that level", style="Field label")
+    text(document, "{{ report.risk_rationale }}")
 
-    base.heading(document, "3. What has changed since the last panel")
-    base.text(document, "{{ report.changes }}")
+    heading(document, "3. What has changed since the last panel")
+    text(document, "{{ report.changes }}")
 
-    base.heading(document, "4. The child's views")
-    base.text(document, "{{ report.child_views }}", style="Child's views")
+    heading(document, "4. The child's views")
+    text(document, "{{ report.child_views }}", style="Child's views")
 
-    base.heading(document, "5. The child's plan")
-    base.label_table(
+    heading(document, "5. The child's plan")
+    label_table(
         document,
         [
             ("Plan revised since the panel", "{{ report.plan_revised|yesno }}"),
@@ -96,25 +105,16 @@ def build(path: Path, base: ModuleType) -> None:
         ],
     )
 
-    base.heading(document, "6. What is still needed from the panel")
-    base.text(document, "{{ report.still_needed }}")
+    heading(document, "6. What is still needed from the panel")
+    text(document, "{{ report.still_needed }}")
 
-    base.heading(document, "7. Recommendation")
-    base.text(document, "{{ recommendation }}", style="Field label")
-    base.text(document, "{{ report.recommendation_reason }}")
-    base.text(
+    heading(document, "7. Recommendation")
+    text(document, "{{ recommendation }}", style="Field label")
+    text(document, "{{ report.recommendation_reason }}")
+    text(
         document,
         "A recommendation is for the panel to decide: only the panel closes or escalates a "
         "case, through its minutes.",
         style="Note",
     )
-    base.save(document, path)
-
-
-if __name__ == "__main__":
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import build_templates
-
-    build_templates.main(["progress-report.docx", *sys.argv[1:]])
+    save(document, path)

@@ -1,0 +1,1 @@
+"""Builders of the shipped Word templates: one module per template, `house` shared."""

@@ -1,0 +1,202 @@
+"""templates/agenda.docx: the agenda (ToR 13.iii): new referrals, progress reviews due,
+strategic items.
+
+The order of business fits on one page for a typical meeting (six cases, two strategic
+items): one row per case with its time and presenter. The open actions of the cases under
+review follow in an annex.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx.shared import Pt
+
+from .house import (
+    Column,
+    heading,
+    list_table,
+    new_document,
+    page_footer,
+    page_header,
+    save,
+    statement,
+    summary_table,
+    tag,
+    text,
+)
+
+RAG_FILLS = {"Red": "FF7C80", "Amber": "FFC000", "Green": "92D050"}
+OVERDUE_FILL = "F8CBAD"
+
+
+def rag_cell(status: str) -> str:
+    """A cell shaded red, amber or green behind the status in words (never colour alone)."""
+    fill = " else ".join(
+        f'"{colour}" if {status} == "{name}"' for name, colour in RAG_FILLS.items()
+    )
+    return f'{{% cellbg {fill} else "FFFFFF" %}}{tag(status)}'
+
+
+def build(path: Path) -> None:
+    document = new_document(f"Agenda of the {tag('panel.name')}, {tag('meeting.date|uk_date')}")
+    page_header(document, "Agenda")
+    page_footer(document, f"Agenda, {tag('meeting.date|uk_date')}")
+    document.styles["Heading 1"].paragraph_format.space_before = Pt(12)
+
+    text(document, "Agenda", style="Title")
+    text(document, tag("panel.name"), style="Panel name")
+    summary_table(
+        document,
+        [
+            ("Date", tag("meeting.date|uk_date")),
+            ("Time", tag('meeting.time|blank("To be confirmed")')),
+            ("Venue", tag('meeting.venue|blank("To be confirmed")')),
+            ("Chair", f"{tag('chair.name')}, {tag('chair.role')}"),
+        ],
+    )
+
+    heading(document, "1. Welcome, introductions and apologies")
+    text(
+        document,
+        f"Chaired by {tag('chair.name')}, {tag('chair.role')}, {tag('chair.agency')}. Members "
+        "who cannot attend send apologies and a deputy who can agree actions and resources "
+        "for their agency.",
+    )
+
+    heading(document, "2. Minutes of the last meeting and matters arising")
+    text(
+        document,
+        f"{{% if previous %}}To agree the minutes of the meeting on {tag('previous|uk_date')}"
+        + tag('" (in this pack)" if last_minutes_available else " (not yet signed)"')
+        + ", and to review matters arising.{% else %}No previous meeting.{% endif %}",
+    )
+
+    time = Column("Time", tag('x.time|default("", true)'), 2.3)
+    heading(document, "3. New referrals")
+    statement(document, "if new_referrals")
+    text(
+        document,
+        "Each case is presented by the referring practitioner; the referral and its papers "
+        "follow in this pack.",
+        style="Intro",
+    )
+    statement(document, "endif")
+    list_table(
+        document,
+        "x in new_referrals",
+        [
+            time,
+            Column(
+                "Case ID",
+                tag("x.case_id") + tag('"\\n(late referral)" if x.late_accepted_by else ""'),
+                2.9,
+            ),
+            Column("Presented by", tag("x.presenter"), 5.0),
+            Column("Risk at referral", tag("x.risk_level"), 2.3),
+            Column(
+                "Papers",
+                tag(
+                    '("Not supplied: " ~ x.missing_papers|join(", ")) if x.missing_papers '
+                    'else "All supplied"'
+                ),
+                4.5,
+            ),
+        ],
+        empty="None.",
+    )
+    statement(document, "for x in new_referrals if x.late_accepted_by")
+    text(
+        document,
+        f"Late referral: {tag('x.case_id')} reached the panel after the referral deadline and "
+        f"was accepted by {tag('x.late_accepted_by')}, the chair.",
+        style="Note",
+    )
+    statement(document, "endfor")
+
+    heading(document, "4. Progress reviews due")
+    statement(document, "if progress_reviews")
+    text(
+        document,
+        "Cases the panel asked to hear again, presented by the key worker. Status: Red, "
+        "actions overdue by the meeting date or risk very high; Amber, work or the progress "
+        "report outstanding; Green, on track.",
+        style="Intro",
+    )
+    statement(document, "endif")
+    list_table(
+        document,
+        "x in progress_reviews",
+        [
+            time,
+            Column("Case ID", tag("x.case_id"), 2.9),
+            Column("Presented by", tag("x.presenter"), 4.2),
+            Column("Latest risk", tag("x.risk_latest"), 1.9),
+            Column("Status", rag_cell("x.status"), 1.7),
+            Column(
+                "Report and actions",
+                tag('"Report received" if x.report_received else "Report not yet received"')
+                + "\n"
+                + tag("x.open_actions|length")
+                + " open action"
+                + tag('"" if x.open_actions|length == 1 else "s"')
+                + tag(
+                    '(", " ~ x.overdue_count ~ " overdue by the meeting date") '
+                    'if x.overdue_count else ""'
+                ),
+                4.0,
+            ),
+        ],
+        empty="None.",
+    )
+
+    heading(document, "5. Strategic safeguarding items")
+    list_table(
+        document,
+        "x in strategic_items",
+        [
+            time,
+            Column("Item", tag("x.title"), 4.6),
+            Column("Lead", tag("x.lead"), 3.4),
+            Column("Notes", tag("x.notes"), 6.7, long=True),
+        ],
+        empty="None.",
+    )
+
+    heading(document, "6. Any other business")
+    text(document, "Members tell the chair of any other business at the start of the meeting.")
+
+    heading(document, "7. Date of next meeting")
+    text(document, tag('next|uk_date if next else "To be arranged."'))
+
+    statement(document, "if progress_reviews|selectattr('open_actions')|list")
+    annex = heading(document, "Annex: open actions of the cases under review")
+    annex.paragraph_format.page_break_before = True
+    text(
+        document,
+        f"From the register. Overdue: due before the meeting date, {tag('meeting.date|uk_date')}.",
+        style="Intro",
+    )
+    statement(document, "for p in progress_reviews if p.open_actions")
+    heading(document, tag("p.case_id"), level=2)
+    list_table(
+        document,
+        "a in p.open_actions",
+        [
+            Column("Action ID", tag("a.action_id"), 3.1),
+            Column("Action", tag("a.action"), 4.2, long=True),
+            Column("Agency", tag("a.agency"), 2.5),
+            Column("Owner", tag("a.owner"), 2.3),
+            Column("Due", tag("a.due|uk_date"), 2.7),
+            Column(
+                "Status",
+                f'{{% cellbg "{OVERDUE_FILL}" if a.overdue else "FFFFFF" %}}'
+                + tag('"Overdue" if a.overdue else a.status'),
+                2.2,
+            ),
+        ],
+        empty="No open actions.",
+    )
+    statement(document, "endfor")
+    statement(document, "endif")
+    save(document, path)
