@@ -612,10 +612,14 @@ def update_action(
             detail="; ".join(detail),
             when=audit_time(),
         )
+        from .privacy import register_mode, tighten_workspace
+
+        tighten_workspace(workspace, register, command="actions update")
         register.save(
             workspace.register_file,
             backups_dir=workspace.backups_dir,
             keep_backups=workspace.panel.backups_kept,
+            mode=register_mode(workspace),
         )
     return Updated(real_id, before, status, done_on, reason, [workspace.register_file])
 

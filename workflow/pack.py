@@ -123,8 +123,7 @@ def agenda_slots(agenda: Agenda) -> dict[str, str]:
         for review in agenda.progress_reviews
     ]
     items += [
-        (f"strategic {number}", item.minutes)
-        for number, item in enumerate(agenda.strategic_items)
+        (f"strategic {number}", item.minutes) for number, item in enumerate(agenda.strategic_items)
     ]
     return time_slots(agenda.slot.time, items) or {}
 
@@ -349,6 +348,7 @@ def build_pack(
 
 def _record_pack_sent(workspace: Workspace, meeting: date, readiness: Readiness) -> None:
     """The meeting's row (found by its date) says the pack is made; an Audit row says what."""
+    from .privacy import register_mode
     from .register import Register, register_lock
 
     with register_lock(workspace.register_file):
@@ -368,6 +368,7 @@ def _record_pack_sent(workspace: Workspace, meeting: date, readiness: Readiness)
             workspace.register_file,
             backups_dir=workspace.backups_dir,
             keep_backups=workspace.panel.backups_kept,
+            mode=register_mode(workspace),
         )
 
 
@@ -377,8 +378,7 @@ def _require_pdf_options(*, pdf: bool, per_recipient: bool) -> None:
 
     if per_recipient and not pdf:
         raise OptionsConflict(
-            "--per-recipient marks a PDF copy for each member, so it cannot be used with "
-            "--no-pdf"
+            "--per-recipient marks a PDF copy for each member, so it cannot be used with --no-pdf"
         )
     if pdf:
         try:

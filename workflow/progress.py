@@ -571,10 +571,14 @@ def add_progress(workspace: Workspace, path: Path) -> AddedProgress:
                 staging / f"{stem}.json",
                 json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n",
             )
+            from .privacy import register_mode, tighten_workspace
+
+            tighten_workspace(workspace, register, command="progress add")
             register.save(
                 workspace.register_file,
                 backups_dir=workspace.backups_dir,
                 keep_backups=workspace.panel.backups_kept,
+                mode=register_mode(workspace),
             )
             written = [
                 publish(staged, folder / staged.name) for staged in (rendered, received, data)

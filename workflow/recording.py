@@ -71,6 +71,7 @@ def record_digest(payload: bytes) -> str:
 def _record(
     workspace: Workspace, path: Path, *, amending: bool, meeting: date | None = None
 ) -> Recorded:
+    from .privacy import file_mode, register_mode, tighten_workspace
     from .register import register_lock
     from .signing import load_register, meeting_row, roll_forward, signature_rows
 
@@ -78,6 +79,9 @@ def _record(
     with register_lock(workspace.register_file):
         # Read under the lock: a signing that finished a moment ago is seen.
         register = load_register(workspace)
+        tighten_workspace(
+            workspace, register, command="minutes amend" if amending else "minutes record"
+        )
         record = check_minutes(workspace, path, register)
         if meeting is not None and record.meeting != meeting:
             raise FormInvalid(
@@ -134,12 +138,13 @@ def _record(
         # Stage, commit the register, publish: a kill in between is rolled forward by the
         # next command, because the register names the staged file's hash.
         staged = stage_path(target)
-        files.write_bytes(staged, payload)
+        files.write_bytes(staged, payload, mode=file_mode(workspace))
         try:
             register.save(
                 workspace.register_file,
                 backups_dir=workspace.backups_dir,
                 keep_backups=workspace.panel.backups_kept,
+                mode=register_mode(workspace),
             )
         except BaseException:
             staged.unlink(missing_ok=True)

@@ -183,6 +183,7 @@ def sign_minutes(workspace: Workspace, meeting: date, signer: str) -> Signed:
     """Render the final minutes (Word and PDF/A) and per-child extracts, record their
     hashes in the register, publish them; the record is then locked."""
     from .pdf import require_soffice
+    from .privacy import dir_mode, register_mode, seal, tighten_workspace
     from .register import register_lock
 
     workspace.require()
@@ -197,6 +198,7 @@ def sign_minutes(workspace: Workspace, meeting: date, signer: str) -> Signed:
     require_soffice()
     with register_lock(workspace.register_file):
         register = load_register(workspace)
+        tighten_workspace(workspace, register, command="minutes sign")
         roll_forward(workspace, register, meeting)
         from .recording import record_digest, require_recorded
 
@@ -231,7 +233,7 @@ def sign_minutes(workspace: Workspace, meeting: date, signer: str) -> Signed:
         signature = {"name": signer, "role": roles[signer], "date": signed_on}
         stage = workspace.signing_stage(meeting, version)
         shutil.rmtree(stage, ignore_errors=True)
-        files.make_dirs(stage)
+        files.make_dirs(stage, mode=dir_mode(workspace))
         try:
             made = _render_signed(workspace, panel, stored, signature, stage)
             _, warnings = _extract_emails(workspace, panel, stored.record, made, stage)
@@ -248,10 +250,12 @@ def sign_minutes(workspace: Workspace, meeting: date, signer: str) -> Signed:
                 stage,
                 hashes,
             )
+            seal(stage, workspace)
             register.save(
                 workspace.register_file,
                 backups_dir=workspace.backups_dir,
                 keep_backups=panel.backups_kept,
+                mode=register_mode(workspace),
             )
         except BaseException:
             shutil.rmtree(stage, ignore_errors=True)
