@@ -379,3 +379,37 @@ def test_panel_yaml_defaults_for_the_new_settings():
 
     panel = PanelConfig.model_validate(yaml.safe_load((DATA / "panel.yaml").read_text()))
     assert (panel.paper_max_mb, panel.pack_papers_max_mb, panel.shared_group) == (20, 100, False)
+
+
+def test_a_kill_after_the_register_save_is_completed_by_the_next_referral_add(
+    workspace, inbox, referral_data, monkeypatch
+):
+    """The register has the case but the folder was not yet in place: the next run
+    publishes it (and its Word referral) rather than leaving a row with no papers."""
+    import copy as copy_module
+
+    import workflow.files as files_module
+    from workflow.referrals import add_referral
+
+    real_publish_dir = files_module.publish_dir
+
+    def killed(staged, target):
+        if not target.name.startswith("."):
+            raise KeyboardInterrupt  # the kill, after the pending folder was named
+        return real_publish_dir(staged, target)
+
+    monkeypatch.setattr(files_module, "publish_dir", killed)
+    with pytest.raises(KeyboardInterrupt):
+        add_referral(workspace, inbox / "referral.yaml")
+    monkeypatch.setattr(files_module, "publish_dir", real_publish_dir)
+    assert not (workspace.cases_dir / "CCP-2027-001").exists()
+    assert (workspace.cases_dir / ".pending-CCP-2027-001").is_dir()
+
+    other = copy_module.deepcopy(referral_data)
+    other["child"]["local_id"] = "LCS-777777"
+    other["attachments"] = {}
+    second = add_referral(workspace, write_yaml(inbox / "other.yaml", other))
+    assert second.case_id == "CCP-2027-002"
+    assert (workspace.cases_dir / "CCP-2027-001" / "case.json").is_file()
+    assert not list(workspace.cases_dir.glob(".pending-*"))
+    assert (workspace.meeting_output(second.meeting) / "CCP-2027-001-referral.docx").is_file()

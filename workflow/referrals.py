@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -53,10 +54,14 @@ def write_referral_template(
         )
     try:
         if form_format == "docx":
-            from .word_form import write_referral_form
+            from .word_forms import write_referral_form
 
-            marking = workspace.panel.protective_marking if workspace else "OFFICIAL-SENSITIVE"
-            return write_referral_form(out, protective_marking=marking)
+            if workspace is None:
+                return write_referral_form(out)
+            panel = workspace.panel
+            return write_referral_form(
+                out, protective_marking=panel.protective_marking, panel_name=panel.name
+            )
         return files.write_text(out, referral_yaml_template())
     except OSError as err:
         raise FileUnreadable(f"{out}: cannot be written ({err.strerror})") from err
@@ -66,13 +71,13 @@ def write_referral_template(
 
 
 def _read_word_form(path: Path) -> dict[str, Any]:
-    from .word_form import read_referral_form
+    from .word_forms import read_referral_form
 
     return read_referral_form(path)
 
 
 def _word_label(field_path: str) -> str | None:
-    from .word_form import form_label
+    from .word_forms import form_label
 
     return form_label(field_path)
 
@@ -190,6 +195,7 @@ def add_referral(workspace: Workspace, path: Path, *, meeting: date | None = Non
 
     with register_lock(workspace.register_file):
         register = Register.load(workspace.register_file)
+        _roll_forward_cases(workspace, register)
         _refuse_held_meeting(register, referral.meeting, chosen=meeting is not None)
         _refuse_duplicate(register, referral)
         _refuse_pack_too_large(workspace, register, referral.meeting, checked.papers)
@@ -216,16 +222,56 @@ def add_referral(workspace: Workspace, path: Path, *, meeting: date | None = Non
             )
             tighten_workspace(workspace, register, command="referral add")
             _record_in_register(register, record)
-            register.save(
-                workspace.register_file,
-                backups_dir=workspace.backups_dir,
-                keep_backups=workspace.panel.backups_kept,
-                mode=modes[0],
+            # Named after the case from here on, so that a kill between the register save
+            # and publication is completed by the next `referral add` (or discarded, when
+            # the register never got the row).
+            pending_case = files.publish_dir(staged_case, _pending(case_dir))
+            pending_document = files.publish(
+                staged_document, _pending(document), dir_mode_=modes[1]
             )
-            files.publish_dir(staged_case, case_dir)
-            files.publish(staged_document, document, dir_mode_=modes[1])
+            try:
+                register.save(
+                    workspace.register_file,
+                    backups_dir=workspace.backups_dir,
+                    keep_backups=workspace.panel.backups_kept,
+                    mode=modes[0],
+                )
+            except BaseException:
+                shutil.rmtree(pending_case, ignore_errors=True)
+                pending_document.unlink(missing_ok=True)
+                raise
+            files.publish_dir(pending_case, case_dir)
+            files.publish(pending_document, document, dir_mode_=modes[1])
     written = [case_dir, document, workspace.register_file]
     return Accepted(case_id, referral.meeting, written, checked.warnings, notes)
+
+
+_PENDING = ".pending-"
+
+
+def _pending(target: Path) -> Path:
+    return target.with_name(f"{_PENDING}{target.name}")
+
+
+def _roll_forward_cases(workspace: Workspace, register: Any) -> None:
+    """Publish a case folder (and its Word referral) whose register row was saved before a
+    kill; remove one whose row never was, so no child's papers lie about unregistered."""
+    known = {str(row.get("case_id")) for row in register.rows("Cases")}
+    pending = list(workspace.cases_dir.glob(f"{_PENDING}*")) if workspace.cases_dir.is_dir() else []
+    if workspace.output_dir.is_dir():
+        pending += list(workspace.output_dir.glob(f"*/{_PENDING}*-referral.docx"))
+    for path in pending:
+        name = path.name[len(_PENDING) :]
+        case_id = name.removesuffix("-referral.docx")
+        if case_id in known:
+            if path.is_dir():
+                files.publish_dir(path, path.with_name(name))
+            else:
+                files.publish(path, path.with_name(name))
+        elif path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def _refuse_held_meeting(register: Any, meeting: date, *, chosen: bool) -> None:
@@ -252,9 +298,7 @@ def _refuse_pack_too_large(
         folder = workspace.case_dir(str(row.get("case_id") or ""))
         attachments = folder / "attachments"
         if row.get("case_id") and attachments.is_dir():
-            total += sum(
-                file.stat().st_size for file in attachments.iterdir() if file.is_file()
-            )
+            total += sum(file.stat().st_size for file in attachments.iterdir() if file.is_file())
     if total > limits.pack_bytes:
         raise ReferralRejected(
             "attachments: "
@@ -282,7 +326,9 @@ def _open_cases_note(register: Any, referral: Referral) -> list[str]:
 def next_case_id(workspace: Workspace, register: Any, year: int) -> str:
     """The next CCP-YYYY-NNN: above every number ever used, even for a row since deleted."""
     used = [0]
-    for sheet, column in (("Cases", "case_id"), ("Actions", "case_id"), ("Audit", "target")):
+    # Actions are not read: every case number they hold is in Cases or Audit, and at scale
+    # the Actions sheet is by far the largest.
+    for sheet, column in (("Cases", "case_id"), ("Audit", "target")):
         for row in register.rows(sheet):
             used += _numbers_for(str(row.get(column) or ""), year)
     if workspace.cases_dir.is_dir():
