@@ -243,8 +243,8 @@ def test_python_dash_m_runs_the_cli():
 
 
 def test_word_form_template_check_and_add(runner, panel_dir, inbox, referral_data):
-    from workflow.form_filler import fill
     from workflow.models import Referral
+    from workflow.word_forms.filler import fill
 
     blank = inbox / "form.docx"
     result = runner.invoke(

@@ -157,8 +157,8 @@ def test_a_mutated_referral_validates_or_names_its_problems(data):
 
 @functools.cache
 def filled_form() -> bytes:
-    from workflow.form_filler import fill
-    from workflow.word_form import write_referral_form
+    from workflow.word_forms import write_referral_form
+    from workflow.word_forms.filler import fill
 
     with tempfile.TemporaryDirectory() as folder:
         blank = write_referral_form(Path(folder) / "blank.docx")
@@ -194,7 +194,7 @@ XML_PIECES = [
 
 
 def _read_form(raw: bytes) -> Any:
-    from workflow.word_form import read_referral_form
+    from workflow.word_forms import read_referral_form
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "form.docx"

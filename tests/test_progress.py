@@ -21,10 +21,10 @@ from helpers import SECOND_CHILD
 from workflow.cli import cli
 from workflow.documents import document_text
 from workflow.errors import FileUnreadable, FormInvalid, RegisterCellInvalid, RegisterLocked
-from workflow.form_filler import Filler, qn, read_zip, sdt_pr, write_zip
 from workflow.progress import PROGRESS_FORM, add_progress, check_progress
 from workflow.resources import bundled_template
-from workflow.word_form import read_form, write_referral_form
+from workflow.word_forms import read_form, write_referral_form
+from workflow.word_forms.filler import Filler, qn, read_zip, sdt_pr, write_zip
 
 A1, A2 = "CCP-2027-001-A1", "CCP-2027-001-A2"  # due 25 and 18 March 2027
 TRICKY = 'Smith & Sons <b>{{ x }}</b> "quoted" =SUM(A1) Zoë مرحبا'

@@ -22,10 +22,11 @@ from lxml import etree
 from pydantic import BaseModel
 
 from workflow.errors import FileUnreadable, FormInvalid
-from workflow.form_filler import Filler, fill, put_text, read_zip, write_zip
 from workflow.forms import validate
 from workflow.models import Referral
-from workflow.word_form import form_label, read_referral_form, write_referral_form
+from workflow.resources import bundled_template
+from workflow.word_forms import REFERRAL_FORM, form_label, read_referral_form, write_referral_form
+from workflow.word_forms.filler import Filler, fill, put_text, read_zip, write_zip
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
@@ -271,7 +272,10 @@ def form_tags(form: Path) -> list[str]:
 
 
 def test_every_box_is_a_model_field_and_every_field_has_a_box(blank_form):
+    """Every field but the chair's: a late referral is accepted by the chair, not the referrer."""
     paths = model_paths(Referral)
+    assert REFERRAL_FORM.omitted == ("late_accepted_by",)
+    del paths["late_accepted_by"]
     tags = [tag for tag in form_tags(blank_form) if tag != "ccp-form"]
 
     boxed = set()
@@ -300,8 +304,11 @@ def test_boxes_have_the_right_kind_and_help(blank_form):
 
     picker = box("child.date_of_birth").find("w:sdtPr/w:date/w:dateFormat", NS)
     assert picker.get(qn("w:val")) == "d MMMM yyyy"
-    assert box("family").find("w:sdtPr/w:text", NS).get(qn("w:multiLine")) == "1"
-    assert box("child.name").find("w:sdtPr/w:text", NS).get(qn("w:multiLine")) is None
+    # Rich-text boxes: LibreOffice prints a plain-text box's hint as if it were an answer.
+    assert box("family").find("w:sdtPr/w:text", NS) is None
+    assert box("child.name").find("w:sdtPr/w:text", NS) is None
+    hint_style = box("child.name").find("w:sdtContent/w:r/w:rPr/w:rStyle", NS)
+    assert hint_style.get(qn("w:val")) == "PlaceholderText"
     items = box("risks[].level").findall("w:sdtPr/w:dropDownList/w:listItem", NS)
     assert [(i.get(qn("w:displayText")), i.get(qn("w:value"))) for i in items] == [
         ("Low", "low"),
@@ -317,18 +324,26 @@ def test_boxes_have_the_right_kind_and_help(blank_form):
     assert box("child.name").find("w:sdtPr/w:showingPlcHdr", NS) is not None
 
 
-def test_headings_follow_the_terms_of_reference_order_and_header_has_marking(tmp_path):
-    form = write_referral_form(tmp_path / "form.docx", protective_marking="OFFICIAL")
+def test_sections_are_numbered_as_the_referral_document_and_header_has_marking(tmp_path):
+    form = write_referral_form(
+        tmp_path / "form.docx", protective_marking="OFFICIAL", panel_name="Testshire Panel"
+    )
 
     document = docx.Document(str(form))
 
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
-    titles = [info.title for info in Referral.model_fields.values()]
-    assert [heading.split(". ", 1)[1].removesuffix(" (optional)") for heading in headings] == (
-        titles
-    )
-    assert headings[0] == "1. Panel meeting"
-    assert document.sections[0].header.paragraphs[0].text == "OFFICIAL"
+    referral = docx.Document(str(bundled_template("referral.docx")))
+    numbered = [p.text for p in referral.paragraphs if p.style.name == "Heading 1"]
+    assert [heading.split(" (", 1)[0] for heading in headings] == numbered
+    assert headings[0] == "1. The child and family"
+    assert "3. Assessments (if any)" in headings
+    assert "6. Obstacles to effective planning" in headings  # required (ToR 13.ii)
+    header = [p.text for p in document.sections[0].header.paragraphs]
+    assert header == ["OFFICIAL", "Testshire Panel  |  Referral form"]
+    assert [p.text for p in document.paragraphs[:2]] == [
+        "Complex Child Panel referral",
+        "Testshire Panel",
+    ]
     assert not list(tmp_path.glob(".*partial"))
 
 
@@ -533,6 +548,6 @@ def test_form_prints_with_every_heading(blank_form, tmp_path):
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
 
-    for info in Referral.model_fields.values():
-        assert info.title in text
+    for name, info in Referral.model_fields.items():
+        assert (info.title in text) == (name not in REFERRAL_FORM.omitted), name
     assert text.count("OFFICIAL-SENSITIVE") >= 2

@@ -404,9 +404,9 @@ WORD_FORM_REFERRAL = 2  # this practitioner sends the Word form; the others send
 
 def _filled_word_form(target: Path, data: dict[str, Any]) -> Path:
     """The referral typed into the generated Word form, as Word would store it."""
-    from .form_filler import fill
     from .models import Referral
-    from .word_form import write_referral_form
+    from .word_forms import write_referral_form
+    from .word_forms.filler import fill
 
     blank = write_referral_form(target.with_name(".blank-form.docx"))
     answers = Referral.model_validate(data).model_dump(mode="json")

@@ -61,8 +61,8 @@ def _filled_word_report(
     workspace: Workspace, case_id: str, out: Path, answers: dict[str, Any], actions: list[dict]
 ) -> Path:
     """The practitioner opens the pre-filled Word form, types, saves: as Word stores it."""
-    from .form_filler import Filler
     from .progress import write_progress_template
+    from .word_forms.filler import Filler
 
     blank = write_progress_template(
         workspace, case_id, "docx", out.with_name(f".{out.stem}-blank.docx"), force=True

@@ -32,7 +32,7 @@ from .models import LABELS, RISK_ORDER
 from .progress_model import STATUS_WORDS, ProgressReport
 from .register import OPEN_ACTION_STATUSES
 from .rules import not_a_meeting, today
-from .word_form import FormSpec
+from .word_forms import FormSpec
 from .workspace import Workspace
 
 PROGRESS_TEMPLATE = "progress-report.docx"
@@ -225,8 +225,8 @@ def _closed_message(facts: CaseFacts) -> str:
 def write_progress_form(workspace: Workspace, facts: CaseFacts, meeting: date, out: Path) -> Path:
     """The Word form (generated from the model like the referral's), with ccp's answers in."""
     from .files import staging_dir
-    from .form_filler import Filler
-    from .word_form import write_form
+    from .word_forms import write_form
+    from .word_forms.filler import Filler
 
     class Prefiller(Filler):
         def put(self, sdt: Any, value: Any) -> None:
@@ -239,6 +239,7 @@ def write_progress_form(workspace: Workspace, facts: CaseFacts, meeting: date, o
             staging / "blank.docx",
             PROGRESS_FORM,
             protective_marking=workspace.panel.protective_marking,
+            panel_name=workspace.panel.name,
         )
         filler = Prefiller(blank)
         filler.put(filler.only("case_id"), answers["case_id"])
@@ -260,7 +261,7 @@ def write_progress_form(workspace: Workspace, facts: CaseFacts, meeting: date, o
 
 def _finish_form(filler: Any, action_lines: list[str]) -> None:
     """Lock ccp's own answers, drop the spare action rows, list the actions agreed."""
-    from .form_filler import NS, qn, sdt_pr
+    from .word_forms.filler import NS, qn, sdt_pr
 
     for tag in LOCKED_BOXES:
         for sdt in filler.boxes(tag):
@@ -296,13 +297,13 @@ def _finish_form(filler: Any, action_lines: list[str]) -> None:
 
 
 def _read_word_form(path: Path) -> dict[str, Any]:
-    from .word_form import read_form
+    from .word_forms import read_form
 
     return read_form(path, PROGRESS_FORM)
 
 
 def _word_label(field_path: str) -> str | None:
-    from .word_form import form_label
+    from .word_forms import form_label
 
     return form_label(field_path, PROGRESS_FORM)
 

@@ -1,4 +1,4 @@
-"""Fill a generated Word referral form the way Word stores a practitioner's answers.
+"""Fill a generated Word form the way Word stores a practitioner's answers.
 
 The demo uses it to produce a filled form, and the tests to check the reader against the
 ways Word writes answers: typed runs, line breaks, ticked boxes, chosen list items, dates
@@ -15,19 +15,14 @@ from typing import Any
 
 from lxml import etree
 
-from .dates import uk_date
-from .files import write_atomic
-from .models import LABELS
+from ..dates import uk_date
+from ..files import write_atomic
+from ..models import LABELS
+from .controls import CHECKED, NS, UNCHECKED, properties, qn, tag_of
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
-NS = {"w": W, "w14": W14}
+__all__ = ["NS", "Filler", "fill", "put_text", "qn", "read_zip", "sdt_pr", "write_zip"]
+
 DOCUMENT = "word/document.xml"
-
-
-def qn(name: str) -> str:
-    prefix, local = name.split(":")
-    return f"{{{NS[prefix]}}}{local}"
 
 
 def read_zip(path: Path) -> dict[str, bytes]:
@@ -44,8 +39,7 @@ def write_zip(path: Path, members: dict[str, bytes]) -> Path:
     return write_atomic(path, write)
 
 
-def sdt_pr(sdt: Any, name: str) -> Any:
-    return sdt.find(f"w:sdtPr/{name}", NS)
+sdt_pr = properties  # the control's w:sdtPr child by name
 
 
 def put_text(sdt: Any, text: str, *, paragraphs: bool) -> None:
@@ -102,6 +96,8 @@ class Filler:
 
     def fill(self, answers: dict[str, Any]) -> Filler:
         for name, value in answers.items():
+            if value is None:
+                continue  # left blank, or a box this form does not have (the chair's)
             if isinstance(value, dict):
                 for key, item in value.items():
                     self.put(self.only(f"{name}.{key}"), item)
@@ -143,11 +139,7 @@ class Filler:
                 self.put(box, item)
 
     def row_boxes(self, tr: Any, name: str) -> list[Any]:
-        return [
-            sdt
-            for sdt in tr.iter(qn("w:sdt"))
-            if (sdt_pr(sdt, "w:tag").get(qn("w:val")) or "").startswith(f"{name}[]")
-        ]
+        return [sdt for sdt in tr.iter(qn("w:sdt")) if (tag_of(sdt) or "").startswith(f"{name}[]")]
 
     def put(self, sdt: Any, value: Any) -> None:
         if value is None:
@@ -155,7 +147,7 @@ class Filler:
         box = sdt_pr(sdt, "w14:checkbox")
         if box is not None:
             box.find("w14:checked", NS).set(qn("w14:val"), "1" if value else "0")
-            sdt.find(".//w:t", NS).text = "\u2612" if value else "\u2610"
+            sdt.find(".//w:t", NS).text = CHECKED if value else UNCHECKED
             return
         picker = sdt_pr(sdt, "w:date")
         if picker is not None:
