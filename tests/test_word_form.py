@@ -537,6 +537,33 @@ def test_missing_file_is_named(tmp_path):
         read_referral_form(tmp_path / "absent.docx")
 
 
+def test_late_word_referral_takes_the_chair_from_the_administrator(
+    runner, workspace, inbox, referral_data, monkeypatch
+):
+    """The form has no box for the chair's late acceptance: `--late-accepted-by` gives it."""
+    from workflow.cli import cli
+
+    monkeypatch.setenv("CCP_TODAY", "2027-03-01")
+    answers = Referral.model_validate(referral_data).model_dump(mode="json")
+    answers["authorised_by"]["date"] = "2027-03-01"
+    blank = write_referral_form(inbox / "blank.docx")
+    late = fill(blank, answers, inbox / "late.docx")
+    base = ["-w", str(workspace.root), "referral"]
+
+    refused = runner.invoke(cli, [*base, "add", str(late)])
+    assert refused.exit_code == 1
+    assert "after the referral deadline" in refused.stderr
+    not_chair = runner.invoke(cli, [*base, "check", str(late), "--late-accepted-by", "Jo Bloggs"])
+    assert not_chair.exit_code == 1
+    assert "late.docx: late_accepted_by: must be the panel's chair or deputy" in not_chair.stderr
+
+    accepted = runner.invoke(cli, [*base, "add", str(late), "--late-accepted-by", "Alex Sample"])
+    assert accepted.exit_code == 0, accepted.output
+    assert "Accepted as CCP-2027-001" in accepted.stdout
+    case = (workspace.root / "cases" / "CCP-2027-001" / "case.json").read_text(encoding="utf-8")
+    assert '"late_accepted_by": "Alex Sample"' in case
+
+
 # --- what it looks like ------------------------------------------------------------------
 
 

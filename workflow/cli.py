@@ -185,8 +185,15 @@ def referral_template(ctx: click.Context, form_format: str, out: Path, force: bo
 @referral.command("check")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--meeting", type=ISO_DATE, help="Check it for this meeting instead.")
+@click.option(
+    "--late-accepted-by",
+    metavar="NAME",
+    help="The chair (or deputy) who accepted a referral sent after the deadline.",
+)
 @click.pass_context
-def referral_check(ctx: click.Context, file: Path, meeting: date | None) -> None:
+def referral_check(
+    ctx: click.Context, file: Path, meeting: date | None, late_accepted_by: str | None
+) -> None:
     """Check a referral (.yaml, .json or a filled Word form) and list every problem.
 
     Nothing is written.
@@ -201,7 +208,10 @@ def referral_check(ctx: click.Context, file: Path, meeting: date | None) -> None
 
     workspace = _workspace(ctx)
     checked = check_referral(
-        file, workspace=workspace if workspace.exists() else None, meeting=meeting
+        file,
+        workspace=workspace if workspace.exists() else None,
+        meeting=meeting,
+        late_accepted_by=late_accepted_by,
     )
     _warn(checked.warnings)
     click.echo(f"{file.name}: ready to accept for the {checked.referral.meeting} meeting")
@@ -214,8 +224,15 @@ def referral_check(ctx: click.Context, file: Path, meeting: date | None) -> None
     type=ISO_DATE,
     help="The meeting to accept it for (default: the referral's); one not yet held.",
 )
+@click.option(
+    "--late-accepted-by",
+    metavar="NAME",
+    help="The chair (or deputy) who accepted a referral sent after the deadline.",
+)
 @click.pass_context
-def referral_add(ctx: click.Context, file: Path, meeting: date | None) -> None:
+def referral_add(
+    ctx: click.Context, file: Path, meeting: date | None, late_accepted_by: str | None
+) -> None:
     """Accept a referral: case ID, register rows, the formal Word referral.
 
     \b
@@ -224,7 +241,7 @@ def referral_add(ctx: click.Context, file: Path, meeting: date | None) -> None:
     from .referrals import add_referral
 
     workspace = _workspace(ctx)
-    accepted = add_referral(workspace, file, meeting=meeting)
+    accepted = add_referral(workspace, file, meeting=meeting, late_accepted_by=late_accepted_by)
     _warn(accepted.warnings)
     for note in accepted.notes:
         click.echo(f"Note: {note}")

@@ -101,12 +101,17 @@ class CheckedReferral:
 
 
 def check_referral(
-    path: Path, *, workspace: Workspace | None = None, meeting: date | None = None
+    path: Path,
+    *,
+    workspace: Workspace | None = None,
+    meeting: date | None = None,
+    late_accepted_by: str | None = None,
 ) -> CheckedReferral:
     """Validate a referral file against the data contract and the terms of reference.
 
     Raises FormInvalid listing every problem. Readiness warnings (missing papers) do not
-    block: they are returned.
+    block: they are returned. `late_accepted_by`: the chair who accepted it late, as the
+    administrator records it (the practitioner's Word form has no such box).
     """
     path = Path(path)
     reader = READERS.get(path.suffix.lower())
@@ -114,6 +119,8 @@ def check_referral(
         known = ", ".join(sorted(READERS))
         raise FileUnreadable(f"{path.name}: a referral must be one of {known}")
     data = reader(path)
+    if late_accepted_by is not None:
+        data["late_accepted_by"] = late_accepted_by
     panel = workspace.panel if workspace else None
     context = ReferralContext(today=today(), panel=panel, meeting=meeting)
     papers = PaperCheck()
@@ -172,7 +179,13 @@ class Accepted:
     notes: list[str]
 
 
-def add_referral(workspace: Workspace, path: Path, *, meeting: date | None = None) -> Accepted:
+def add_referral(
+    workspace: Workspace,
+    path: Path,
+    *,
+    meeting: date | None = None,
+    late_accepted_by: str | None = None,
+) -> Accepted:
     """Accept a referral: case ID, case folder, register rows, the formal Word referral.
 
     Everything is checked before anything is written. The case folder and the Word referral
@@ -184,7 +197,9 @@ def add_referral(workspace: Workspace, path: Path, *, meeting: date | None = Non
     from .register import Register, register_lock
 
     workspace.require()
-    checked = check_referral(path, workspace=workspace, meeting=meeting)
+    checked = check_referral(
+        path, workspace=workspace, meeting=meeting, late_accepted_by=late_accepted_by
+    )
     referral = checked.referral
     notes = []
     if referral.meeting != checked.declared_meeting:
