@@ -41,6 +41,19 @@ PROGRESS_FORM = FormSpec(
     model=ProgressReport,
     title="Complex Child Panel progress report",
     command="ccp progress template CASE_ID --format docx",
+    # As templates/progress-report.docx numbers them (scripts/template_builders/).
+    sections=(
+        ("Actions agreed by the panel", ("actions",)),
+        ("Risk then and now", ("risk_level", "risk_rationale")),
+        ("What has changed since the last panel", ("changes",)),
+        ("The child's views", ("child_views",)),
+        ("The child's plan", ("plan_revised", "iro_informed_on")),
+        ("What is still needed from the panel", ("still_needed",)),
+        ("Recommendation", ("recommendation", "recommendation_reason")),
+    ),
+    front=("case_id", "meeting", "date", "reported_by"),
+    required=("actions",),  # every open action is answered
+    hints=(("recommendation", "What you recommend the panel does with the case"),),
 )
 # Boxes ccp fills in and the reporter must not change.
 LOCKED_BOXES = ("case_id", "meeting", "actions[].action_id")

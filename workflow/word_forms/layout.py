@@ -184,9 +184,9 @@ class Section:
 
     @property
     def labelled(self) -> tuple[Part, ...]:
-        """The parts shown under their own label: all but a first part the title names."""
+        """The parts shown under their own label: all but a first part the heading names."""
         first = self.parts[0]
-        if self.number and self.title.startswith(first.title):
+        if self.number and first.title.casefold() in self.title.casefold():
             return self.parts[1:]
         return self.parts
 
