@@ -114,6 +114,7 @@ def agenda_context() -> dict[str, Any]:
                 "status": "Red",
                 "report_received": False,
                 "overdue_count": 1,
+                "carried_count": 1,
                 "open_actions": [
                     {
                         "action_id": "CCP-2026-011-A1",
@@ -123,6 +124,7 @@ def agenda_context() -> dict[str, Any]:
                         "due": date(2027, 2, 1),
                         "status": "Open",
                         "overdue": True,
+                        "carried_forward": 2,
                     },
                     {
                         "action_id": "CCP-2026-011-A2",
@@ -132,7 +134,16 @@ def agenda_context() -> dict[str, Any]:
                         "due": date(2027, 4, 30),
                         "status": "In progress",
                         "overdue": False,
+                        "carried_forward": 0,
                     },
+                ],
+                "cancelled_actions": [
+                    {
+                        "action_id": "CCP-2026-011-A3",
+                        "action": "Respite placement at weekends",
+                        "agency": "Children's social care",
+                        "reason": "Not undertaken by the agency",
+                    }
                 ],
             },
             {
@@ -144,7 +155,16 @@ def agenda_context() -> dict[str, Any]:
                 "status": "Green",
                 "report_received": True,
                 "overdue_count": 0,
+                "carried_count": 0,
                 "open_actions": [],
+                "cancelled_actions": [
+                    {
+                        "action_id": "CCP-2026-009-A1",
+                        "action": "Youth club place",
+                        "agency": "Youth justice service",
+                        "reason": "Circumstances changed",
+                    }
+                ],
             },
         ],
         "strategic_items": [
@@ -454,9 +474,9 @@ def agenda(tmp_path) -> Path:
 
 
 def test_agenda_items_in_order(agenda):
-    assert headings(agenda) == [*AGENDA_ITEMS, "Annex: open actions of the cases under review"]
-    # Only the case with open actions is in the annex.
-    assert headings(agenda, 2) == ["CCP-2026-011"]
+    assert headings(agenda) == [*AGENDA_ITEMS, "Annex: actions of the cases under review"]
+    # Only cases with open or cancelled actions are in the annex.
+    assert headings(agenda, 2) == ["CCP-2026-011", "CCP-2026-009"]
     lines = body_lines(agenda)
     assert lines[:2] == ["Agenda", PANEL["name"]]
     assert "To agree the minutes of the meeting on 14 January 2027 (in this pack), " in (
@@ -496,26 +516,50 @@ def test_agenda_progress_reviews_show_rag_and_overdue_by_the_meeting_date(agenda
         "Robin Imaginary, Social worker, Children's social care",
         "Very high",
         "Red",
-        "Report not yet received\n2 open actions, 1 overdue by the meeting date",
+        "Report not yet received\n2 open actions, 1 overdue by the meeting date, 1 carried "
+        "forward\n1 cancelled",
     ]
     assert rows[start + 2][0] == ""  # no time given
-    assert rows[start + 2][4:] == ["Green", "Report received\n0 open actions"]
+    assert rows[start + 2][4:] == ["Green", "Report received\n0 open actions\n1 cancelled"]
     status_cells = [
         row.cells[4] for table in document.tables for row in table.rows[1:]
         if len(row.cells) == 6 and row.cells[1].text.startswith("CCP")
     ]  # fmt: skip
     assert [fill_of(cell) for cell in status_cells] == ["FF7C80", "92D050"]
     overdue = next(row for row in rows if row[0] == "CCP-2026-011-A1")
-    assert overdue[-1] == "Overdue"
-    assert overdue[-2] == "1 February 2027"
-    assert next(row for row in rows if row[0] == "CCP-2026-011-A2")[-1] == "In progress"
+    assert overdue[-3:] == ["1 February 2027", "Overdue", "2"]  # carried to two meetings
+    assert next(row for row in rows if row[0] == "CCP-2026-011-A2")[-2:] == ["In progress", "0"]
     text = document_text(agenda)
     assert "Overdue: due before the meeting date, 11 March 2027." in text
     overdue_cell = next(
-        row.cells[-1] for table in document.tables for row in table.rows
+        row.cells[-2] for table in document.tables for row in table.rows
         if row.cells[0].text == "CCP-2026-011-A1"
     )  # fmt: skip
     assert fill_of(overdue_cell) == "F8CBAD"
+
+
+def test_agenda_annex_gives_carried_forward_and_cancelled_actions_with_reason(agenda):
+    """Issue 11: why an action is not done matters; panels review the two reasons apart."""
+    rows = table_rows(agenda)
+    header = ["Action ID", "Action", "Agency", "Owner", "Due", "Status", "Carried forward"]
+    assert rows.count(header) == 1  # CCP-2026-009 has no open actions
+    assert ["Action ID", "Action", "Agency", "Why not done"] in rows
+    assert [
+        "CCP-2026-011-A3",
+        "Respite placement at weekends",
+        "Children's social care",
+        "Not undertaken by the agency",
+    ] in rows
+    assert [
+        "CCP-2026-009-A1",
+        "Youth club place",
+        "Youth justice service",
+        "Circumstances changed",
+    ] in rows
+    lines = body_lines(agenda)
+    assert lines.count("Cancelled actions") == 2
+    annex = lines[lines.index("Annex: actions of the cases under review") :]
+    assert annex[annex.index("CCP-2026-009") + 1] == "No open actions."
 
 
 def test_agenda_with_nothing_on_it_says_none(tmp_path):
@@ -824,3 +868,39 @@ def test_cover_says_how_many_items_are_outstanding_and_which(tmp_path):
     complete = document_text(render("pack-cover.docx", cover_context(), tmp_path))
     assert "2 new referrals and 1 progress review, with their papers." in complete
     assert "Not complete" not in complete
+
+
+def test_agenda_reviews_read_carried_forward_and_reasons_from_the_register(
+    workspace, inbox, referral_data, tmp_path
+):
+    """What `minutes record` and the administrator keep in Actions reaches the agenda."""
+    from between_meetings import NEXT, edit_cells, minute_first_meeting
+
+    from workflow.agenda import agenda_for, review_context
+    from workflow.register import Register
+
+    minute_first_meeting(workspace, inbox, referral_data, tmp_path)
+    book = workspace.register_file
+    edit_cells(book, "Actions", {"Action ID": "CCP-2027-001-A1"}, {"Carried forward": 2})
+    edit_cells(
+        book,
+        "Actions",
+        {"Action ID": "CCP-2027-001-A2"},
+        {"Status": "Cancelled", "Reason not done": "not undertaken"},
+    )
+    edit_cells(book, "Actions", {"Action ID": "CCP-2027-002-A2"}, {"Status": "Cancelled"})
+
+    agenda = agenda_for(workspace, NEXT, Register.load(book))
+    first, second = (review_context(review, None) for review in agenda.progress_reviews)
+
+    assert [(a["action_id"], a["carried_forward"]) for a in first["open_actions"]] == [
+        ("CCP-2027-001-A1", 2)
+    ]
+    assert first["carried_count"] == 1
+    assert [(a["action_id"], a["reason"]) for a in first["cancelled_actions"]] == [
+        ("CCP-2027-001-A2", "Not undertaken by the agency")
+    ]
+    assert [a["carried_forward"] for a in second["open_actions"]] == [0]
+    assert [(a["action_id"], a["reason"]) for a in second["cancelled_actions"]] == [
+        ("CCP-2027-002-A2", "No reason recorded")
+    ]

@@ -18,6 +18,12 @@ from .rules import not_a_meeting
 from .workspace import Workspace
 
 OPEN_STATUSES = ("open", "in progress")
+CANCELLED = "cancelled"
+# Why an action was closed undone (issue 11): panels review the two differently.
+REASON_WORDS = {
+    "circumstances changed": "Circumstances changed",
+    "not undertaken": "Not undertaken by the agency",
+}
 PAPERS = ("chronology", "risk_assessment", "last_review_report")
 PAPER_TITLES = {
     "chronology": "Chronology",
@@ -82,6 +88,7 @@ class ProgressReview:
     report: Path | None  # the progress report received, if any
     status: str  # Red, Amber or Green
     presenter: str = ""  # the key worker, who reports back on the case
+    cancelled_actions: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -168,6 +175,12 @@ def _progress_reviews(
             for action in open_actions
             if isinstance(action.get("due"), date) and action["due"] < meeting
         ]
+        cancelled = [
+            action
+            for action in actions
+            if action.get("case_id") == case_id
+            and str(action.get("status") or "").strip().lower() == CANCELLED
+        ]
         report = received.get(case_id)
         reviews.append(
             ProgressReview(
@@ -179,9 +192,66 @@ def _progress_reviews(
                 report=report,
                 status=_rag(open_actions, overdue, report, str(case.get("risk_latest") or "")),
                 presenter=_key_worker(workspace, case_id),
+                cancelled_actions=cancelled,
             )
         )
     return reviews
+
+
+def review_context(review: ProgressReview, time: str | None) -> dict[str, Any]:
+    """What the agenda template shows of a progress review: its open actions, each with
+    how many meetings it has been carried to, and its cancelled actions with the reason."""
+    open_actions = [
+        {
+            "action_id": action.get("action_id") or "",
+            "action": action.get("action") or "",
+            "agency": action.get("agency") or "",
+            "owner": action.get("owner") or "",
+            "due": action.get("due") if isinstance(action.get("due"), date) else None,
+            "status": action.get("status") or "Open",
+            "overdue": action in review.overdue_actions,
+            "carried_forward": _count(action.get("carried_forward")),
+        }
+        for action in review.open_actions
+    ]
+    return {
+        "case_id": review.case_id,
+        "referred_by": review.referred_by,
+        "presenter": review.presenter,
+        "time": time,
+        "risk_latest": review.risk_latest,
+        "status": review.status,
+        "report_received": review.report is not None,
+        "overdue_count": len(review.overdue_actions),
+        "carried_count": sum(1 for action in open_actions if action["carried_forward"]),
+        "open_actions": open_actions,
+        "cancelled_actions": [
+            {
+                "action_id": action.get("action_id") or "",
+                "action": action.get("action") or "",
+                "agency": action.get("agency") or "",
+                "reason": _reason(action.get("reason_not_done")),
+            }
+            for action in review.cancelled_actions
+        ],
+    }
+
+
+def _count(value: Any) -> int:
+    """A carried-forward count as typed in the register: a bad or empty cell counts 0."""
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, int | float) and value >= 0:
+        return int(value)
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() else 0
+
+
+def _reason(value: Any) -> str:
+    text = " ".join(str(value or "").split())
+    if not text:
+        return "No reason recorded"
+    return REASON_WORDS.get(text.lower(), text)
 
 
 def _key_worker(workspace: Workspace, case_id: str) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from . import files
-from .agenda import PAPER_TITLES, Agenda, NewReferral, agenda_for
+from .agenda import PAPER_TITLES, Agenda, NewReferral, agenda_for, review_context
 from .attachments import PaperLimits, refuse_stored_papers
 from .cases import panel_context
 from .composition import Part
@@ -79,28 +79,7 @@ def agenda_context(agenda: Agenda) -> dict[str, Any]:
             for item in agenda.new_referrals
         ],
         "progress_reviews": [
-            {
-                "case_id": review.case_id,
-                "referred_by": review.referred_by,
-                "presenter": review.presenter,
-                "time": slots.get(review.case_id),
-                "risk_latest": review.risk_latest,
-                "status": review.status,
-                "report_received": review.report is not None,
-                "overdue_count": len(review.overdue_actions),
-                "open_actions": [
-                    {
-                        "action_id": action.get("action_id") or "",
-                        "action": action.get("action") or "",
-                        "agency": action.get("agency") or "",
-                        "owner": action.get("owner") or "",
-                        "due": action.get("due") if isinstance(action.get("due"), date) else None,
-                        "status": action.get("status") or "Open",
-                        "overdue": action in review.overdue_actions,
-                    }
-                    for action in review.open_actions
-                ],
-            }
+            review_context(review, slots.get(review.case_id))
             for review in agenda.progress_reviews
         ],
         "strategic_items": [

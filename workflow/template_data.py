@@ -120,6 +120,7 @@ def _open_action() -> Var:
         due=leaf("Due date."),
         status=leaf("Open, In progress, Completed or Cancelled."),
         overdue=leaf("True when past its due date."),
+        carried_forward=leaf("How many meetings it has been carried forward to (0 if none)."),
     )
 
 
@@ -187,7 +188,21 @@ def _agenda() -> dict[str, Var]:
                 status=leaf("Red, Amber or Green."),
                 report_received=leaf("True when the progress report is in."),
                 overdue_count=leaf("How many of its actions are overdue."),
+                carried_count=leaf("How many of its open actions were carried forward."),
                 open_actions=many("Its open actions.", _open_action()),
+                cancelled_actions=many(
+                    "Its cancelled actions (register, Actions sheet).",
+                    record(
+                        "A cancelled action.",
+                        action_id=leaf("Action ID."),
+                        action=leaf("What was to be done."),
+                        agency=leaf("The agency that owned it."),
+                        reason=leaf(
+                            "Why it was not done, in words: Circumstances changed, Not "
+                            "undertaken by the agency, or No reason recorded."
+                        ),
+                    ),
+                ),
             ),
         ),
         "strategic_items": many(

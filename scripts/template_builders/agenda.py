@@ -143,6 +143,11 @@ def build(path: Path) -> None:
                 + tag(
                     '(", " ~ x.overdue_count ~ " overdue by the meeting date") '
                     'if x.overdue_count else ""'
+                )
+                + tag('(", " ~ x.carried_count ~ " carried forward") if x.carried_count else ""')
+                + tag(
+                    '("\\n" ~ x.cancelled_actions|length ~ " cancelled") '
+                    'if x.cancelled_actions else ""'
                 ),
                 4.0,
             ),
@@ -169,34 +174,54 @@ def build(path: Path) -> None:
     heading(document, "7. Date of next meeting")
     text(document, tag('next|uk_date if next else "To be arranged."'))
 
-    statement(document, "if progress_reviews|selectattr('open_actions')|list")
-    annex = heading(document, "Annex: open actions of the cases under review")
+    statement(
+        document,
+        "if progress_reviews|selectattr('open_actions')|list or "
+        "progress_reviews|selectattr('cancelled_actions')|list",
+    )
+    annex = heading(document, "Annex: actions of the cases under review")
     annex.paragraph_format.page_break_before = True
     text(
         document,
-        f"From the register. Overdue: due before the meeting date, {tag('meeting.date|uk_date')}.",
+        f"From the register. Overdue: due before the meeting date, {tag('meeting.date|uk_date')}. "
+        "Carried forward: to how many meetings an open action has been carried. Cancelled: "
+        "closed without being done, and why.",
         style="Intro",
     )
-    statement(document, "for p in progress_reviews if p.open_actions")
+    statement(document, "for p in progress_reviews if p.open_actions or p.cancelled_actions")
     heading(document, tag("p.case_id"), level=2)
     list_table(
         document,
         "a in p.open_actions",
         [
-            Column("Action ID", tag("a.action_id"), 3.1),
-            Column("Action", tag("a.action"), 4.2, long=True),
-            Column("Agency", tag("a.agency"), 2.5),
-            Column("Owner", tag("a.owner"), 2.3),
-            Column("Due", tag("a.due|uk_date"), 2.7),
+            Column("Action ID", tag("a.action_id"), 2.9),
+            Column("Action", tag("a.action"), 3.5, long=True),
+            Column("Agency", tag("a.agency"), 2.2),
+            Column("Owner", tag("a.owner"), 2.1),
+            Column("Due", tag("a.due|uk_date"), 2.3),
             Column(
                 "Status",
                 f'{{% cellbg "{OVERDUE_FILL}" if a.overdue else "FFFFFF" %}}'
                 + tag('"Overdue" if a.overdue else a.status'),
-                2.2,
+                1.9,
             ),
+            Column("Carried forward", tag("a.carried_forward"), 2.1),
         ],
         empty="No open actions.",
     )
+    statement(document, "if p.cancelled_actions")
+    text(document, "Cancelled actions", style="Field label")
+    list_table(
+        document,
+        "a in p.cancelled_actions",
+        [
+            Column("Action ID", tag("a.action_id"), 3.0),
+            Column("Action", tag("a.action"), 6.5, long=True),
+            Column("Agency", tag("a.agency"), 2.5),
+            Column("Why not done", tag("a.reason"), 5.0),
+        ],
+    )
+    statement(document, "endif")
     statement(document, "endfor")
     statement(document, "endif")
     save(document, path)
