@@ -1,11 +1,25 @@
-"""Benchmark: read and rewrite a busy register (500 cases, 5,000 actions, 2,000 audit rows).
+"""Benchmark: what a command pays to edit the register, at two sizes of history.
 
-Run:  python benchmarks/bench_register.py
-Aim: load + append + save under ~0.6 s, so that `ccp referral add` stays under 1 s.
+Run:  python benchmarks/bench_register.py            (both sizes, about a minute to build)
+      python benchmarks/bench_register.py --profile  (cProfile of each step at the larger size)
+
+Register-level stand-ins for the commands, each reading the sheets the command needs:
+``referral add`` (read Meetings and Cases; append a case and a meeting; audit; save) and
+``minutes record`` (read every sheet but Audit; append 10 actions, 2 resources, 2 progress
+rows; change 5 cells of older actions, a case and the meeting; audit; save). ``referral
+add*`` also reads Actions and Audit, as referrals.next_case_id does today. Each is timed
+at 600 cases / 6,000 actions and at 6,000 / 60,000 and printed side by side with the ratio;
+peak memory is measured in a fresh process (Python's own, with tracemalloc, and the
+process's resident growth, which includes python-calamine's) against the file size.
+Aims (issue 9): under 1 s at the larger size, a ratio under 2, memory under 10x the file.
 """
 
 from __future__ import annotations
 
+import argparse
+import cProfile
+import json
+import pstats
 import statistics
 import subprocess
 import sys
@@ -18,30 +32,34 @@ from pathlib import Path
 from workflow.register import Register
 
 RUNS = 5
-CASES = 500
+SIZES = (600, 6_000)  # cases; ten actions each
 ACTIONS_PER_CASE = 10
-AUDIT_ROWS = 2_000
+CASES = 500  # bench_cli's register (busy_register() with no argument)
+AUDIT_PER_CASE = 4
 
 
-def busy_register() -> Register:
+def busy_register(cases: int | None = None) -> Register:
+    """A register after years of meetings: ``cases`` cases, ten actions each, their audit."""
+    cases = CASES if cases is None else cases
     register = Register.create()
-    first = date(2025, 1, 9)
-    meetings = [first + timedelta(days=56 * n) for n in range(12)]
+    first = date(2020, 1, 9)
+    meetings = [first + timedelta(days=56 * n) for n in range(max(cases // 10, 12))]
     for meeting in meetings:
         register.append(
             "Meetings",
             {"meeting": meeting, "status": "signed", "chair": "A Fictional Chair", "version": 1},
         )
-    for number in range(1, CASES + 1):
-        case_id = f"CCP-2026-{number:03d}"
-        meeting = meetings[number % len(meetings)]
+    start = datetime(2020, 1, 1, 9, 0)
+    for number in range(1, cases + 1):
+        case_id = f"CCP-2026-{number:04d}"
+        meeting = meetings[number * len(meetings) // (cases + 1)]
         register.append(
             "Cases",
             {
                 "case_id": case_id,
                 "local_id": f"BENCH-{number:06d}",
                 "child_name": f"Fictional Child {number}",
-                "date_of_birth": date(2011, 1, 1) + timedelta(days=number),
+                "date_of_birth": date(2011, 1, 1) + timedelta(days=number % 3000),
                 "referral_date": meeting - timedelta(days=20),
                 "accepted_on": meeting - timedelta(days=18),
                 "meeting": meeting,
@@ -49,7 +67,7 @@ def busy_register() -> Register:
                 "referrer": "A Fictional Worker",
                 "key_worker": "A Fictional Worker (Children's social care)",
                 "legal_status": "Section 20 (accommodated by agreement)",
-                "status": "open",
+                "status": "open" if number % 4 else "closed",
                 "risk_at_referral": "High",
                 "risk_latest": "Medium",
                 "agencies": "Children's social care; Police; Health",
@@ -72,46 +90,120 @@ def busy_register() -> Register:
                     "due": meeting + timedelta(days=28),
                     "status": "Completed" if action % 3 else "Open",
                     "completed_on": meeting + timedelta(days=20) if action % 3 else None,
+                    "carried_forward": 0,
                 },
             )
-    start = datetime(2025, 1, 1, 9, 0)
-    for number in range(AUDIT_ROWS):
-        register.audit(
-            command="actions update",
-            action="changed status",
-            target=f"CCP-2026-{number % CASES + 1:03d}-A1",
-            detail="Open -> Completed",
-            who="bench",
-            when=start + timedelta(hours=number),
-        )
+        for entry in range(AUDIT_PER_CASE):
+            register.audit(
+                command="actions update",
+                action="changed status",
+                target=f"{case_id}-A{entry + 1}",
+                detail="Open -> Completed",
+                who="bench",
+                when=start + timedelta(hours=4 * number + entry),
+            )
     return register
 
 
-# What one command pays: a new process, imports included, then load + append + save.
-COLD = """
-import sys, time
-started = time.perf_counter()
-from pathlib import Path
-from workflow.register import Register
-path = Path(sys.argv[1])
-register = Register.load(path)
-register.append("Cases", {"case_id": "CCP-2027-001", "status": "open"})
-register.audit(command="referral add", action="accepted referral", target="x")
-register.save(path, backups_dir=path.parent / "backups", keep_backups=3)
-print(time.perf_counter() - started)
-"""
+NEXT_MEETING = date(2031, 3, 13)
 
 
-def cold_seconds(path: Path) -> float:
-    runs = [
-        float(
-            subprocess.run(
-                [sys.executable, "-c", COLD, str(path)], check=True, capture_output=True, text=True
-            ).stdout
+def referral_add(path: Path, reads: tuple[str, ...] = ("Meetings", "Cases")) -> None:
+    """What `ccp referral add` needs of the register: its meetings and cases read, a case
+    and a meeting appended, an audit row."""
+    register = Register.load(path)
+    for sheet in reads:
+        register.rows(sheet)
+    number = len(register.rows("Cases")) + 1
+    register.append(
+        "Cases",
+        {
+            "case_id": f"CCP-2031-{number:04d}",
+            "local_id": f"NEW-{number:06d}",
+            "child_name": "A New Fictional Child",
+            "date_of_birth": date(2015, 5, 5),
+            "meeting": NEXT_MEETING,
+            "status": "open",
+            "escalated": False,
+        },
+    )
+    if not register.find("Meetings", meeting=NEXT_MEETING):
+        register.append("Meetings", {"meeting": NEXT_MEETING, "status": "scheduled"})
+    register.audit(command="referral add", action="accepted referral", target="CCP-2031")
+    register.save(path, backups_dir=path.parent / "backups", keep_backups=3)
+
+
+def minutes_record(path: Path) -> None:
+    """What `ccp minutes record` does: new actions, a few changed cells, audit."""
+    register = Register.load(path)
+    for sheet in ("Meetings", "Cases", "Actions", "Resources", "Progress"):
+        register.rows(sheet)  # Audit is only appended to: never read
+    cases = register.rows("Cases")
+    case = cases[-1]
+    case["risk_latest"] = "Very high"
+    case["next_progress_due"] = NEXT_MEETING + timedelta(days=56)
+    # Open actions of earlier cases carried forward: cells spread through the sheet.
+    actions = register.rows("Actions")
+    for index in range(5):
+        action = actions[(index + 1) * len(actions) // 6]
+        action["carried_forward"] = (action.get("carried_forward") or 0) + 1
+    for number in range(1, 11):
+        register.append(
+            "Actions",
+            {
+                "action_id": f"{case['case_id']}-N{number}",
+                "case_id": case["case_id"],
+                "meeting": NEXT_MEETING,
+                "action": "Share the disruption plan with the school & the GP",
+                "agency": "Police",
+                "owner": "PC Sam Madeup",
+                "due": NEXT_MEETING + timedelta(days=14),
+                "status": "Open",
+                "carried_forward": 0,
+            },
         )
-        for _ in range(RUNS)
-    ]
-    return statistics.median(runs)
+    for _ in range(2):
+        register.append(
+            "Resources",
+            {"case_id": case["case_id"], "meeting": NEXT_MEETING, "amount": 4800.0},
+        )
+        register.append("Progress", {"case_id": case["case_id"], "due_meeting": NEXT_MEETING})
+    meeting = register.find("Meetings", meeting=NEXT_MEETING)
+    if meeting:
+        meeting[0]["status"] = "minuted"
+    register.audit(command="minutes record", action="recorded minutes", target="2031-03-13")
+    register.save(path, backups_dir=path.parent / "backups", keep_backups=3)
+
+
+COMMANDS: dict[str, Callable[[Path], None]] = {
+    "referral add": referral_add,
+    "minutes record": minutes_record,
+    # Today's referrals.next_case_id also reads every action and audit row for the numbers
+    # ever used: the cost of reading two whole sheets, shown apart.
+    "referral add*": lambda path: referral_add(path, ("Meetings", "Cases", "Actions", "Audit")),
+}
+
+# Peak memory of one command in a fresh process, after its imports.
+MEMORY = """
+import json, sys, tracemalloc
+from pathlib import Path
+sys.path.insert(0, sys.argv[3])
+import python_calamine, lxml.etree, workflow.register  # imports are not the command
+from bench_register import COMMANDS
+def status(field):
+    with open("/proc/self/status") as lines:
+        return next(int(l.split()[1]) * 1024 for l in lines if l.startswith(field))
+if sys.argv[4] == "python":
+    tracemalloc.start()
+    COMMANDS[sys.argv[2]](Path(sys.argv[1]))
+    print(json.dumps(tracemalloc.get_traced_memory()[1]))
+else:
+    with open("/proc/self/clear_refs", "w") as clear:
+        clear.write("5")  # the peak resident size starts again from here
+    base = status("VmRSS")
+    COMMANDS[sys.argv[2]](Path(sys.argv[1]))
+    print(json.dumps(status("VmHWM") - base))
+"""
 
 
 def median_seconds(step: Callable[[], object]) -> float:
@@ -123,33 +215,74 @@ def median_seconds(step: Callable[[], object]) -> float:
     return statistics.median(times)
 
 
+def memory(path: Path, command: str) -> dict[str, int]:
+    """Peak growth in a fresh process: Python's allocations, and the whole process's
+    resident size (python-calamine's own memory included), each in its own run."""
+    peaks = {}
+    for kind in ("python", "rss"):
+        result = subprocess.run(
+            [sys.executable, "-c", MEMORY, str(path), command, str(Path(__file__).parent), kind],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        peaks[kind] = json.loads(result.stdout)
+    return peaks
+
+
+def build(folder: Path, cases: int) -> Path:
+    path = folder / f"register-{cases}.xlsx"
+    began = time.perf_counter()
+    busy_register(cases).save(path, backups_dir=folder / "backups", keep_backups=0)
+    print(
+        f"built {cases:,} cases / {cases * ACTIONS_PER_CASE:,} actions in "
+        f"{time.perf_counter() - began:.0f} s ({path.stat().st_size / 1024:,.0f} KiB)",
+        file=sys.stderr,
+    )
+    return path
+
+
 def main() -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "register.xlsx"
-        backups = Path(folder) / "backups"
-        busy_register().save(path, backups_dir=backups)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", action="store_true", help="cProfile at the larger size")
+    arguments = parser.parse_args()
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        paths = {cases: build(folder, cases) for cases in SIZES}
+        if arguments.profile:
+            for name, command in COMMANDS.items():
+                profile = cProfile.Profile()
+                profile.runcall(command, paths[SIZES[-1]])
+                print(f"--- {name}, {SIZES[-1]:,} cases")
+                pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
+            return
+        seconds = {
+            (name, cases): median_seconds(lambda c=command, p=paths[cases]: c(p))
+            for name, command in COMMANDS.items()
+            for cases in SIZES
+        }
+        peaks = {(name, cases): memory(paths[cases], name) for name in COMMANDS for cases in SIZES}
+        sizes = {cases: paths[cases].stat().st_size for cases in SIZES}
 
-        def append_and_save(register: Register) -> None:
-            register.append("Cases", {"case_id": "CCP-2027-001", "status": "open"})
-            register.audit(command="referral add", action="accepted referral", target="x")
-            register.save(path, backups_dir=backups, keep_backups=3)
-
-        def whole_command() -> None:
-            append_and_save(Register.load(path))
-
-        load = median_seconds(lambda: Register.load(path))
-        loaded = [Register.load(path) for _ in range(RUNS)]
-        save = median_seconds(lambda: append_and_save(loaded.pop()))
-        whole = median_seconds(whole_command)
-        cold = cold_seconds(path)
-        size = path.stat().st_size
-
-    print(f"register: {CASES} cases, {CASES * ACTIONS_PER_CASE} actions, {AUDIT_ROWS} audit rows")
-    print(f"Register.load          {load * 1000:7.0f} ms")
-    print(f"append + save          {save * 1000:7.0f} ms")
-    print(f"load + append + save   {whole * 1000:7.0f} ms   (aim: under ~600 ms)")
-    print(f"  the same, new process  {cold * 1000:5.0f} ms   (imports of calamine, openpyxl)")
-    print(f"file size              {size / 1024:7.0f} KiB")
+    small, large = SIZES
+    print(
+        f"{'':16}{small:>7,} cases{large:>8,} cases   ratio   (median of {RUNS}; "
+        "aim: < 1 s, ratio < 2)"
+    )
+    for name in COMMANDS:
+        a, b = seconds[(name, small)], seconds[(name, large)]
+        print(f"{name:16}{a * 1000:>10.0f} ms{b * 1000:>11.0f} ms{b / a:>8.2f}")
+    print(f"{'file size':16}{sizes[small] / 1024:>9,.0f} KiB{sizes[large] / 1024:>10,.0f} KiB")
+    print("peak memory, as a multiple of the file size (aim: < 10x)")
+    for name in COMMANDS:
+        cells = []
+        for cases in SIZES:
+            peak = peaks[(name, cases)]
+            cells.append(
+                f"python {peak['python'] / sizes[cases]:4.1f}x, "
+                f"process {peak['rss'] / sizes[cases]:4.1f}x"
+            )
+        print(f"  {name:14}{cells[0]:>30}{cells[1]:>32}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ decoration a person made survives ccp's edits (fixtures in tests/data/registers/
 
 from __future__ import annotations
 
+import re
 import shutil
 import zipfile
 from datetime import date, datetime, time
@@ -26,6 +27,7 @@ from workbook_checks import (
     through_libreoffice,
 )
 
+import workflow.register as register_module
 from workflow.errors import RegisterError
 from workflow.register import SHEETS, Register
 
@@ -206,6 +208,31 @@ def test_what_spreadsheet_programs_write_is_edited_right(tmp_path: Path, fixture
     assert "CCP-2027-001-A9" in [cell.value for cell in sheet["A"]]
 
 
+def test_rows_and_cells_without_numbers_are_edited_in_their_place(tmp_path: Path) -> None:
+    # r= is optional on <row> and <c>: rows then count from 1, cells from column A.
+    files = parts(REGISTERS / "reader-shared-strings.xlsx")
+    name = SHEET_PARTS["Actions"]
+    files[name] = re.sub(rb'(<row|<c) r="[A-Z]*\d+"', rb"\1", files[name])
+    path = tmp_path / "register.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for part, data in files.items():
+            archive.writestr(part, data)
+    register = Register.load(path)
+    assert [row["action_id"] for row in register.rows("Actions")] == [
+        "CCP-2027-001-A1",
+        "CCP-2027-001-A2",
+    ]
+    register.rows("Actions")[1]["status"] = "Open"
+    register.append("Actions", {"action_id": "CCP-2027-001-A3"})
+    save(register, path)
+    rows = Register.load(path).rows("Actions")
+    assert [(row["action_id"], row["status"]) for row in rows] == [
+        ("CCP-2027-001-A1", None),
+        ("CCP-2027-001-A2", "Open"),
+        ("CCP-2027-001-A3", None),
+    ]
+
+
 def test_an_inline_text_that_also_carries_a_value_is_refused_by_its_cell() -> None:
     # python-calamine reads such a cell as empty: the register says so instead.
     register = Register.load(REGISTERS / "reader-inline-string-with-value.xlsx")
@@ -232,9 +259,9 @@ def test_an_inline_text_that_also_carries_a_value_is_refused_by_its_cell() -> No
         ),
         (
             "refused-unparseable-part",
-            "register.xlsx: sheet Actions cannot be read (Expecting 'v, f, or is' node); open "
-            "it in Excel or LibreOffice and save it again, or put back a copy from backups/; "
-            "nothing was changed",
+            "register.xlsx: sheet Actions: row 9 is not closed; open it in Excel or "
+            "LibreOffice and save it again, or put back a copy from backups/; nothing was "
+            "changed",
         ),
         (
             "refused-strict-ooxml",
@@ -273,6 +300,17 @@ def test_a_workbook_ccp_cannot_edit_safely_is_refused_in_one_line(
     assert raised.value.lines() == [message]
     assert path.read_bytes() == before
     assert listing(tmp_path) == ["register.xlsx"]  # no backup, no temporary file
+
+
+def test_a_sheet_the_reader_cannot_parse_is_refused_naming_it(tmp_path: Path) -> None:
+    register = Register.load(REGISTERS / "refused-unparseable-part.xlsx")
+    with pytest.raises(RegisterError) as raised:
+        register.rows("Actions")
+    assert str(raised.value) == (
+        "refused-unparseable-part.xlsx: sheet Actions cannot be read (Expecting 'v, f, or is' "
+        "node); open it in Excel or LibreOffice and save it again, or put back a copy from "
+        "backups/; nothing was changed"
+    )
 
 
 def test_a_part_lxml_cannot_parse_is_refused_before_anything_is_written(
@@ -526,6 +564,42 @@ def test_a_register_changed_on_disk_since_it_was_read_is_not_overwritten(
         "written: run the command again"
     )
     assert register_file.read_bytes() == theirs
+
+
+def test_appending_reads_no_row_of_the_sheet(
+    register_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The cost of `audit` must not follow the length of the Audit sheet (issue 9).
+    read: list[str] = []
+    real = register_module.read_table
+    monkeypatch.setattr(
+        register_module, "read_table", lambda sheet, *rest: read.append(sheet) or real(sheet, *rest)
+    )
+    register = Register.load(register_file)
+    register.audit(command="test", action="checked", target="x", when=datetime(2027, 2, 20))
+    register.append("Resources", {"case_id": "CCP-2027-001", "amount": 10.0})
+    save(register, register_file)
+    assert read == []
+    audit = load_workbook(register_file)["Audit"]
+    assert [c.value for c in audit[4]][:3] == [datetime(2027, 2, 20), "test-user", "test"]
+    assert audit["A4"].number_format == audit["A3"].number_format
+
+
+def test_rows_appended_before_their_sheet_is_read_follow_the_rows_read(
+    register_file: Path,
+) -> None:
+    register = Register.load(register_file)
+    early = register.append("Actions", {"action_id": "CCP-2027-004-A1"})
+    rows = register.rows("Actions")
+    assert [row["action_id"] for row in rows][-2:] == ["CCP-2027-003-A2", "CCP-2027-004-A1"]
+    assert rows[-1] is early
+    assert register.row_number("Actions", early) is None
+    rows[0]["notes"] = "changed after the append"
+    save(register, register_file)
+    assert [row["action_id"] for row in Register.load(register_file).rows("Actions")][-1] == (
+        "CCP-2027-004-A1"
+    )
+    assert load_workbook(register_file)["Actions"]["L2"].value == "changed after the append"
 
 
 def test_saving_twice_edits_the_saved_file(register_file: Path) -> None:

@@ -10,6 +10,8 @@ position, so sorting or filtering the sheets in Excel changes no result.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -18,7 +20,15 @@ from typing import Any
 
 from .. import files
 from ..errors import RegisterCellInvalid, RegisterError
-from .cells import CellProblem, MissingColumns, Table, check_storable, read_table
+from .cells import (
+    CellProblem,
+    MissingColumns,
+    Table,
+    cell_problems,
+    check_storable,
+    head_table,
+    read_table,
+)
 from .lock import current_user, refuse_if_open, register_lock
 from .schema import (
     ACTION_STATUSES,
@@ -58,8 +68,14 @@ class _Sheet:
     """One sheet as read, plus what the command has done to it since."""
 
     table: Table
-    originals: dict[int, tuple[int, dict[str, Any]]]  # id(row) -> (row number, values read)
+    # id(row) -> (row number, the row's values as read, in its key order); kept as a tuple
+    # (not a second dict) to halve what a big sheet costs in memory.
+    originals: dict[int, tuple[int, tuple[Any, ...]]]
     removed: set[int]  # row numbers to take out (a migration only; ccp never drops data)
+    # Only the header was read (to append without reading the rows): table.rows holds just
+    # the rows appended since.
+    partial: bool = False
+    problems: list[CellProblem] | None = None  # worked out when first asked for
 
 
 class Register:
@@ -121,23 +137,16 @@ class Register:
     # -- reading --
 
     def _sheet(self, sheet: str) -> _Sheet:
+        """The sheet with all its rows read."""
         loaded = self._sheets.get(sheet)
-        if loaded is not None:
+        if loaded is not None and not loaded.partial:
             return loaded
         import python_calamine
 
         columns = _columns(sheet)
-        actual = self._found.get(sheet.casefold())
+        actual = self._actual_or_added(sheet)
         if actual is None:
-            if sheet in ADDED_SHEETS:
-                table = Table([], [], {c.key: i for i, c in enumerate(columns)}, [], 1, 1, [])
-                loaded = _Sheet(table, {}, set())
-                self._sheets[sheet] = loaded
-                self._new_sheets.append(sheet)
-                return loaded
-            raise RegisterError(
-                f"{self._name}: sheet {sheet} is missing; restore it{self._backup_hint()}"
-            )
+            return self._sheets[sheet]
         part = self._workbook.sheets[actual].part
         misread = misread_cells(self._workbook.package.read(part))
         if misread:
@@ -153,8 +162,62 @@ class Register:
                 f"{self._name}: sheet {actual} cannot be read ({err}); {REPAIR}; "
                 "nothing was changed"
             ) from err
-        try:
+        with self._missing_columns(sheet):
             table = read_table(sheet, columns, grid)
+        del grid
+        originals = {
+            id(row): (number, tuple(row.values()))
+            for row, number in zip(table.rows, table.numbers, strict=True)
+        }
+        if loaded is not None:
+            # Rows appended before the sheet was read follow the rows read.
+            keys = [column.key for column in columns] + [key for key, _ in table.extras]
+            for row in loaded.table.rows:
+                for key in keys:
+                    row.setdefault(key, None)
+                table.rows.append(row)
+        loaded = _Sheet(table, originals, set())
+        self._sheets[sheet] = loaded
+        return loaded
+
+    def _head(self, sheet: str) -> _Sheet:
+        """The sheet known at least by its header: enough to append rows to it."""
+        loaded = self._sheets.get(sheet)
+        if loaded is not None:
+            return loaded
+        columns = _columns(sheet)
+        actual = self._actual_or_added(sheet)
+        if actual is None:
+            return self._sheets[sheet]
+        try:
+            header_row, header, last_row = self._workbook.sheet_head(actual)
+        except WorkbookRefused as err:
+            raise RegisterError(f"{self._name}: {err}; nothing was changed") from err
+        with self._missing_columns(sheet):
+            table = head_table(columns, header, header_row, last_row)
+        loaded = _Sheet(table, {}, set(), partial=True)
+        self._sheets[sheet] = loaded
+        return loaded
+
+    def _actual_or_added(self, sheet: str) -> str | None:
+        """The sheet's name in the file; None for a sheet ccp adds (registered as new)."""
+        actual = self._found.get(sheet.casefold())
+        if actual is not None:
+            return actual
+        if sheet in ADDED_SHEETS:
+            columns = _columns(sheet)
+            table = Table([], [], {c.key: i for i, c in enumerate(columns)}, [], 1, 1)
+            self._sheets[sheet] = _Sheet(table, {}, set())
+            self._new_sheets.append(sheet)
+            return None
+        raise RegisterError(
+            f"{self._name}: sheet {sheet} is missing; restore it{self._backup_hint()}"
+        )
+
+    @contextmanager
+    def _missing_columns(self, sheet: str) -> Iterator[None]:
+        try:
+            yield
         except MissingColumns as err:
             names = ", ".join(f"'{name}'" for name in err.headers)
             what, verb, pronoun = (
@@ -164,13 +227,6 @@ class Register:
                 f"{self._name}: sheet {sheet}: {what} {names} {verb} missing; restore {pronoun}"
                 f"{self._backup_hint()}"
             ) from None
-        originals = {
-            id(row): (number, dict(row))
-            for row, number in zip(table.rows, table.numbers, strict=True)
-        }
-        loaded = _Sheet(table, originals, set())
-        self._sheets[sheet] = loaded
-        return loaded
 
     def _backup_hint(self) -> str:
         if self._path is None:
@@ -184,7 +240,7 @@ class Register:
 
     def keys(self, sheet: str) -> list[str]:
         """Every key a row of this sheet has: the known columns, then those added by hand."""
-        table = self._sheet(sheet).table
+        table = self._head(sheet).table
         return [column.key for column in _columns(sheet)] + [key for key, _ in table.extras]
 
     def find(self, sheet: str, **match: Any) -> list[dict[str, Any]]:
@@ -202,8 +258,31 @@ class Register:
 
     def problems(self, sheet: str | None = None) -> list[CellProblem]:
         """Values typed by hand that do not fit their column, in the sheets read so far."""
-        names = [sheet] if sheet else list(self._sheets)
-        return [problem for name in names for problem in self._sheet(name).table.problems]
+        names = [sheet] if sheet else [name for name, s in self._sheets.items() if not s.partial]
+        return [problem for name in names for problem in self._problems(name)]
+
+    def _problems(self, sheet: str) -> list[CellProblem]:
+        loaded = self._sheet(sheet)
+        if loaded.problems is None:
+            # Worked out from the values as read, whatever the command has changed since.
+            columns = _columns(sheet)
+            order = self._read_keys(sheet)
+            loaded.problems = [
+                problem
+                for number, values in sorted(loaded.originals.values(), key=lambda e: e[0])
+                for problem in cell_problems(
+                    sheet, columns, number, dict(zip(order, values, strict=False))
+                )
+            ]
+        return loaded.problems
+
+    def _read_keys(self, sheet: str) -> list[str]:
+        """The key order of the rows as read."""
+        table = self._sheet(sheet).table
+        known = [column.key for column in _columns(sheet)]
+        present = [key for key in known if key in table.positions]
+        absent = [key for key in known if key not in table.positions]
+        return present + absent + [key for key, _ in table.extras]
 
     def has_sheet(self, sheet: str) -> bool:
         """Whether the file holds this sheet (a sheet added later may not be there yet)."""
@@ -226,7 +305,8 @@ class Register:
             # A blank row reads as no row: it would be lost.
             raise ValueError(f"{sheet}: a row with no values cannot be stored")
         stored = {key: row.get(key) for key in keys}
-        self.rows(sheet).append(stored)
+        # No need to read the rows to add one: a sheet known by its header will do.
+        self._head(sheet).table.rows.append(stored)
         return stored
 
     def remove(self, sheet: str, row: dict[str, Any]) -> None:
@@ -374,9 +454,8 @@ class Register:
                 edits.set(table.header_row, index, columns[key].header, None, header_style)
             return positions[key]
 
-        problems_by_row: dict[int, list[CellProblem]] = {}
-        for problem in table.problems:
-            problems_by_row.setdefault(problem.row, []).append(problem)
+        order = self._read_keys(sheet) if loaded.originals else []
+        width = len(order)
         seen = set()
         next_row = table.last_row + 1
         for row in table.rows:
@@ -388,15 +467,20 @@ class Register:
                 changed = {key: value for key, value in row.items() if value not in (None, "")}
             else:
                 number, before = entry
+                if len(row) == width and tuple(row.values()) == before:
+                    continue  # the usual case, decided without looking at each cell
+                was = dict(zip(order, before, strict=True))
                 changed = {
                     key: value
                     for key, value in row.items()
-                    if key not in before or not _same(before[key], value)
+                    if key not in was or not _same(was[key], value)
                 }
                 # What a person typed that does not fit is never written over: it may be
                 # the only record of it. Other cells of the row are written as usual.
                 clashes = [
-                    problem for problem in problems_by_row.get(number, ()) if problem.key in changed
+                    problem
+                    for problem in cell_problems(sheet, _columns(sheet), number, was)
+                    if problem.key in changed
                 ]
                 if clashes:
                     raise RegisterCellInvalid(

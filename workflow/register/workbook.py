@@ -14,7 +14,14 @@ an appended cell takes the style of the cell above it (or of its column), so a c
 administrator formatted stays formatted. An Excel table, an autofilter, a conditional
 format or a validation that ends on the last data row grows with an appended row. Formulas
 anywhere stay formulas: the calculation chain is dropped (Excel rebuilds it) and the
-workbook is marked to recalculate when opened.
+workbook is marked to recalculate when opened (calcPr fullCalcOnLoad). Excel honours that
+mark; LibreOffice Calc (7.4, measured) ignores it and shows the cached results until it
+recalculates (Data > Calculate, or "Recalculation on file load: Always" in its options).
+Only a formula cell without a cached value makes Calc recalculate on its own, and taking
+the values out would mean rewriting sheets the command does not own, so ccp does not.
+
+A sheet a command only appends to is not read: its header and last row are found in the
+XML (``Workbook.sheet_head``), and rows are found by their number, not by walking them all.
 """
 
 from __future__ import annotations
@@ -59,6 +66,8 @@ _PARSER = etree.XMLParser(
 _ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*>")
 _R_ATTR = re.compile(rb'\sr="(\d+)"')
 _CDATA = re.compile(rb"<!\[CDATA\[(.*?)\]\]>", re.S)
+# A cell with a value (or a formula) in it, in a row's bytes.
+_HAS_VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:v|is|f)[\s>]")
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 _RANGE = re.compile(r"^\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$")
 _BUILTIN_DATE_FORMATS = frozenset(range(14, 23)) | frozenset(range(45, 48))
@@ -108,6 +117,7 @@ class Package:
             raise WorkbookDamaged(f"not an .xlsx workbook ({err})") from err
         self.names = {info.filename: info for info in self.infos}
         self.changed: dict[str, bytes] = {}
+        self._read: dict[str, bytes] = {}
         self.removed: set[str] = set()
         self.added: list[str] = []
 
@@ -117,15 +127,21 @@ class Package:
     def read(self, name: str) -> bytes:
         if name in self.changed:
             return self.changed[name]
+        if name in self._read:
+            return self._read[name]
         info = self.names.get(name)
         if info is None:
             raise WorkbookDamaged(f"part {name} is missing")
         if info.file_size > _MAX_PART:
             raise WorkbookDamaged(f"part {name} is implausibly large ({info.file_size:,} bytes)")
         try:
-            return self.zip.read(info)
+            data = self.zip.read(info)
         except (zipfile.BadZipFile, zlib.error, OSError) as err:
             raise WorkbookDamaged(f"part {name} is damaged ({err})") from err
+        # Kept: a sheet is read for its rows, then again to edit it; inflating it twice
+        # would cost as much as the edit.
+        self._read[name] = data
+        return data
 
     def xml(self, name: str) -> Any:
         return parse_xml(self.read(name), name)
@@ -473,8 +489,62 @@ class SheetEditor:
     def _q(self, name: str) -> str:
         return f"{{{MAIN_NS}}}{name}"
 
+    def _rows_near(self, wanted: list[int], header_row: int) -> list[tuple[int, int, int]]:
+        """(number, start, end) of the wanted rows that exist and of the row above each.
+
+        Rows are looked up by their r="N" attribute, at memory speed, rather than by walking
+        every row of the sheet; anything unusual (rows without numbers, a wanted row not
+        where the order says) falls back to walking them all.
+        """
+        data, end_of_body = self.data, self.body_end
+        first = _ROW_START.search(data, self.body_start, end_of_body)
+        if first is None:
+            return []
+        opener = f'<{self.prefix}row r="'.encode()
+        if not first.group().startswith(opener):
+            return self._row_index()
+        last_start = data.rfind(f"<{self.prefix}row".encode(), self.body_start, end_of_body)
+        last_number = _R_ATTR.search(data, last_start, data.find(b">", last_start) + 1)
+        if last_number is None:
+            return self._row_index()
+        last_existing = int(last_number.group(1))
+        close = f"</{self.prefix}row>".encode()
+
+        def locate(number: int, cursor: int) -> tuple[int, int] | None:
+            start = data.find(opener + b'%d"' % number, cursor, end_of_body)
+            if start < 0:
+                return None
+            tag_end = data.find(b">", start) + 1
+            if data[tag_end - 2 : tag_end] == b"/>":
+                return start, tag_end
+            end = data.find(close, tag_end, end_of_body)
+            if end < 0:
+                raise WorkbookDamaged(f"{self.where}: row {number} is not closed")
+            return start, end + len(close)
+
+        found: dict[int, tuple[int, int]] = {}
+        cursor = self.body_start
+        for number in sorted(wanted):
+            for above in range(number - 1, max(header_row, number - 6), -1):
+                if above in found or above > last_existing:
+                    break
+                hit = locate(above, cursor)
+                if hit is not None:
+                    found[above] = hit
+                    cursor = hit[0]
+                    break
+            if number <= last_existing:
+                hit = locate(number, cursor)
+                if hit is None:
+                    return self._row_index()
+                found[number] = hit
+                cursor = hit[0]
+        if any(number > last_existing for number in wanted) and last_existing > header_row:
+            found.setdefault(last_existing, locate(last_existing, last_start) or (0, 0))
+        return sorted((number, start, end) for number, (start, end) in found.items())
+
     def apply(self, edits: SheetEdits, column_styles: dict[int, int]) -> bytes:
-        index = self._row_index()
+        index = self._rows_near(sorted(set(edits.cells) | edits.removed_rows), edits.header_row)
         existing = {number: (start, end) for number, start, end in index}
         # Only data rows lend their styles: a first row under the header is not bold.
         lenders = sorted(number for number in existing if number > edits.header_row)
@@ -785,6 +855,9 @@ class Workbook:
             rel.get("Id"): (rel.get("Type"), _resolve(self.workbook_part, rel.get("Target")))
             for rel in self.rels_xml
         }
+        self._targets = targets
+        self._shared: list[str] = []
+        self._shared_iter: Any = None
         self.sheets: dict[str, SheetInfo] = {}
         for sheet in self.workbook_xml.iter(f"{{{MAIN_NS}}}sheet"):
             rel_id = sheet.get(f"{{{REL_NS}}}id")
@@ -808,6 +881,127 @@ class Workbook:
 
     def sheet_names(self) -> list[str]:
         return list(self.sheets)
+
+    def sheet_head(self, sheet: str) -> tuple[int, list[Any], int]:
+        """(header row number, its values by column, last row holding a value), found in the
+        sheet's XML without reading the rows in between: enough to append to the sheet."""
+        data = self.package.read(self.sheets[sheet].part)
+        if b"<![CDATA[" in data:
+            data = _CDATA.sub(lambda m: _escape_text(m.group(1)), data)
+        match = re.search(rb"<(?:([A-Za-z_][\w.-]*):)?sheetData\b[^>]*?(/?)>", data)
+        if match is None:
+            raise WorkbookDamaged(f"sheet {sheet} has no sheetData")
+        if match.group(2):
+            return 1, [], 1
+        prefix = match.group(1) + b":" if match.group(1) else b""
+        start = match.end()
+        end = data.find(b"</" + prefix + b"sheetData>", start)
+        if end < 0:
+            raise WorkbookDamaged(f"sheet {sheet}: sheetData is not closed")
+        head_end = data.find(b">", data.find(b"worksheet")) + 1
+        namespaces = re.findall(rb'\sxmlns(?::[\w.-]+)?="[^"]*"', data[:head_end])
+        opening = b"<wrap " + b" ".join(ns.strip() for ns in namespaces) + b">"
+        close = b"</" + prefix + b"row>"
+        header_row, header = 1, []
+        previous = 0
+        for row_match in _ROW_START.finditer(data, start, end):
+            number_match = _R_ATTR.search(row_match.group())
+            number = int(number_match.group(1)) if number_match else previous + 1
+            previous = number
+            if row_match.group().endswith(b"/>"):
+                continue
+            row_end = data.find(close, row_match.end(), end)
+            if row_end < 0:
+                raise WorkbookDamaged(f"sheet {sheet}: row {number} is not closed")
+            fragment = data[row_match.start() : row_end + len(close)]
+            if not _HAS_VALUE.search(fragment):
+                continue
+            try:
+                row = etree.fromstring(opening + fragment + b"</wrap>", _PARSER)[0]
+            except etree.XMLSyntaxError as err:
+                raise WorkbookDamaged(f"sheet {sheet}: row {number} is not well-formed") from err
+            values = self._row_values(row)
+            if any(value not in (None, "") for value in values):
+                header_row, header = number, values
+                break
+        last = header_row
+        cursor = end
+        opener = b"<" + prefix + b"row"
+        while cursor > start:
+            row_start = data.rfind(opener, start, cursor)
+            if row_start < 0:
+                break
+            if _HAS_VALUE.search(data, row_start, cursor):
+                number_match = _R_ATTR.search(data, row_start, data.find(b">", row_start))
+                if number_match is None:  # rows numbered by position: count them all
+                    last = sum(1 for _ in _ROW_START.finditer(data, start, row_start)) + 1
+                else:
+                    last = int(number_match.group(1))
+                break
+            cursor = row_start
+        return header_row, header, max(last, header_row)
+
+    def _row_values(self, row: Any) -> list[Any]:
+        values: list[Any] = []
+        implicit = 0
+        for cell in row:
+            if _local(cell.tag) != "c":
+                continue
+            match = _CELL_REF.fullmatch(cell.get("r") or "")
+            index = column_index(match.group(1)) if match else implicit
+            implicit = index + 1
+            kind = cell.get("t") or "n"
+            text = next((child.text for child in cell if _local(child.tag) == "v"), None)
+            if kind == "inlineStr":
+                value: Any = "".join(t.text or "" for t in cell.iter(f"{{{MAIN_NS}}}t"))
+            elif kind == "s":
+                value = self.shared_string(int(text)) if text else None
+            elif kind in ("str", "e"):
+                value = text
+            elif kind == "b":
+                value = text == "1"
+            else:
+                value = float(text) if text else None
+            values.extend([None] * (index + 1 - len(values)))
+            values[index] = value
+        return values
+
+    def shared_string(self, index: int) -> str:
+        """One shared string, parsing sharedStrings.xml only as far as ``index``."""
+        if self._shared_iter is None:
+            part = next(
+                (t for k, t in self._targets.values() if k == REL_NS + "/sharedStrings"), None
+            )
+            if part is None or not self.package.has(part):
+                raise WorkbookDamaged("a cell refers to shared strings the workbook lacks")
+            data = self.package.read(part)
+            if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:4096]:
+                raise WorkbookRefused(f"part {part} declares a DTD or entities")
+            self._shared_iter = etree.iterparse(
+                io.BytesIO(data),
+                events=("end",),
+                tag=f"{{{MAIN_NS}}}si",
+                resolve_entities=False,
+                no_network=True,
+                load_dtd=False,
+                huge_tree=True,
+            )
+        try:
+            while len(self._shared) <= index:
+                _, element = next(self._shared_iter)
+                self._shared.append(
+                    "".join(
+                        t.text or ""
+                        for t in element.iter(f"{{{MAIN_NS}}}t")
+                        if _local(t.getparent().tag) != "rPh"  # phonetic guides are not text
+                    )
+                )
+                element.clear()
+        except StopIteration:
+            raise WorkbookDamaged(f"shared string {index} is missing") from None
+        except etree.XMLSyntaxError as err:
+            raise WorkbookDamaged(f"the shared strings are not well-formed ({err})") from err
+        return self._shared[index]
 
     def column_styles(self, sheet: str) -> dict[int, int]:
         """Column index -> the style a person gave the whole column (<col style>)."""
@@ -968,12 +1162,14 @@ class Workbook:
 def misread_cells(data: bytes) -> list[str]:
     """Cells the fast reader is known to misread: an inline string that also stores a value
     (python-calamine reads it as empty). Returns their references."""
+    if b":is>" not in data and not any(
+        marker in data for marker in (b"</is><v>", b"</is><v ", b"</v><is>")
+    ):
+        return []  # the usual case, found at memory speed (no prefixed names either)
     found = []
     for marker in (rb"</(?:[\w.-]+:)?is><(?:[\w.-]+:)?v>", rb"</(?:[\w.-]+:)?v><(?:[\w.-]+:)?is>"):
         for match in re.finditer(marker, data):
-            start = data.rfind(b"<", 0, match.start())
             cell = data.rfind(b'r="', 0, match.start())
-            del start
             ref = re.match(rb'r="([A-Z]+\d+)"', data[cell : cell + 20])
             found.append(ref.group(1).decode() if ref else "?")
     return found
