@@ -373,7 +373,10 @@ def test_appending_keeps_every_decoration_and_copies_every_other_part(
         SHEET_PARTS["Cases"],
         SHEET_PARTS["Audit"],
         WORKBOOK_PART,  # recalculate on open; the filter's defined name grows
+        SHEET_PARTS["Summary"],  # its formulas read Cases: their cached values go
     }
+    summary = load_workbook(register_file)["Summary"]
+    assert summary["B1"].value == "=COUNTA(Cases!A:A)-1"  # still the formula
     assert decorations(register_file) == decorated
     cases = load_workbook(register_file)["Cases"]
     assert [cell.value for cell in cases[5]][:4] == [
@@ -429,7 +432,11 @@ def test_a_changed_cell_keeps_its_style_and_its_row_keeps_the_rest(register_file
     assert [(c.fill.fgColor.rgb, bool(c.font.b)) for c in actions[2]] == (
         decorations(DECORATED)["action row 2"]
     )
-    assert changed_parts(before, parts(register_file)) == {SHEET_PARTS["Actions"], WORKBOOK_PART}
+    assert changed_parts(before, parts(register_file)) == {
+        SHEET_PARTS["Actions"],
+        WORKBOOK_PART,
+        SHEET_PARTS["Summary"],  # its open-actions count reads Actions
+    }
 
 
 def test_an_excel_table_over_the_data_grows_with_an_appended_row(register_file: Path) -> None:
@@ -739,5 +746,9 @@ def test_edits_give_the_rows_a_plain_model_gives_and_touch_no_decoration(
     assert text == model["Cases"][1]["notes"]
     assert kept == expected
     touched = changed_parts(ORIGINAL_PARTS, parts(path))
-    allowed = {SHEET_PARTS[sheet] for sheet in MODEL_SHEETS} | {WORKBOOK_PART, RESOURCES_TABLE}
+    allowed = {SHEET_PARTS[sheet] for sheet in MODEL_SHEETS} | {
+        WORKBOOK_PART,
+        RESOURCES_TABLE,
+        SHEET_PARTS["Summary"],  # formula values that read a changed sheet are dropped
+    }
     assert touched <= allowed

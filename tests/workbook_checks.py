@@ -91,7 +91,7 @@ def soffice() -> str:
     return found
 
 
-def through_libreoffice(path: Path, folder: Path, *, recalculate: bool = True) -> Path:
+def through_libreoffice(path: Path, folder: Path, *, recalculate: bool = False) -> Path:
     """``path`` opened and saved again by LibreOffice Calc: the copy it wrote."""
     profile = folder / "profile"
     if recalculate:

@@ -17,8 +17,9 @@ anywhere stay formulas: the calculation chain is dropped (Excel rebuilds it) and
 workbook is marked to recalculate when opened (calcPr fullCalcOnLoad). Excel honours that
 mark; LibreOffice Calc (7.4, measured) ignores it and shows the cached results until it
 recalculates (Data > Calculate, or "Recalculation on file load: Always" in its options).
-Only a formula cell without a cached value makes Calc recalculate on its own, and taking
-the values out would mean rewriting sheets the command does not own, so ccp does not.
+Only a formula cell without a cached value makes Calc recalculate on its own, so the cached
+value of every formula that names a changed sheet (`=COUNTA(Cases!A:A)-1`) is taken out:
+that sheet's part changes by exactly those values (``_refresh_dependent_formulas``).
 
 A sheet a command only appends to is not read: its header and last row are found in the
 XML (``Workbook.sheet_head``), and rows are found by their number, not by walking them all.
@@ -72,6 +73,14 @@ _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 _RANGE = re.compile(r"^\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$")
 _BUILTIN_DATE_FORMATS = frozenset(range(14, 23)) | frozenset(range(45, 48))
 _DATE_CODE = re.compile(r"[dmyhs]", re.I)
+# A formula cell and its cached value: <c ...><f ...>...</f><v>...</v> (any prefix).
+_FORMULA_VALUE = re.compile(
+    rb"(<(?:[\w.-]+:)?c\b[^>]*>)"
+    rb"(<((?:[\w.-]+:)?f)\b[^>]*?(?:/>|>[^<]*</\3>))"
+    rb"<(?:[\w.-]+:)?v>[^<]*</(?:[\w.-]+:)?v>"
+)
+_SHARED_MASTER = re.compile(rb'<(?:[\w.-]+:)?f\b[^>]*\bsi="(\d+)"[^>]*>([^<]+)</')
+_SHARED_INDEX = re.compile(rb'\bsi="(\d+)"')
 _EXCEL_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")
 
 
@@ -871,6 +880,7 @@ class Workbook:
         styles = next((t for k, t in targets.values() if k == REL_NS + "/styles"), None)
         self.styles = Styles(self.package, styles)
         self._workbook_changed = False
+        self._edited: set[str] = set()
 
     def _main_part(self) -> str:
         root = self.package.xml("_rels/.rels")
@@ -1025,6 +1035,7 @@ class Workbook:
         )
         data = editor.apply(edits, self.column_styles(sheet))
         self.package.put(info.part, data)
+        self._edited.add(sheet)
         last = max([edits.last_data_row, *edits.cells]) if edits.cells else edits.last_data_row
         if last > edits.last_data_row:
             self._grow_tables(info, edits.last_data_row, last)
@@ -1149,7 +1160,49 @@ class Workbook:
         match = re.search(rb'<(?:[\w.-]+:)?c\b[^>]*\sr="A1"[^>]*?\ss="(\d+)"', data)
         return int(match.group(1)) if match else None
 
+    def _refresh_dependent_formulas(self) -> None:
+        """Formula cells that read a sheet this command changed lose their cached value.
+
+        Excel recalculates on open (fullCalcOnLoad), but LibreOffice Calc shows a cached
+        value until it is told to recalculate; a formula cell without one it calculates on
+        its own. So `=COUNTA(Cases!A:A)-1` on the administrator's Summary sheet shows the
+        new count in both. Only those cells change: the formulas, and every other cell of
+        their sheet, stay as they were.
+        """
+        if not self._edited:
+            return
+        names = [re.escape(_escape_text(name.encode("utf-8"))) for name in self._edited]
+        mention = re.compile(rb"(?:" + rb"|".join(names) + rb")'?!")
+        for info in self.sheets.values():
+            if not self.package.has(info.part):
+                continue
+            data = self.package.read(info.part)
+            if b"<f" not in data and b":f" not in data:
+                continue
+
+            # Cells sharing a formula carry only its number (si): the first cell has the text.
+            shared = {
+                found.group(1)
+                for found in _SHARED_MASTER.finditer(data)
+                if mention.search(found.group(2))
+            }
+
+            def strip(match: re.Match[bytes], shared: set[bytes] = shared) -> bytes:
+                # A formula naming no sheet reads its own sheet: ccp's sheets are read back
+                # by the next command, which must see their cached values.
+                formula = match.group(2)
+                number = _SHARED_INDEX.search(formula) if b"shared" in formula else None
+                if not mention.search(formula) and not (number and number.group(1) in shared):
+                    return match.group(0)
+                opening = re.sub(rb'\st="(?:str|n|b|e)"', b"", match.group(1))
+                return opening + formula
+
+            changed = _FORMULA_VALUE.sub(strip, data)
+            if changed != data:
+                self.package.put(info.part, changed)
+
     def write(self, handle: IO[bytes]) -> None:
+        self._refresh_dependent_formulas()
         self.styles.save()
         if self._workbook_changed:
             self.package.put(self.workbook_part, _serialise(self.workbook_xml))
