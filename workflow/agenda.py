@@ -307,9 +307,7 @@ def meeting_span(time: str | None) -> tuple[int, int] | None:
     return (start, end) if end > start else None
 
 
-def time_slots(
-    time: str | None, items: list[tuple[str, int | None]]
-) -> dict[str, str] | None:
+def time_slots(time: str | None, items: list[tuple[str, int | None]]) -> dict[str, str] | None:
     """Each item's slot, e.g. "10:15-10:55": given minutes first, the rest evenly split.
 
     `items` are (key, minutes or None) in agenda order; the opening and closing items of

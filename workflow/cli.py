@@ -258,9 +258,7 @@ def referral_add(
     is_flag=True,
     help='Give each member a PDF marked "Copy for NAME" on every page.',
 )
-@click.option(
-    "--no-pdf", is_flag=True, help="Make the Word pack only (without LibreOffice, say)."
-)
+@click.option("--no-pdf", is_flag=True, help="Make the Word pack only (without LibreOffice, say).")
 @click.pass_context
 def pack(
     ctx: click.Context,
@@ -482,9 +480,7 @@ def actions_list(
     help="Open, In progress, Completed or Cancelled.",
 )
 @click.option("--note", help="Appended to the action's notes with today's date.")
-@click.option(
-    "--completed-on", type=ISO_DATE, help="With --status Completed (default: today)."
-)
+@click.option("--completed-on", type=ISO_DATE, help="With --status Completed (default: today).")
 @click.option(
     "--reason",
     help='Why it was not done: "circumstances changed" or "not undertaken" (needed to cancel).',
@@ -541,9 +537,7 @@ def actions_remind(ctx: click.Context, as_of: date | None, days: int) -> None:
     for owner in reminders.without_email:
         ask = owner.ask.describe() if owner.ask else "the chair"
         _warn([f"{owner.owner}: no e-mail address, so no reminder drafted; ask {ask}"])
-    click.echo(
-        f"{len(reminders.owners)} owner(s) with actions due by {reminders.until} or overdue"
-    )
+    click.echo(f"{len(reminders.owners)} owner(s) with actions due by {reminders.until} or overdue")
     _say_written(reminders.written, workspace.root)
 
 

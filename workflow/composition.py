@@ -193,9 +193,7 @@ def _set_text(paragraph: Paragraph, text: str) -> None:
         paragraph.add_run(text)
 
 
-def compose(
-    master: Path, parts: Sequence[Part], out: Path, *, mode: int = PRIVATE_FILE
-) -> Path:
+def compose(master: Path, parts: Sequence[Part], out: Path, *, mode: int = PRIVATE_FILE) -> Path:
     """master (a cover with its contents), then each part under its bookmarked heading.
 
     docxcompose keeps only the master's header and footer, so every page of the result

@@ -79,8 +79,7 @@ def agenda_context(agenda: Agenda) -> dict[str, Any]:
             for item in agenda.new_referrals
         ],
         "progress_reviews": [
-            review_context(review, slots.get(review.case_id))
-            for review in agenda.progress_reviews
+            review_context(review, slots.get(review.case_id)) for review in agenda.progress_reviews
         ],
         "strategic_items": [
             {**item.model_dump(), "time": slots.get(f"strategic {number}")}
