@@ -13,6 +13,14 @@ def uk_date(value: date | datetime | None) -> str:
     return f"{value.day} {calendar.month_name[value.month]} {value.year}"
 
 
+def uk_date_as_typed(value: object) -> str:
+    """A register cell meant to hold a date, for a message: British if it is one, else as
+    typed (a person may have typed 'TBC'), never an exception."""
+    if isinstance(value, date):
+        return uk_date(value)
+    return str(value) if value not in (None, "") else "an unrecorded date"
+
+
 def months_before(day: date, months: int) -> date:
     """The same day of the month, `months` earlier (clamped to the month's last day)."""
     total = day.year * 12 + (day.month - 1) - months

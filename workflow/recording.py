@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import files
-from .dates import uk_date
+from .dates import uk_date, uk_date_as_typed
 from .errors import FormInvalid, MinutesLocked, Problem, WorkspaceError
 from .forms import read_data, validate
 from .models import LABELS, MinutesRecord, PanelConfig
@@ -108,7 +108,7 @@ def _record(
                 entry = signed[current]
                 raise MinutesLocked(
                     f"the {uk_date(record.meeting)} minutes were signed by {entry['signed_by']} "
-                    f"on {_shown_date(entry['signed_on'])} and are locked; correct them with "
+                    f"on {uk_date_as_typed(entry['signed_on'])} and are locked; correct them with "
                     "`ccp minutes amend`"
                 )
             version = current or 1
@@ -164,10 +164,6 @@ def stage_path(target: Path) -> Path:
 def _version_of(row: dict[str, Any] | None) -> int:
     value = row.get("version") if row else None
     return value if isinstance(value, int) and value > 0 else 0
-
-
-def _shown_date(value: Any) -> str:
-    return uk_date(value) if isinstance(value, date) else str(value or "an unrecorded date")
 
 
 def change_log(before: MinutesRecord, after: MinutesRecord) -> list[str]:

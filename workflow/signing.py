@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import files
-from .dates import uk_date
+from .dates import uk_date, uk_date_as_typed
 from .errors import (
     FileUnreadable,
     MinutesLocked,
@@ -208,7 +208,7 @@ def sign_minutes(workspace: Workspace, meeting: date, signer: str) -> Signed:
             entry = done[version]
             raise MinutesLocked(
                 f"version {version} of the {uk_date(meeting)} minutes is already signed by "
-                f"{entry['signed_by']} on {_shown(entry['signed_on'])}; a correction is "
+                f"{entry['signed_by']} on {uk_date_as_typed(entry['signed_on'])}; a correction is "
                 "`ccp minutes amend`"
             )
         _refuse_if_register_is_older(workspace, meeting, version)
@@ -266,10 +266,6 @@ def sign_minutes(workspace: Workspace, meeting: date, signer: str) -> Signed:
     written = [path for path in first if path in published]
     written += [path for path in published if path not in written]
     return Signed(meeting, version, signer, [*written, workspace.register_file], warnings)
-
-
-def _shown(value: Any) -> str:
-    return uk_date(value) if isinstance(value, date) else str(value or "an unrecorded date")
 
 
 def _refuse_if_register_is_older(workspace: Workspace, meeting: date, version: int) -> None:
@@ -489,10 +485,11 @@ def verify_document(workspace: Workspace, path: Path) -> Verification:
         if row["sha256"] != digest:
             continue
         meeting, version = row["meeting"], row["version"]
-        when = _shown(meeting)
+        when = uk_date_as_typed(meeting)
+        signed_on = uk_date_as_typed(row["signed_on"])
         message = (
             f"{path.name}: VERIFIED: {row['file']}, minutes of the {when} meeting, "
-            f"version {version}, signed by {row['signed_by']} on {_shown(row['signed_on'])}"
+            f"version {version}, signed by {row['signed_by']} on {signed_on}"
         )
         newer = [
             other["version"]
