@@ -502,3 +502,43 @@ def test_someone_without_an_address_is_listed_not_sent_a_broken_draft(march):
     for path in signed.written:
         if path.suffix == ".eml":
             assert b"<>" not in path.read_bytes()
+
+
+def test_text_in_register_date_and_version_cells_never_gives_a_traceback(
+    march_signed, runner, tmp_path
+):
+    """Issue 12: text typed into a date or version cell, and merged date cells."""
+    from workflow.cli import cli
+
+    workspace, _, _ = march_signed
+    pdf = workspace.signed_minutes(MARCH, 1, ".pdf")
+    book = load_workbook(workspace.register_file)
+    signatures = book["Signatures"]
+    signatures["B3"] = "one"  # Version
+    signatures["G2"] = "the twelfth"  # Signed on
+    meetings = book["Meetings"]
+    meetings["A5"] = "next Tuesday"
+    meetings.merge_cells("A3:A4")
+    book.save(workspace.register_file)
+
+    root = str(workspace.root)
+    result = runner.invoke(cli, ["-w", root, "verify", str(pdf)])
+    assert result.exit_code in (0, 1), result.output
+    assert "Traceback" not in result.output
+    assert "VERIFIED" in result.output
+    packed = runner.invoke(cli, ["-w", root, "pack", "2027-05-13", "--no-pdf"])
+    assert packed.exception is None or isinstance(packed.exception, SystemExit), packed.output
+    assert "Traceback" not in packed.output
+
+
+def test_a_damaged_record_file_is_one_error_naming_it(march, runner):
+    from workflow.cli import cli
+
+    workspace, _, _ = march
+    workspace.recorded_minutes(MARCH, 1).write_text("{not json", encoding="utf-8")
+    result = runner.invoke(cli, ["-w", str(workspace.root), "minutes", "sign", "2027-03-11",
+                                 "--chair", "Alex Sample"])  # fmt: skip
+    assert result.exit_code == 1
+    assert result.output.count("Error:") == 1
+    assert "meetings/2027-03-11/minutes-v1.json" in result.output
+    assert not sheet(workspace, "Signatures")
