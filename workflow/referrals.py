@@ -342,10 +342,11 @@ def next_case_id(workspace: Workspace, register: Any, year: int) -> str:
     """The next CCP-YYYY-NNN: above every number ever used, even for a row since deleted."""
     used = [0]
     # Actions are not read: every case number they hold is in Cases or Audit, and at scale
-    # the Actions sheet is by far the largest.
-    for sheet, column in (("Cases", "case_id"), ("Audit", "target")):
-        for row in register.rows(sheet):
-            used += _numbers_for(str(row.get(column) or ""), year)
+    # the Actions sheet is by far the largest. Audit is read one column, not row by row.
+    for row in register.rows("Cases"):
+        used += _numbers_for(str(row.get("case_id") or ""), year)
+    for target in register.column_values("Audit", "target"):
+        used += _numbers_for(str(target), year)
     if workspace.cases_dir.is_dir():
         for folder in workspace.cases_dir.iterdir():
             # Hidden names are staging folders of a step that never finished.

@@ -107,6 +107,9 @@ class Register:
         self._found = {
             name.casefold(): name for name in self._workbook.sheet_names() if name in actual
         }
+        self._workbook.data_sheets = {
+            self._found[name.casefold()] for name in SHEETS if name.casefold() in self._found
+        }
         self._sheets: dict[str, _Sheet] = {}
         self._new_sheets: list[str] = []
         self._path: Path | None = None
@@ -250,6 +253,35 @@ class Register:
             raise ValueError(f"{sheet}: no column with key {', '.join(map(repr, unknown))}")
         items = list(match.items())
         return [row for row in self.rows(sheet) if all(row.get(k) == v for k, v in items)]
+
+    def column_values(self, sheet: str, key: str) -> list[Any]:
+        """One column's values as stored, below the header, without reading whole rows.
+
+        For a question about a big sheet that needs one column (which case numbers were ever
+        used): no row dicts are built. Blank cells are left out.
+        """
+        loaded = self._sheets.get(sheet)
+        if loaded is not None and not loaded.partial:
+            return [row.get(key) for row in loaded.table.rows if row.get(key) not in (None, "")]
+        head = self._head(sheet).table
+        actual = self._actual_or_added(sheet)
+        if actual is None or key not in head.positions:
+            return []
+        import python_calamine
+
+        index = head.positions[key]
+        try:
+            grid = self._reader.get_sheet_by_name(actual).to_python(skip_empty_area=False)
+        except python_calamine.CalamineError as err:
+            raise RegisterError(
+                f"{self._name}: sheet {actual} cannot be read ({err}); {REPAIR}; "
+                "nothing was changed"
+            ) from err
+        return [
+            row[index]
+            for row in grid[head.header_row :]
+            if index < len(row) and row[index] not in (None, "")
+        ]
 
     def row_number(self, sheet: str, row: dict[str, Any]) -> int | None:
         """The Excel row number ``row`` was read from (None for a row not yet saved)."""

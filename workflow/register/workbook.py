@@ -881,6 +881,8 @@ class Workbook:
         self.styles = Styles(self.package, styles)
         self._workbook_changed = False
         self._edited: set[str] = set()
+        # Sheet names (as in the file) the register owns; set by the Register.
+        self.data_sheets: set[str] = set()
 
     def _main_part(self) -> str:
         root = self.package.xml("_rels/.rels")
@@ -1173,7 +1175,12 @@ class Workbook:
             return
         names = [re.escape(_escape_text(name.encode("utf-8"))) for name in self._edited]
         mention = re.compile(rb"(?:" + rb"|".join(names) + rb")'?!")
-        for info in self.sheets.values():
+        for sheet, info in self.sheets.items():
+            # ccp's own data sheets are read back by the next command and can be large (40 MB
+            # of XML for 60,000 actions): only those this command changed are searched; the
+            # administrator's own sheets (a Summary) always are.
+            if sheet in self.data_sheets and sheet not in self._edited:
+                continue
             if not self.package.has(info.part):
                 continue
             data = self.package.read(info.part)
