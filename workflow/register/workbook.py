@@ -18,8 +18,10 @@ workbook is marked to recalculate when opened (calcPr fullCalcOnLoad). Excel hon
 mark; LibreOffice Calc (7.4, measured) ignores it and shows the cached results until it
 recalculates (Data > Calculate, or "Recalculation on file load: Always" in its options).
 Only a formula cell without a cached value makes Calc recalculate on its own, so the cached
-value of every formula that names a changed sheet (`=COUNTA(Cases!A:A)-1`) is taken out:
-that sheet's part changes by exactly those values (``_refresh_dependent_formulas``).
+value of every formula on the administrator's own sheets that names a changed sheet
+(`=COUNTA(Cases!A:A)-1` on a Summary) is taken out: that sheet's part changes by exactly
+those values (``_refresh_dependent_formulas``). Formulas inside ccp's own sheets keep their
+cached values, which the next command reads.
 
 A sheet a command only appends to is not read: its header and last row are found in the
 XML (``Workbook.sheet_head``), and rows are found by their number, not by walking them all.
@@ -1176,10 +1178,9 @@ class Workbook:
         names = [re.escape(_escape_text(name.encode("utf-8"))) for name in self._edited]
         mention = re.compile(rb"(?:" + rb"|".join(names) + rb")'?!")
         for sheet, info in self.sheets.items():
-            # ccp's own data sheets are read back by the next command and can be large (40 MB
-            # of XML for 60,000 actions): only those this command changed are searched; the
-            # administrator's own sheets (a Summary) always are.
-            if sheet in self.data_sheets and sheet not in self._edited:
+            # Only the administrator's own sheets (a Summary): ccp's data sheets are read back
+            # by the next command, which needs their cached values, and can hold 40 MB of XML.
+            if sheet in self.data_sheets:
                 continue
             if not self.package.has(info.part):
                 continue
