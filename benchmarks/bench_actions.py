@@ -63,7 +63,7 @@ def main() -> None:
         # Each run completes another open action (every third action of a case is open).
         updates = [
             wall(
-                [*ccp, "actions", "update", f"CCP-2026-{number:03d}-A3", "--status", "Completed"],
+                [*ccp, "actions", "update", f"CCP-2026-{number:04d}-A3", "--status", "Completed"],
                 env,
             )[0]
             for number in range(1, RUNS + 1)
