@@ -277,7 +277,7 @@ def apply_minutes(
 
     _merge_resources(register, merged, version)
     latest = _latest_decisions(register, merged)
-    _merge_progress(register, merged, panel, latest)
+    _merge_progress(register, merged, latest)
     for case in merged.cases:
         if case.case_id not in latest:
             continue  # a later meeting has decided since: its decisions stand
@@ -495,9 +495,7 @@ def _latest_decisions(register: Any, record: MinutesRecord) -> set[str]:
     return {case.case_id for case in record.cases if case.case_id not in later}
 
 
-def _merge_progress(
-    register: Any, record: MinutesRecord, panel: PanelConfig, latest: set[str]
-) -> None:
+def _merge_progress(register: Any, record: MinutesRecord, latest: set[str]) -> None:
     meeting = record.meeting
     note = f"requested at the {meeting.isoformat()} meeting"
     rows = register.rows("Progress")
@@ -533,7 +531,6 @@ def _merge_progress(
             "Progress",
             {"case_id": case.case_id, "due_meeting": wanted, "format": label, "notes": note},
         )
-    del panel
 
 
 def _carry_forward(register: Any, meeting: date) -> list[str]:
