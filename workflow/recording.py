@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import files
+from .actions import append_note
 from .dates import uk_date, uk_date_as_typed
 from .errors import FormInvalid, MinutesLocked, Problem, WorkspaceError
 from .forms import read_data, validate
@@ -408,7 +409,7 @@ def _merge_actions(
                 row[field_key] = value
         if row.get("status") == "Cancelled" and _dropped_note(row):
             row["status"] = "Open"  # minuted again after an earlier version dropped it
-            _add_note(row, f"restored by version {version} of the minutes")
+            append_note(row, today(), f"restored by version {version} of the minutes")
         ids.append(str(row["action_id"]))
     for row in existing:
         if id(row) not in taken:
@@ -426,13 +427,7 @@ def _drop(row: dict[str, Any], version: int) -> None:
     row["status"] = "Cancelled"
     if not row.get("reason_not_done"):
         row["reason_not_done"] = "circumstances changed"
-    _add_note(row, f"version {version} of the minutes dropped this action")
-
-
-def _add_note(row: dict[str, Any], text: str) -> None:
-    line = f"{today().isoformat()}: {text}"
-    notes = str(row.get("notes") or "")
-    row["notes"] = f"{notes}\n{line}" if notes else line
+    append_note(row, today(), f"version {version} of the minutes dropped this action")
 
 
 def _merge_resources(register: Any, record: MinutesRecord, version: int) -> None:
@@ -477,7 +472,7 @@ def _merge_resources(register: Any, record: MinutesRecord, version: int) -> None
             if id(row) not in taken and "no longer in the minutes" not in str(
                 row.get("notes") or ""
             ):
-                _add_note(row, f"no longer in the minutes (version {version})")
+                append_note(row, today(), f"no longer in the minutes (version {version})")
 
 
 def _latest_decisions(register: Any, record: MinutesRecord) -> set[str]:
