@@ -10,7 +10,7 @@ position, so sorting or filtering the sheets in Excel changes no result.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +21,7 @@ from typing import Any
 from .. import files
 from ..errors import RegisterCellInvalid, RegisterError
 from .cells import (
+    READERS,
     CellProblem,
     MissingColumns,
     Table,
@@ -28,6 +29,7 @@ from .cells import (
     check_storable,
     head_table,
     read_table,
+    typed_rows,
 )
 from .lock import current_user, refuse_if_open, register_lock
 from .schema import (
@@ -144,12 +146,44 @@ class Register:
         loaded = self._sheets.get(sheet)
         if loaded is not None and not loaded.partial:
             return loaded
-        import python_calamine
-
         columns = _columns(sheet)
         actual = self._actual_or_added(sheet)
         if actual is None:
             return self._sheets[sheet]
+        grid = self._grid(actual)
+        with self._missing_columns(sheet):
+            table = read_table(sheet, columns, grid)
+        del grid
+        originals = {
+            id(row): (number, tuple(row.values()))
+            for row, number in zip(table.rows, table.numbers, strict=True)
+        }
+        if loaded is not None:
+            # Rows found by ``select`` before stay the same objects (a command may hold and
+            # have changed them); rows appended before the sheet was read follow those read.
+            keys = [column.key for column in columns] + [key for key, _ in table.extras]
+            where = {number: index for index, number in enumerate(table.numbers)}
+            for row in loaded.table.rows:
+                entry = loaded.originals.get(id(row))
+                index = where.get(entry[0]) if entry is not None else None
+                if index is None:
+                    for key in keys:
+                        row.setdefault(key, None)
+                    table.rows.append(row)
+                    continue
+                fresh = table.rows[index]
+                for key, value in fresh.items():
+                    row.setdefault(key, value)
+                table.rows[index] = row
+                originals[id(row)] = originals.pop(id(fresh))
+        loaded = _Sheet(table, originals, set())
+        self._sheets[sheet] = loaded
+        return loaded
+
+    def _grid(self, actual: str) -> list[list[Any]]:
+        """Every cell of a sheet from A1, as python-calamine reads them."""
+        import python_calamine
+
         part = self._workbook.sheets[actual].part
         misread = misread_cells(self._workbook.package.read(part))
         if misread:
@@ -159,29 +193,12 @@ class Register:
                 "in Excel or LibreOffice, save it, and run the command again"
             )
         try:
-            grid = self._reader.get_sheet_by_name(actual).to_python(skip_empty_area=False)
+            return self._reader.get_sheet_by_name(actual).to_python(skip_empty_area=False)
         except python_calamine.CalamineError as err:
             raise RegisterError(
                 f"{self._name}: sheet {actual} cannot be read ({err}); {REPAIR}; "
                 "nothing was changed"
             ) from err
-        with self._missing_columns(sheet):
-            table = read_table(sheet, columns, grid)
-        del grid
-        originals = {
-            id(row): (number, tuple(row.values()))
-            for row, number in zip(table.rows, table.numbers, strict=True)
-        }
-        if loaded is not None:
-            # Rows appended before the sheet was read follow the rows read.
-            keys = [column.key for column in columns] + [key for key, _ in table.extras]
-            for row in loaded.table.rows:
-                for key in keys:
-                    row.setdefault(key, None)
-                table.rows.append(row)
-        loaded = _Sheet(table, originals, set())
-        self._sheets[sheet] = loaded
-        return loaded
 
     def _head(self, sheet: str) -> _Sheet:
         """The sheet known at least by its header: enough to append rows to it."""
@@ -241,6 +258,76 @@ class Register:
         """The sheet's rows in file order: the live list, so changes to a row are saved."""
         return self._sheet(sheet).table.rows
 
+    def select(
+        self, sheet: str, key: str, values: Iterable[str], *, prefix: bool = False
+    ) -> list[dict[str, Any]]:
+        """The rows whose ``key`` column holds one of ``values`` (with ``prefix``, a text
+        starting with one), in file order: the same live rows ``rows`` gives, found without
+        reading the rest of the sheet (``scan``). Rows appended since are included. A column
+        with no header is left out of rows read so (ccp never writes one)."""
+        wanted = tuple(dict.fromkeys(values))
+        if prefix:
+
+            def matches(row: dict[str, Any]) -> bool:
+                value = row.get(key)
+                return isinstance(value, str) and value.startswith(wanted)
+        else:
+            chosen = set(wanted)
+
+            def matches(row: dict[str, Any]) -> bool:
+                value = row.get(key)
+                return isinstance(value, str) and value in chosen
+
+        if key not in self.keys(sheet):
+            raise ValueError(f"{sheet}: no column with key {key!r}")
+        loaded = self._head(sheet)
+        if not loaded.partial or not wanted:
+            return [row for row in loaded.table.rows if matches(row)]
+        actual = self._actual_or_added(sheet)
+        table = loaded.table
+        if actual is None or key not in table.positions:
+            return [row for row in table.rows if matches(row)]
+        from .scan import ScanUnsupported, SheetScan
+
+        column = {c.key: c for c in _columns(sheet)}.get(key)
+        try:
+            found = SheetScan(self._workbook, actual).rows(
+                () if prefix else wanted,
+                wanted if prefix else (),
+                loose=column is not None and column.kind == "choice",
+            )
+        except ScanUnsupported:
+            # Read every cell (python-calamine, quick) but type only the rows kept.
+            index = table.positions[key]
+            read = READERS[column.kind](column) if column else (lambda value: value)
+            found = [
+                (number, raw)
+                for number, raw in enumerate(self._grid(actual), start=1)
+                if number > table.header_row
+                and index < len(raw)
+                and matches({key: read(raw[index])})
+            ]
+        except WorkbookRefused as err:
+            raise RegisterError(f"{self._name}: {err}; {REPAIR}; nothing was changed") from err
+        held = {entry[0]: row for row in table.rows if (entry := loaded.originals.get(id(row)))}
+        fresh_numbers = [number for number, _ in found if number not in held]
+        fresh_rows = typed_rows(
+            _columns(sheet),
+            table.positions,
+            table.extras,
+            [raw for number, raw in found if number not in held],
+        )
+        for number, row in zip(fresh_numbers, fresh_rows, strict=True):
+            loaded.originals[id(row)] = (number, tuple(row.values()))
+            held[number] = row
+        # Read rows go before the rows appended since, in file order.
+        appended = [row for row in table.rows if id(row) not in loaded.originals]
+        table.rows[:] = (
+            sorted((row for row in held.values()), key=lambda row: loaded.originals[id(row)][0])
+            + appended
+        )
+        return [row for row in table.rows if matches(row)]
+
     def keys(self, sheet: str) -> list[str]:
         """Every key a row of this sheet has: the known columns, then those added by hand."""
         table = self._head(sheet).table
@@ -267,16 +354,8 @@ class Register:
         actual = self._actual_or_added(sheet)
         if actual is None or key not in head.positions:
             return []
-        import python_calamine
-
         index = head.positions[key]
-        try:
-            grid = self._reader.get_sheet_by_name(actual).to_python(skip_empty_area=False)
-        except python_calamine.CalamineError as err:
-            raise RegisterError(
-                f"{self._name}: sheet {actual} cannot be read ({err}); {REPAIR}; "
-                "nothing was changed"
-            ) from err
+        grid = self._grid(actual)
         return [
             row[index]
             for row in grid[head.header_row :]
@@ -285,7 +364,7 @@ class Register:
 
     def row_number(self, sheet: str, row: dict[str, Any]) -> int | None:
         """The Excel row number ``row`` was read from (None for a row not yet saved)."""
-        entry = self._sheet(sheet).originals.get(id(row))
+        entry = self._head(sheet).originals.get(id(row))
         return entry[0] if entry else None
 
     def problems(self, sheet: str | None = None) -> list[CellProblem]:
@@ -309,8 +388,8 @@ class Register:
         return loaded.problems
 
     def _read_keys(self, sheet: str) -> list[str]:
-        """The key order of the rows as read."""
-        table = self._sheet(sheet).table
+        """The key order of the rows as read (the header is enough: ``select``ed rows)."""
+        table = self._head(sheet).table
         known = [column.key for column in _columns(sheet)]
         present = [key for key in known if key in table.positions]
         absent = [key for key in known if key not in table.positions]

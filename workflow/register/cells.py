@@ -390,12 +390,6 @@ def read_table(sheet: str, columns: tuple[Column, ...], grid: list[list[Any]]) -
         extras.append((key, None if blank(value) else value))
         positions[key] = index
 
-    readers = [
-        (column.key, positions[column.key], column.kind, READERS[column.kind](column))
-        for column in columns
-        if column.key in positions
-    ]
-    absent = [column.key for column in columns if column.key not in positions]
     numbers: list[int] = []
     kept: list[list[Any]] = []
     last = start + 1 if start < len(grid) else 0
@@ -407,6 +401,38 @@ def read_table(sheet: str, columns: tuple[Column, ...], grid: list[list[Any]]) -
         last = number
         numbers.append(number)
         kept.append(raw)
+    rows = typed_rows(columns, positions, extras, kept)
+    return Table(rows, numbers, positions, extras, start + 1, max(last, 1))
+
+
+def cell_problems(
+    sheet: str, columns: tuple[Column, ...], number: int, values: dict[str, Any]
+) -> list[CellProblem]:
+    """What in one row, as read, does not fit its column."""
+    problems = []
+    for column in columns:
+        value = values.get(column.key)
+        rule = _fits(column, value) if value is not None else None
+        if rule:
+            problems.append(CellProblem(sheet, number, column.header, value, rule, column.key))
+    return problems
+
+
+def typed_rows(
+    columns: tuple[Column, ...],
+    positions: dict[str, int],
+    extras: list[tuple[str, Any]],
+    kept: list[list[Any]],
+) -> list[dict[str, Any]]:
+    """Rows of raw cell values (by column from A) as dicts keyed by column key, each value
+    read by its column's kind: the known columns in schema order, then those added by hand.
+    """
+    readers = [
+        (column.key, positions[column.key], column.kind, READERS[column.kind](column))
+        for column in columns
+        if column.key in positions
+    ]
+    absent = [column.key for column in columns if column.key not in positions]
     # Column by column: a cell already of its column's type (text in a text column, most
     # of them) costs no function call. A sheet of 60,000 actions reads ~3x faster so.
     columns_read: list[list[Any]] = []
@@ -441,17 +467,4 @@ def read_table(sheet: str, columns: tuple[Column, ...], grid: list[list[Any]]) -
     rows = [dict(zip(keys, values, strict=True)) for values in zip(*columns_read, strict=True)]
     if not columns_read:
         rows = [{} for _ in kept]
-    return Table(rows, numbers, positions, extras, start + 1, max(last, 1))
-
-
-def cell_problems(
-    sheet: str, columns: tuple[Column, ...], number: int, values: dict[str, Any]
-) -> list[CellProblem]:
-    """What in one row, as read, does not fit its column."""
-    problems = []
-    for column in columns:
-        value = values.get(column.key)
-        rule = _fits(column, value) if value is not None else None
-        if rule:
-            problems.append(CellProblem(sheet, number, column.header, value, rule, column.key))
-    return problems
+    return rows

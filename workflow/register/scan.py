@@ -1,0 +1,296 @@
+"""Finding the few rows of a big sheet that a command needs, without reading the others.
+
+A command about one meeting needs the actions of the cases it discussed, not 60,000 rows of
+history: reading every row (python-calamine parses the whole sheet, then one dict per row)
+was most of what `minutes record` cost at ten years' scale, and most of its memory. So the
+sheet's XML is inflated piece by piece and searched, at memory speed, for the wanted texts as
+they are stored: an inline string (``>CCP-2027-001</t>``), a formula's cached text
+(``>CCP-2027-001</v>``) or the number of a shared string holding it (``<v>41</v>``). Only the
+rows holding a hit are parsed (lxml, no entities), and the caller keeps those whose column
+really holds the value: a hit elsewhere in the row costs a parse, never a wrong row.
+
+The search is exact only for plain values (letters, digits, spaces, ``-.``) in a sheet
+written the usual way; anything else (rich text split into runs, CDATA, prefixed element
+names, rows without numbers, escaped characters) raises ``ScanUnsupported`` and the caller
+reads the whole sheet instead: slower, never wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from lxml import etree
+
+from .workbook import _PARSER, MAIN_NS, REL_NS, Workbook, WorkbookDamaged, column_index
+
+# Values whose stored spelling is known exactly (no escaping, no _xHHHH_, no runs).
+_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .-]*\Z")
+_SHEET_DATA = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?sheetData\b[^>]*?(/?)>")
+_NAMESPACES = re.compile(rb'\sxmlns(?::[\w.-]+)?="[^"]*"')
+# Markup the byte search cannot see through: text in runs, CDATA, text with a phonetic guide.
+_UNSEARCHABLE = (b"<r>", b"<r ", b"<![CDATA[", b"<rPh")
+# The same in a sheet, as one pattern: a search for a literal as common as "<r" is slow.
+_RUNS = re.compile(rb"<r[ >]")
+_DURATION = re.compile(r"\[(?:h+|m+|s+)\]", re.I)
+_MAIN = f"{{{MAIN_NS}}}"
+_C, _V, _IS, _T = (_MAIN + name for name in ("c", "v", "is", "t"))
+_COLUMNS: dict[str, int] = {}  # column letters -> index, as met
+_EPOCH_1900 = datetime(1899, 12, 30)
+_EPOCH_1904 = datetime(1904, 1, 1)
+
+
+# Beyond this many rows a whole-sheet read (python-calamine) is quicker than parsing each.
+MAX_ROWS = 3_000
+
+
+class ScanUnsupported(Exception):
+    """The sheet or the values are not ones the byte search finds exactly: read it all."""
+
+
+def searchable(value: Any) -> bool:
+    return isinstance(value, str) and bool(_PLAIN.match(value)) and not _is_number(value)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+class SheetScan:
+    """The rows of one sheet part holding any of some texts, found without parsing the rest."""
+
+    def __init__(self, workbook: Workbook, sheet: str):
+        self.workbook = workbook
+        self.sheet = sheet
+        self.part = workbook.sheets[sheet].part
+        self._kinds: dict[int, str] | None = None
+
+    def rows(
+        self, texts: Collection[str], prefixes: Collection[str] = (), *, loose: bool = False
+    ) -> list[tuple[int, list[Any]]]:
+        """(row number, values by column from A) of each row with a cell holding one of
+        ``texts``, or a text starting with one of ``prefixes``, in file order. ``loose``
+        also finds a text typed in other capitals or with other spacing (a drop-down column,
+        which reads "open " as "Open")."""
+        if not texts and not prefixes:
+            return []
+        if not all(searchable(value) for value in [*texts, *prefixes]):
+            raise ScanUnsupported("a value the byte search cannot spell")
+        spelt = [_spelling(value, loose) for value in texts]
+        patterns = []
+        if spelt:
+            patterns.append(
+                rb">"
+                + _space(loose)
+                + rb"(?:"
+                + rb"|".join(spelt)
+                + rb")"
+                + _space(loose)
+                + rb"</[tv]>"
+            )
+        if prefixes:
+            starts = rb"|".join(_spelling(value, loose) for value in prefixes)
+            patterns.append(rb">" + _space(loose) + rb"(?:" + starts + rb")[^<]*</[tv]>")
+        indices = self._shared_indices(patterns, loose)
+        # One pattern per pass: an alternative starting with "<" (met at every tag) would
+        # make the engine try it everywhere, ten times slower than these passes together.
+        searches = [re.compile(rb"|".join(patterns), re.IGNORECASE if loose else 0)]
+        if indices:
+            numbers = rb"|".join(b"%d" % index for index in sorted(indices))
+            searches.append(re.compile(rb"<v>(?:" + numbers + rb")</v>"))
+        fragments: list[bytes] = []
+        namespaces: list[bytes] = []
+        carried = b""
+        in_body = False
+        for piece in self.workbook.package.stream(self.part):
+            buffer = carried + piece
+            if not in_body:
+                opening = _SHEET_DATA.search(buffer)
+                if opening is None:
+                    if len(buffer) > 4 << 20:
+                        raise WorkbookDamaged(f"sheet {self.sheet} has no sheetData")
+                    carried = buffer
+                    continue
+                if opening.group(1):
+                    raise ScanUnsupported("prefixed element names")
+                namespaces = _NAMESPACES.findall(buffer[: opening.start()])
+                in_body = True
+                buffer = buffer[opening.end() :]
+            end = buffer.find(b"</sheetData>")
+            cut = end if end >= 0 else buffer.rfind(b"</row>") + len(b"</row>")
+            if end < 0 and cut < len(b"</row>"):
+                carried = buffer
+                continue
+            # Rows never straddle the cut, so neither does a hit nor a marker.
+            region, carried = buffer[:cut], buffer[cut:]
+            if _RUNS.search(region) or b"<![CDATA[" in region:
+                raise ScanUnsupported("text in runs or CDATA in the sheet")
+            hits = sorted(
+                (hit.start(), hit.end(), number)
+                for number, search in enumerate(searches)
+                for hit in search.finditer(region)
+            )
+            last_start = -1
+            for hit_start, hit_end, number in hits:
+                start = region.rfind(b"<row", 0, hit_start)
+                if start <= last_start:
+                    continue  # another hit in a row already taken
+                if number and not _shared_cell(region, hit_start):
+                    continue  # a number, not a shared string's
+                close = region.find(b"</row>", hit_end)
+                if start < 0 or close < 0:
+                    raise ScanUnsupported("a cell outside a row")
+                fragments.append(region[start : close + len(b"</row>")])
+                last_start = start
+            if len(fragments) > MAX_ROWS:
+                raise ScanUnsupported("so many rows that reading them all is quicker")
+            if end >= 0:
+                break
+        else:
+            if not in_body:
+                raise WorkbookDamaged(f"sheet {self.sheet} has no sheetData")
+        return self._parse(fragments, namespaces)
+
+    def _parse(
+        self, fragments: list[bytes], namespaces: list[bytes]
+    ) -> list[tuple[int, list[Any]]]:
+        if not fragments:
+            return []
+        # One parse for all the rows: lxml's cost is mostly per call.
+        opening = b"<wrap " + b" ".join(ns.strip() for ns in namespaces) + b">"
+        try:
+            wrapper = etree.fromstring(opening + b"".join(fragments) + b"</wrap>", _PARSER)
+        except etree.XMLSyntaxError as err:
+            raise WorkbookDamaged(f"sheet {self.sheet}: a row is not well-formed ({err})") from err
+        found = []
+        for row in wrapper:
+            number = row.get("r")
+            if number is None or not number.isdigit():
+                raise ScanUnsupported("a row without its number")
+            found.append((int(number), self._values(row)))
+        return found
+
+    def _values(self, row: Any) -> list[Any]:
+        """The row's values typed as python-calamine types them (dates by their style)."""
+        values: list[Any] = []
+        kinds = self._style_kinds()
+        for cell in row:
+            if cell.tag != _C:
+                continue
+            attributes = cell.attrib
+            letters = (attributes.get("r") or "").rstrip("0123456789")
+            index = _COLUMNS.get(letters)
+            if index is None:
+                if not letters.isalpha() or not letters.isupper():
+                    raise ScanUnsupported("a cell without its reference")
+                index = _COLUMNS[letters] = column_index(letters)
+            kind = attributes.get("t", "n")
+            first = cell[0] if len(cell) else None
+            text = first.text if first is not None and first.tag == _V else cell.findtext(_V)
+            if kind == "inlineStr":
+                if text is not None or cell.find(f"{_IS}/{_MAIN}rPh") is not None:
+                    # Read as empty (a value too: the whole-sheet read refuses it) or
+                    # without the guide's text by python-calamine: leave both to it.
+                    raise ScanUnsupported("an inline text with a value or a phonetic guide")
+                value: Any = "".join(t.text or "" for t in cell.iter(_T))
+            elif kind == "s":
+                value = self.workbook.shared_string(int(text)) if text else None
+            elif kind in ("str", "e"):
+                value = text
+            elif kind == "d":
+                raise ScanUnsupported("a date stored as ISO text")
+            elif kind == "b":
+                value = text == "1"
+            elif text:
+                style = attributes.get("s")
+                number = float(text)
+                value = (
+                    number
+                    if style is None or int(style) not in kinds
+                    else self._number(number, kinds[int(style)])
+                )
+            else:
+                value = None
+            if type(value) is str and "_x" in value:
+                raise ScanUnsupported("escaped characters in a cell")
+            if index >= len(values):
+                values.extend([None] * (index + 1 - len(values)))
+            values[index] = value
+        return values
+
+    def _number(self, number: float, kind: str) -> Any:
+        if kind == "duration":
+            return timedelta(days=number)
+        epoch = _EPOCH_1904 if self.workbook.date1904 else _EPOCH_1900
+        moment = epoch + timedelta(days=number)
+        moment = moment.replace(microsecond=0) + timedelta(seconds=round(moment.microsecond / 1e6))
+        if number < 1:
+            return moment.time()
+        if moment.time() == time():
+            return date(moment.year, moment.month, moment.day)
+        return moment
+
+    def _style_kinds(self) -> dict[int, str]:
+        """Style index -> "date" or "duration", for the styles that show a number as one."""
+        if self._kinds is None:
+            styles = self.workbook.styles
+            kinds: dict[int, str] = {}
+            root = styles.root
+            codes = {}
+            if root is not None:
+                codes = {
+                    int(fmt.get("numFmtId")): fmt.get("formatCode") or ""
+                    for fmt in root.iter(f"{{{MAIN_NS}}}numFmt")
+                }
+                xfs = root.find(f"{{{MAIN_NS}}}cellXfs")
+                for index, xf in enumerate(xfs if xfs is not None else []):
+                    if not styles.is_date(index):
+                        continue
+                    number = int(xf.get("numFmtId") or 0)
+                    duration = number == 46 or bool(_DURATION.search(codes.get(number, "")))
+                    kinds[index] = "duration" if duration else "date"
+            self._kinds = kinds
+        return self._kinds
+
+    def _shared_indices(self, patterns: list[bytes], loose: bool) -> set[int]:
+        """The numbers of the shared strings a pattern matches whole (``<si><t>…</t>``)."""
+        workbook = self.workbook
+        part = next(
+            (t for k, t in workbook._targets.values() if k == REL_NS + "/sharedStrings"), None
+        )
+        if part is None or not workbook.package.has(part):
+            return set()
+        data = workbook.package.read(part)
+        if any(marker in data for marker in _UNSEARCHABLE):
+            raise ScanUnsupported("runs or phonetic text in the shared strings")
+        if re.search(rb"<[\w.-]+:si\b", data):
+            raise ScanUnsupported("shared strings written in an unusual form")
+        search = re.compile(rb"|".join(patterns), re.IGNORECASE if loose else 0)
+        indices = set()
+        for hit in search.finditer(data):
+            # The number of a shared string is how many come before it.
+            before = data.count(b"<si>", 0, hit.start()) + data.count(b"<si ", 0, hit.start())
+            indices.add(before - 1)
+        return indices
+
+
+def _spelling(value: str, loose: bool) -> bytes:
+    if not loose:
+        return re.escape(value.encode())
+    return rb"\s+".join(re.escape(word.encode()) for word in value.split())
+
+
+def _space(loose: bool) -> bytes:
+    return rb"\s*" if loose else b""
+
+
+def _shared_cell(region: bytes, position: int) -> bool:
+    """Whether the <v> at ``position`` is the value of a shared-string cell (t="s")."""
+    start = region.rfind(b"<c ", 0, position)
+    return start >= 0 and b't="s"' in region[start:position]
