@@ -42,7 +42,8 @@ class Recorded:
 
 def check_minutes(workspace: Workspace, path: Path, register: Any) -> MinutesRecord:
     panel = workspace.panel
-    known = {str(row.get("case_id")) for row in register.rows("Cases") if row.get("case_id")}
+    # One column, not 6,000 rows: the record names cases, which must exist.
+    known = {str(value) for value in register.column_values("Cases", "case_id")}
     return validate(
         MinutesRecord,
         read_data(path),
@@ -208,7 +209,16 @@ def apply_minutes(
     """Merge the record's decisions into the register; returns the record with action IDs."""
     meeting = record.meeting
     verb = "minutes record" if version == 1 else "minutes amend"
-    actions = register.rows("Actions")
+    # Only this meeting's cases' actions are read (by their IDs, which begin with the case
+    # ID), with those of cases an earlier version minuted, not ten years of actions.
+    minuted = {case.case_id for case in record.cases}
+    keys = [*minuted, *sorted(_minuted_before(register, meeting) - minuted)]
+    actions = register.select(
+        "Actions",
+        "action_id",
+        [f"{key}-A" for key in keys] + [f"SI-{meeting.isoformat()}-A"],
+        prefix=True,
+    )
     used: dict[str, int] = {}
     for row in actions:
         match = ACTION_ID.match(str(row.get("action_id") or ""))
@@ -219,6 +229,7 @@ def apply_minutes(
     for index, case in enumerate(record.cases, start=1):
         ids = _merge_actions(
             register,
+            actions,
             meeting,
             case.case_id,
             case.actions,
@@ -241,6 +252,7 @@ def apply_minutes(
     strategic_actions = [action for item in record.strategic_items for action in item.actions]
     strategic_ids = _merge_actions(
         register,
+        actions,
         meeting,
         None,
         strategic_actions,
@@ -265,7 +277,6 @@ def apply_minutes(
         for item in record.strategic_items
     ]
     # A case minuted in an earlier version but not in this one: its actions are dropped too.
-    minuted = {case.case_id for case in record.cases}
     for row in actions:
         if (
             row.get("meeting") == meeting
@@ -279,10 +290,11 @@ def apply_minutes(
     _merge_resources(register, merged, version)
     latest = _latest_decisions(register, merged)
     _merge_progress(register, merged, latest)
+    case_rows = register.select("Cases", "case_id", [case.case_id for case in merged.cases])
     for case in merged.cases:
         if case.case_id not in latest:
             continue  # a later meeting has decided since: its decisions stand
-        for row in register.find("Cases", case_id=case.case_id):
+        for row in (row for row in case_rows if row.get("case_id") == case.case_id):
             row["risk_latest"] = LABELS[case.risk_level]
             row["next_progress_due"] = (
                 case.progress_report.due_meeting if case.progress_report else None
@@ -319,6 +331,7 @@ def apply_minutes(
 
 def _merge_actions(
     register: Any,
+    actions: list[dict[str, Any]],
     meeting: date,
     case_id: str | None,
     wanted: list[Any],
@@ -334,7 +347,7 @@ def _merge_actions(
     key = owner_key or case_id or ""
     existing = [
         row
-        for row in register.rows("Actions")
+        for row in actions
         if row.get("meeting") == meeting
         and (row.get("case_id") or None) == case_id
         and (m := ACTION_ID.match(str(row.get("action_id") or "")))
@@ -432,7 +445,7 @@ def _drop(row: dict[str, Any], version: int) -> None:
 
 def _merge_resources(register: Any, record: MinutesRecord, version: int) -> None:
     meeting = record.meeting
-    rows = register.rows("Resources")
+    rows = register.select("Resources", "case_id", [case.case_id for case in record.cases])
     for case in record.cases:
         existing = [
             r for r in rows if r.get("meeting") == meeting and r.get("case_id") == case.case_id
@@ -475,6 +488,16 @@ def _merge_resources(register: Any, record: MinutesRecord, version: int) -> None
                 append_note(row, today(), f"no longer in the minutes (version {version})")
 
 
+def _minuted_before(register: Any, meeting: date) -> set[str]:
+    """The cases the meeting's row says an earlier recording minuted."""
+    from .signing import meeting_row
+
+    row = meeting_row(register, meeting)
+    return {
+        case_id for case_id in re.split(r"[,;\s]+", str((row or {}).get("cases") or "")) if case_id
+    }
+
+
 def _latest_decisions(register: Any, record: MinutesRecord) -> set[str]:
     """The cases whose latest recorded discussion is this meeting's (no later one decided)."""
     later: dict[str, date] = {}
@@ -493,7 +516,7 @@ def _latest_decisions(register: Any, record: MinutesRecord) -> set[str]:
 def _merge_progress(register: Any, record: MinutesRecord, latest: set[str]) -> None:
     meeting = record.meeting
     note = f"requested at the {meeting.isoformat()} meeting"
-    rows = register.rows("Progress")
+    rows = register.select("Progress", "case_id", [case.case_id for case in record.cases])
     for case in record.cases:
         wanted = case.progress_report.due_meeting if case.progress_report else None
         if case.case_id in latest:
@@ -508,6 +531,7 @@ def _merge_progress(register: Any, record: MinutesRecord, latest: set[str]) -> N
                     and row.get("due_meeting") != wanted
                 ):
                     register.remove("Progress", row)
+                    rows.remove(row)
         if case.progress_report is None:
             continue
         found = [
@@ -532,11 +556,11 @@ def _carry_forward(register: Any, meeting: date) -> list[str]:
     """Actions agreed at an earlier meeting and still open at this one: counted once each."""
     closed = {
         str(row.get("case_id"))
-        for row in register.rows("Cases")
+        for row in register.select("Cases", "status", ["closed"])
         if str(row.get("status") or "").lower() == "closed"
     }
     carried = []
-    for row in register.rows("Actions"):
+    for row in register.select("Actions", "status", OPEN_STATUSES):
         agreed = row.get("meeting")
         if (
             isinstance(agreed, date)
