@@ -437,11 +437,13 @@ def canonical_reason(text: str) -> str:
 def find_action(register: Any, action_id: str) -> dict[str, Any]:
     """The one Actions row with this Action ID (by key, never by position)."""
     wanted = action_id.strip().casefold()
-    rows = [
-        row
-        for row in register.rows("Actions")
-        if _text(row.get("action_id")).strip().casefold() == wanted
-    ]
+    # Found by searching for the ID (in any capitals), not by reading 60,000 rows.
+    candidates = (
+        register.select("Actions", "action_id", [action_id.strip()], loose=True)
+        if action_id.strip()
+        else register.rows("Actions")
+    )
+    rows = [row for row in candidates if _text(row.get("action_id")).strip().casefold() == wanted]
     if len(rows) == 1:
         return rows[0]
     if rows:
@@ -450,9 +452,7 @@ def find_action(register: Any, action_id: str) -> dict[str, Any]:
             f"{action_id}: {len(rows)} rows of the Actions sheet have this Action ID (rows "
             f"{numbers}); give each its own ID in the register"
         )
-    known = [
-        _text(row.get("action_id")) for row in register.rows("Actions") if row.get("action_id")
-    ]
+    known = [_text(value) for value in register.column_values("Actions", "action_id")]
     close = difflib.get_close_matches(action_id.strip(), known, n=1, cutoff=0.8)
     hint = f"; did you mean {close[0]}?" if close else ""
     raise ActionRejected(f"{action_id}: no such action in the register{hint}")

@@ -259,24 +259,40 @@ class Register:
         return self._sheet(sheet).table.rows
 
     def select(
-        self, sheet: str, key: str, values: Iterable[str], *, prefix: bool = False
+        self,
+        sheet: str,
+        key: str,
+        values: Iterable[str],
+        *,
+        prefix: bool = False,
+        loose: bool | None = None,
     ) -> list[dict[str, Any]]:
         """The rows whose ``key`` column holds one of ``values`` (with ``prefix``, a text
         starting with one), in file order: the same live rows ``rows`` gives, found without
-        reading the rest of the sheet (``scan``). Rows appended since are included. A column
+        reading the rest of the sheet (``scan``). Rows appended since are included. ``loose``
+        (the default for a drop-down column) ignores capitals and extra spaces. A column
         with no header is left out of rows read so (ccp never writes one)."""
+        column = {c.key: c for c in _columns(sheet)}.get(key)
+        if loose is None:
+            loose = column is not None and column.kind == "choice"
+
+        def plain(value: Any) -> Any:
+            if not isinstance(value, str):
+                return None
+            return " ".join(value.split()).casefold() if loose else value
+
         wanted = tuple(dict.fromkeys(values))
+        plain_wanted = tuple(plain(value) for value in wanted)
         if prefix:
 
             def matches(row: dict[str, Any]) -> bool:
-                value = row.get(key)
-                return isinstance(value, str) and value.startswith(wanted)
+                value = plain(row.get(key))
+                return value is not None and value.startswith(plain_wanted)
         else:
-            chosen = set(wanted)
+            chosen = set(plain_wanted)
 
             def matches(row: dict[str, Any]) -> bool:
-                value = row.get(key)
-                return isinstance(value, str) and value in chosen
+                return plain(row.get(key)) in chosen
 
         if key not in self.keys(sheet):
             raise ValueError(f"{sheet}: no column with key {key!r}")
@@ -289,12 +305,9 @@ class Register:
             return [row for row in table.rows if matches(row)]
         from .scan import ScanUnsupported, SheetScan
 
-        column = {c.key: c for c in _columns(sheet)}.get(key)
         try:
             found = SheetScan(self._workbook, actual).rows(
-                () if prefix else wanted,
-                wanted if prefix else (),
-                loose=column is not None and column.kind == "choice",
+                () if prefix else wanted, wanted if prefix else (), loose=loose
             )
         except ScanUnsupported:
             # Read every cell (python-calamine, quick) but type only the rows kept.
