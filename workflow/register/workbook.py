@@ -37,7 +37,7 @@ import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -47,6 +47,7 @@ from lxml import etree
 
 from .cells import column_letter, storable_problem
 from .schema import DATE_FORMAT, DATETIME_FORMAT, NO, TIME_FORMAT, YES
+from .stream import CDATA, Deflated, Deflater, SheetPieces, Unusual
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
@@ -62,6 +63,13 @@ SHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetm
 # 0.27 s at level 6 and 0.10 s at level 1; the file is ~20% larger until Excel saves it).
 _FAST_COMPRESS_OVER = 4 << 20
 _MAX_PART = 512 << 20  # no register part is this large; a zip bomb is
+# Parts up to this size are kept once inflated (a small sheet is read for its rows, then
+# again to edit it); a bigger one is streamed when edited, so keeping it would only hold
+# 37 MB of Actions for nothing.
+_KEEP_READ_UP_TO = 1 << 20
+# Pieces a sheet is streamed in: big enough that each costs little Python, small enough
+# that a piece and the row it ends on are all that is in memory.
+STREAM_CHUNK = 1 << 20
 
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True, remove_blank_text=False
@@ -84,6 +92,24 @@ _FORMULA_VALUE = re.compile(
 _SHARED_MASTER = re.compile(rb'<(?:[\w.-]+:)?f\b[^>]*\bsi="(\d+)"[^>]*>([^<]+)</')
 _SHARED_INDEX = re.compile(rb'\bsi="(\d+)"')
 _EXCEL_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")
+_A1_STYLE = re.compile(rb'<(?:[\w.-]+:)?c\b[^>]*\sr="A1"[^>]*?\ss="(\d+)"')
+_HEAD_CHUNK = 16 << 10  # a sheet's head (widths, views) and first row fit in a few of these
+
+
+def _head_read(data: bytes) -> bool:
+    return b"sheetData" in data
+
+
+# The end of a sheet's first row, or of a sheetData without rows.
+_FIRST_ROW_END = re.compile(
+    rb"</(?:[\w.-]+:)?(?:row|sheetData)>|<(?:[\w.-]+:)?(?:row|sheetData)\b[^>]*/>"
+)
+
+
+def _first_row_read(data: bytes) -> bool:
+    """Whether ``data`` (the start of a sheet) holds its first row whole, or has no rows."""
+    start = data.find(b"sheetData")
+    return start >= 0 and _FIRST_ROW_END.search(data, start) is not None
 
 
 class WorkbookRefused(Exception):
@@ -128,16 +154,22 @@ class Package:
             raise WorkbookDamaged(f"not an .xlsx workbook ({err})") from err
         self.names = {info.filename: info for info in self.infos}
         self.changed: dict[str, bytes] = {}
+        # Parts rewritten as they were streamed: raw deflate, written without inflating.
+        self.streamed: dict[str, Deflated] = {}
         self._read: dict[str, bytes] = {}
         self.removed: set[str] = set()
         self.added: list[str] = []
 
     def has(self, name: str) -> bool:
-        return (name in self.names or name in self.changed) and name not in self.removed
+        return (
+            name in self.names or name in self.changed or name in self.streamed
+        ) and name not in self.removed
 
     def read(self, name: str) -> bytes:
         if name in self.changed:
             return self.changed[name]
+        if name in self.streamed:
+            return self.streamed[name].inflate()
         if name in self._read:
             return self._read[name]
         info = self.names.get(name)
@@ -149,14 +181,18 @@ class Package:
             data = self.zip.read(info)
         except (zipfile.BadZipFile, zlib.error, OSError) as err:
             raise WorkbookDamaged(f"part {name} is damaged ({err})") from err
-        # Kept: a sheet is read for its rows, then again to edit it; inflating it twice
-        # would cost as much as the edit.
-        self._read[name] = data
+        # Kept when small: a sheet is read for its rows, then again to edit it, and inflating
+        # it twice would cost as much as the edit. A big one is edited as a stream.
+        if info.file_size <= _KEEP_READ_UP_TO:
+            self._read[name] = data
         return data
 
     def stream(self, name: str, chunk: int = 1 << 20) -> Iterator[bytes]:
         """The part's bytes in pieces of about ``chunk``, inflated as they are needed: a
         40 MB sheet is searched or rewritten without ever being whole in memory."""
+        if name in self.streamed and name not in self.changed:
+            yield from self.streamed[name].inflated_pieces(chunk)
+            return
         if name in self.changed or name in self._read:
             data = self.changed.get(name, self._read.get(name, b""))
             for start in range(0, len(data), chunk):
@@ -181,11 +217,20 @@ class Package:
         if name not in self.names and name not in self.changed:
             self.added.append(name)
         self.changed[name] = data
+        self.streamed.pop(name, None)
+        self._read.pop(name, None)
         self.removed.discard(name)
+
+    def put_streamed(self, name: str, content: Deflated) -> None:
+        """The new content of an existing part, already deflated (``stream.Deflater``)."""
+        self.streamed[name] = content
+        self.changed.pop(name, None)
+        self._read.pop(name, None)  # stale now, and possibly big
 
     def remove(self, name: str) -> None:
         self.removed.add(name)
         self.changed.pop(name, None)
+        self.streamed.pop(name, None)
 
     def write(self, handle: IO[bytes]) -> None:
         """The package with unchanged parts copied raw (same bytes, same compression)."""
@@ -196,6 +241,8 @@ class Package:
                     continue
                 if name in self.changed:
                     self._write_new(target, name, self.changed[name], info)
+                elif name in self.streamed:
+                    self._write_deflated(target, name, self.streamed[name], info)
                 else:
                     self._copy_raw(target, info)
             for name in self.added:
@@ -210,6 +257,27 @@ class Package:
         info.compress_type = zipfile.ZIP_DEFLATED
         level = 1 if len(data) > _FAST_COMPRESS_OVER else 6
         target.writestr(info, data, compresslevel=level)
+
+    @staticmethod
+    def _write_deflated(
+        target: zipfile.ZipFile, name: str, content: Deflated, like: zipfile.ZipInfo
+    ) -> None:
+        """A part deflated as it was streamed, written raw as ``_copy_raw`` does, with its
+        new CRC and sizes in the local header (so no data descriptor follows)."""
+        info = zipfile.ZipInfo(name, date_time=like.date_time)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o600 << 16  # as ZipFile.writestr gives a new part
+        info.CRC = content.crc
+        info.file_size = content.size
+        info.compress_size = content.compressed_size
+        zip64 = max(info.file_size, info.compress_size) > zipfile.ZIP64_LIMIT
+        info.header_offset = target.fp.tell()
+        target.fp.write(info.FileHeader(zip64))
+        for piece in content.pieces:
+            target.fp.write(piece)
+        target.filelist.append(info)
+        target.NameToInfo[info.filename] = info
+        target.start_dir = target.fp.tell()
 
     def _copy_raw(self, target: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
         offset = info.header_offset
@@ -339,6 +407,16 @@ class Styles:
         self.changed = True
         return number
 
+    def snapshot(self) -> tuple[Any, ...]:
+        """What ``restore`` needs to undo the date styles an abandoned edit added."""
+        root = copy.deepcopy(self.root) if self.root is not None else None
+        return root, set(self.date_styles), self.changed, dict(self._made)
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        root, date_styles, changed, made = state
+        self.root, self.changed = root, changed
+        self.date_styles, self._made = set(date_styles), dict(made)
+
     def save(self) -> None:
         if self.changed and self.name:
             self.package.put(self.name, _serialise(self.root))
@@ -423,84 +501,32 @@ class SheetEdits:
         return bool(self.cells or self.removed_rows)
 
 
-class SheetEditor:
-    """Rewrites the touched rows of one worksheet part, leaving every other byte alone."""
+class _RowWriter:
+    """Rewrites one row as ccp writes it, and the dimension and ranges around the rows: what
+    the whole-part editor (``SheetEditor``) and the streaming one (``_StreamEditor``) share,
+    so both give the same bytes."""
 
-    def __init__(self, data: bytes, where: str, styles: Styles, date1904: bool):
-        if b"<![CDATA[" in data:
-            # A row boundary cannot be found by searching text that may hide "</row>"; CDATA
-            # is only another spelling of text, so it is spelt the usual way first.
-            data = _CDATA.sub(lambda m: _escape_text(m.group(1)), data)
-        self.data = data
+    def __init__(
+        self,
+        where: str,
+        styles: Styles,
+        date1904: bool,
+        prefix: str,
+        namespaces: list[bytes],
+    ):
         self.where = where  # "sheet Actions", for messages
         self.styles = styles
         self.date1904 = date1904
-        root = re.search(rb"<(?:[A-Za-z_][\w.-]*:)?worksheet\b", data)
-        if root is None:
-            raise WorkbookDamaged(f"{where} has no worksheet element")
-        if b"<!DOCTYPE" in data[: root.start()] or b"<!ENTITY" in data[: root.start()]:
-            raise WorkbookRefused(
-                f"{where} declares a DTD or entities, which a workbook never does"
-            )
-        head_end = data.find(b">", root.end()) + 1
-        self.root_start = data[:head_end]
-        if STRICT_NS.encode() in self.root_start:
-            raise WorkbookRefused(f"{where} is Strict Open XML")
-        match = re.search(rb"<(?:([A-Za-z_][\w.-]*):)?sheetData\b[^>]*?(/?)>", data)
-        if match is None:
-            raise WorkbookDamaged(f"{where} has no sheetData")
-        self.prefix = (match.group(1).decode() + ":") if match.group(1) else ""
-        self.namespaces = re.findall(rb'\sxmlns(?::[\w.-]+)?="[^"]*"', self.root_start)
-        if match.group(2):  # <sheetData/>: open it up
-            p = self.prefix.encode()
-            self.data = (
-                data[: match.start()]
-                + b"<"
-                + p
-                + b"sheetData></"
-                + p
-                + b"sheetData>"
-                + data[match.end() :]
-            )
-            self.body_start = match.start() + len(p) + 11
-        else:
-            self.body_start = match.end()
-        close = f"</{self.prefix}sheetData>".encode()
-        self.body_end = self.data.find(close, self.body_start)
-        if self.body_end < 0:
-            raise WorkbookDamaged(f"{where}: sheetData is not closed")
-        self._check_protection()
+        self.prefix = prefix
+        self.namespaces = namespaces
 
-    def _check_protection(self) -> None:
-        tail = self.data[self.body_end :]
+    def _check_protection(self, tail: bytes) -> None:
         match = re.search(rb"<(?:[\w.-]+:)?sheetProtection\b[^>]*>", tail)
         if match and re.search(rb'\ssheet="(1|true)"', match.group()):
             raise WorkbookRefused(
                 f"{self.where} is protected; unprotect it in Excel (Review > "
                 "Unprotect Sheet), save, and run the command again"
             )
-
-    # -- rows --
-
-    def _row_index(self) -> list[tuple[int, int, int]]:
-        """(row number, start, end) of every <row> element, in file order."""
-        rows = []
-        data = self.data
-        close = f"</{self.prefix}row>".encode()
-        previous = 0
-        for match in _ROW_START.finditer(data, self.body_start, self.body_end):
-            number_match = _R_ATTR.search(match.group())
-            number = int(number_match.group(1)) if number_match else previous + 1
-            previous = number
-            if match.group().endswith(b"/>"):
-                end = match.end()
-            else:
-                end = data.find(close, match.end(), self.body_end)
-                if end < 0:
-                    raise WorkbookDamaged(f"{self.where}: row {number} is not closed")
-                end += len(close)
-            rows.append((number, match.start(), end))
-        return rows
 
     def _wrap(self, fragment: bytes) -> Any:
         opening = b"<wrap " + b" ".join(ns.strip() for ns in self.namespaces) + b">"
@@ -520,121 +546,23 @@ class SheetEditor:
     def _q(self, name: str) -> str:
         return f"{{{MAIN_NS}}}{name}"
 
-    def _rows_near(self, wanted: list[int], header_row: int) -> list[tuple[int, int, int]]:
-        """(number, start, end) of the wanted rows that exist and of the row above each.
-
-        Rows are looked up by their r="N" attribute, at memory speed, rather than by walking
-        every row of the sheet; anything unusual (rows without numbers, a wanted row not
-        where the order says) falls back to walking them all.
-        """
-        data, end_of_body = self.data, self.body_end
-        first = _ROW_START.search(data, self.body_start, end_of_body)
-        if first is None:
-            return []
-        opener = f'<{self.prefix}row r="'.encode()
-        if not first.group().startswith(opener):
-            return self._row_index()
-        last_start = data.rfind(f"<{self.prefix}row".encode(), self.body_start, end_of_body)
-        last_number = _R_ATTR.search(data, last_start, data.find(b">", last_start) + 1)
-        if last_number is None:
-            return self._row_index()
-        last_existing = int(last_number.group(1))
-        close = f"</{self.prefix}row>".encode()
-
-        def locate(number: int, cursor: int) -> tuple[int, int] | None:
-            start = data.find(opener + b'%d"' % number, cursor, end_of_body)
-            if start < 0:
-                return None
-            tag_end = data.find(b">", start) + 1
-            if data[tag_end - 2 : tag_end] == b"/>":
-                return start, tag_end
-            end = data.find(close, tag_end, end_of_body)
-            if end < 0:
-                raise WorkbookDamaged(f"{self.where}: row {number} is not closed")
-            return start, end + len(close)
-
-        found: dict[int, tuple[int, int]] = {}
-        cursor = self.body_start
-        for number in sorted(wanted):
-            for above in range(number - 1, max(header_row, number - 6), -1):
-                if above in found or above > last_existing:
-                    break
-                hit = locate(above, cursor)
-                if hit is not None:
-                    found[above] = hit
-                    cursor = hit[0]
-                    break
-            if number <= last_existing:
-                hit = locate(number, cursor)
-                if hit is None:
-                    return self._row_index()
-                found[number] = hit
-                cursor = hit[0]
-        if any(number > last_existing for number in wanted) and last_existing > header_row:
-            found.setdefault(last_existing, locate(last_existing, last_start) or (0, 0))
-        return sorted((number, start, end) for number, (start, end) in found.items())
-
-    def apply(self, edits: SheetEdits, column_styles: dict[int, int]) -> bytes:
-        index = self._rows_near(sorted(set(edits.cells) | edits.removed_rows), edits.header_row)
-        existing = {number: (start, end) for number, start, end in index}
-        # Only data rows lend their styles: a first row under the header is not bold.
-        lenders = sorted(number for number in existing if number > edits.header_row)
-        lent: dict[int, dict[int, int]] = {}  # row number -> column -> style, parsed once
-
-        def styles_above(number: int) -> dict[int, int]:
-            """The cell styles of the nearest data row above ``number`` (as now written)."""
-            position = bisect.bisect_left(lenders, number)
-            if not position:
-                return {}
-            lender = lenders[position - 1]
-            if lender not in lent:
-                start, end = existing[lender]
-                lent[lender] = self._styles_of(self._wrap(self.data[start:end])[0])
-            return lent[lender]
-
-        replacements: list[tuple[int, int, bytes]] = []
-        new_rows: list[tuple[int, bytes]] = []
-        for number in sorted(set(edits.cells) | edits.removed_rows):
-            if number in edits.removed_rows:
-                if number in existing:
-                    start, end = existing[number]
-                    replacements.append((start, end, b""))
-                continue
-            if number in existing:
-                start, end = existing[number]
-                wrapper = self._wrap(self.data[start:end])
-            else:
-                wrapper = self._wrap(f'<{self.prefix}row r="{number}"/>'.encode())
-            row = wrapper[0]
-            above = styles_above(number) if number > edits.header_row else {}
-            appended = number > edits.last_data_row
-            self._write_row(row, number, edits.cells[number], above, column_styles, appended)
-            if number > edits.header_row:
-                lent[number] = self._styles_of(row)
-                if number not in existing:
-                    bisect.insort(lenders, number)
-            fragment = self._unwrap(wrapper)
-            if number in existing:
-                replacements.append((*existing[number], fragment))
-            else:
-                new_rows.append((number, fragment))
-        # New rows go before the first existing row with a higher number (usually the end).
-        starts = [(number, start) for number, start, _ in index]
-        insertions: list[tuple[int, int, bytes]] = []
-        for number, fragment in new_rows:
-            later = [start for other, start in starts if other > number]
-            position = min(later) if later else self.body_end
-            insertions.append((position, position, fragment))
-        pieces = sorted(replacements + insertions, key=lambda item: (item[0], item[1]))
-        out = []
-        cursor = 0
-        for start, end, fragment in pieces:
-            out.append(self.data[cursor:start])
-            out.append(fragment)
-            cursor = end
-        out.append(self.data[cursor:])
-        data = b"".join(out)
-        return self._after_rows(data, edits)
+    def _rewrite(
+        self,
+        fragment: bytes | None,
+        number: int,
+        writes: dict[int, CellWrite],
+        above: dict[int, int],
+        column_styles: dict[int, int],
+        appended: bool,
+    ) -> tuple[bytes, dict[int, int]]:
+        """Row ``number`` (``fragment`` as in the file, None for a new row) with ``writes``
+        made: its new bytes, and the cell styles it now lends to a row appended below."""
+        if fragment is None:
+            fragment = f'<{self.prefix}row r="{number}"/>'.encode()
+        wrapper = self._wrap(fragment)
+        row = wrapper[0]
+        self._write_row(row, number, writes, above, column_styles, appended)
+        return self._unwrap(wrapper), self._styles_of(row)
 
     @staticmethod
     def _styles_of(row: Any) -> dict[int, int]:
@@ -773,35 +701,429 @@ class SheetEditor:
 
     # -- around the rows --
 
-    def _after_rows(self, data: bytes, edits: SheetEdits) -> bytes:
-        written_rows = [n for n in edits.cells]
-        if not written_rows:
-            return data
-        new_last = max([edits.last_data_row, *written_rows])
+    def _finish_head(self, head: bytes, edits: SheetEdits) -> bytes:
+        """The part up to ``<sheetData>``, its dimension grown to the rows written."""
+        if not edits.cells:
+            return head
+        new_last = max([edits.last_data_row, *edits.cells])
         max_column = max(max(row) for row in edits.cells.values() if row)
-        data = self._grow_dimension(data, new_last, max_column)
-        if new_last > edits.last_data_row:
-            data = _grow_ranges(data, self.body_end, edits.last_data_row, new_last)
-        return data
+        return self._grow_dimension(head, new_last, max_column)
 
-    def _grow_dimension(self, data: bytes, last_row: int, max_column: int) -> bytes:
-        match = re.search(rb'(<(?:[\w.-]+:)?dimension\s+ref=")([^"]*)(")', data[: self.body_start])
+    @staticmethod
+    def _finish_tail(tail: bytes, edits: SheetEdits) -> bytes:
+        """The part from ``</sheetData>`` on, its ranges grown to an appended row."""
+        if not edits.cells:
+            return tail
+        new_last = max([edits.last_data_row, *edits.cells])
+        if new_last > edits.last_data_row:
+            tail = _grow_ranges(tail, edits.last_data_row, new_last)
+        return tail
+
+    @staticmethod
+    def _grow_dimension(head: bytes, last_row: int, max_column: int) -> bytes:
+        match = re.search(rb'(<(?:[\w.-]+:)?dimension\s+ref=")([^"]*)(")', head)
         if not match:
-            return data
+            return head
         found = _RANGE.match(match.group(2).decode())
         if not found:
-            return data
+            return head
         first_col, first_row = found.group(1), int(found.group(2))
         end_col = found.group(3) or first_col
         end_row = int(found.group(4) or first_row)
         end_col_index = max(column_index(end_col), max_column)
         ref = f"{first_col}{first_row}:{column_letter(end_col_index)}{max(end_row, last_row)}"
-        return data[: match.start(2)] + ref.encode() + data[match.end(2) :]
+        return head[: match.start(2)] + ref.encode() + head[match.end(2) :]
 
 
-def _grow_ranges(data: bytes, body_end: int, old_last: int, new_last: int) -> bytes:
-    """Autofilter, conditional formats and validations that end on the old last row grow."""
-    head, tail = data[:body_end], data[body_end:]
+class SheetEditor(_RowWriter):
+    """Rewrites the touched rows of one worksheet part, leaving every other byte alone."""
+
+    def __init__(self, data: bytes, where: str, styles: Styles, date1904: bool):
+        if b"<![CDATA[" in data:
+            # A row boundary cannot be found by searching text that may hide "</row>"; CDATA
+            # is only another spelling of text, so it is spelt the usual way first.
+            data = _CDATA.sub(lambda m: _escape_text(m.group(1)), data)
+        self.data = data
+        root = re.search(rb"<(?:[A-Za-z_][\w.-]*:)?worksheet\b", data)
+        if root is None:
+            raise WorkbookDamaged(f"{where} has no worksheet element")
+        if b"<!DOCTYPE" in data[: root.start()] or b"<!ENTITY" in data[: root.start()]:
+            raise WorkbookRefused(
+                f"{where} declares a DTD or entities, which a workbook never does"
+            )
+        head_end = data.find(b">", root.end()) + 1
+        self.root_start = data[:head_end]
+        if STRICT_NS.encode() in self.root_start:
+            raise WorkbookRefused(f"{where} is Strict Open XML")
+        match = re.search(rb"<(?:([A-Za-z_][\w.-]*):)?sheetData\b[^>]*?(/?)>", data)
+        if match is None:
+            raise WorkbookDamaged(f"{where} has no sheetData")
+        prefix = (match.group(1).decode() + ":") if match.group(1) else ""
+        namespaces = re.findall(rb'\sxmlns(?::[\w.-]+)?="[^"]*"', self.root_start)
+        super().__init__(where, styles, date1904, prefix, namespaces)
+        if match.group(2):  # <sheetData/>: open it up
+            p = self.prefix.encode()
+            self.data = (
+                data[: match.start()]
+                + b"<"
+                + p
+                + b"sheetData></"
+                + p
+                + b"sheetData>"
+                + data[match.end() :]
+            )
+            self.body_start = match.start() + len(p) + 11
+        else:
+            self.body_start = match.end()
+        close = f"</{self.prefix}sheetData>".encode()
+        self.body_end = self.data.find(close, self.body_start)
+        if self.body_end < 0:
+            raise WorkbookDamaged(f"{where}: sheetData is not closed")
+        self._check_protection(self.data[self.body_end :])
+
+    # -- rows --
+
+    def _row_index(self) -> list[tuple[int, int, int]]:
+        """(row number, start, end) of every <row> element, in file order."""
+        rows = []
+        data = self.data
+        close = f"</{self.prefix}row>".encode()
+        previous = 0
+        for match in _ROW_START.finditer(data, self.body_start, self.body_end):
+            number_match = _R_ATTR.search(match.group())
+            number = int(number_match.group(1)) if number_match else previous + 1
+            previous = number
+            if match.group().endswith(b"/>"):
+                end = match.end()
+            else:
+                end = data.find(close, match.end(), self.body_end)
+                if end < 0:
+                    raise WorkbookDamaged(f"{self.where}: row {number} is not closed")
+                end += len(close)
+            rows.append((number, match.start(), end))
+        return rows
+
+    def _rows_near(self, wanted: list[int], header_row: int) -> list[tuple[int, int, int]]:
+        """(number, start, end) of the wanted rows that exist and of the row above each.
+
+        Rows are looked up by their r="N" attribute, at memory speed, rather than by walking
+        every row of the sheet; anything unusual (rows without numbers, a wanted row not
+        where the order says) falls back to walking them all.
+        """
+        data, end_of_body = self.data, self.body_end
+        first = _ROW_START.search(data, self.body_start, end_of_body)
+        if first is None:
+            return []
+        opener = f'<{self.prefix}row r="'.encode()
+        if not first.group().startswith(opener):
+            return self._row_index()
+        last_start = data.rfind(f"<{self.prefix}row".encode(), self.body_start, end_of_body)
+        last_number = _R_ATTR.search(data, last_start, data.find(b">", last_start) + 1)
+        if last_number is None:
+            return self._row_index()
+        last_existing = int(last_number.group(1))
+        close = f"</{self.prefix}row>".encode()
+
+        def locate(number: int, cursor: int) -> tuple[int, int] | None:
+            start = data.find(opener + b'%d"' % number, cursor, end_of_body)
+            if start < 0:
+                return None
+            tag_end = data.find(b">", start) + 1
+            if data[tag_end - 2 : tag_end] == b"/>":
+                return start, tag_end
+            end = data.find(close, tag_end, end_of_body)
+            if end < 0:
+                raise WorkbookDamaged(f"{self.where}: row {number} is not closed")
+            return start, end + len(close)
+
+        found: dict[int, tuple[int, int]] = {}
+        cursor = self.body_start
+        for number in sorted(wanted):
+            for above in range(number - 1, max(header_row, number - 6), -1):
+                if above in found or above > last_existing:
+                    break
+                hit = locate(above, cursor)
+                if hit is not None:
+                    found[above] = hit
+                    cursor = hit[0]
+                    break
+            if number <= last_existing:
+                hit = locate(number, cursor)
+                if hit is None:
+                    return self._row_index()
+                found[number] = hit
+                cursor = hit[0]
+        if any(number > last_existing for number in wanted) and last_existing > header_row:
+            found.setdefault(last_existing, locate(last_existing, last_start) or (0, 0))
+        return sorted((number, start, end) for number, (start, end) in found.items())
+
+    def apply(self, edits: SheetEdits, column_styles: dict[int, int]) -> bytes:
+        index = self._rows_near(sorted(set(edits.cells) | edits.removed_rows), edits.header_row)
+        existing = {number: (start, end) for number, start, end in index}
+        # Only data rows lend their styles: a first row under the header is not bold.
+        lenders = sorted(number for number in existing if number > edits.header_row)
+        lent: dict[int, dict[int, int]] = {}  # row number -> column -> style, parsed once
+
+        def styles_above(number: int) -> dict[int, int]:
+            """The cell styles of the nearest data row above ``number`` (as now written)."""
+            position = bisect.bisect_left(lenders, number)
+            if not position:
+                return {}
+            lender = lenders[position - 1]
+            if lender not in lent:
+                start, end = existing[lender]
+                lent[lender] = self._styles_of(self._wrap(self.data[start:end])[0])
+            return lent[lender]
+
+        replacements: list[tuple[int, int, bytes]] = []
+        new_rows: list[tuple[int, bytes]] = []
+        for number in sorted(set(edits.cells) | edits.removed_rows):
+            if number in edits.removed_rows:
+                if number in existing:
+                    start, end = existing[number]
+                    replacements.append((start, end, b""))
+                continue
+            start, end = existing.get(number, (0, 0))
+            above = styles_above(number) if number > edits.header_row else {}
+            fragment, styles = self._rewrite(
+                self.data[start:end] if number in existing else None,
+                number,
+                edits.cells[number],
+                above,
+                column_styles,
+                number > edits.last_data_row,
+            )
+            if number > edits.header_row:
+                lent[number] = styles
+                if number not in existing:
+                    bisect.insort(lenders, number)
+            if number in existing:
+                replacements.append((*existing[number], fragment))
+            else:
+                new_rows.append((number, fragment))
+        # New rows go before the first existing row with a higher number (usually the end).
+        starts = [(number, start) for number, start, _ in index]
+        insertions: list[tuple[int, int, bytes]] = []
+        for number, fragment in new_rows:
+            later = [start for other, start in starts if other > number]
+            position = min(later) if later else self.body_end
+            insertions.append((position, position, fragment))
+        pieces = sorted(replacements + insertions, key=lambda item: (item[0], item[1]))
+        out = [self._finish_head(self.data[: self.body_start], edits)]
+        cursor = self.body_start
+        for start, end, fragment in pieces:
+            out.append(self.data[cursor:start])
+            out.append(fragment)
+            cursor = end
+        out.append(self.data[cursor : self.body_end])
+        out.append(self._finish_tail(self.data[self.body_end :], edits))
+        return b"".join(out)
+
+
+@dataclass
+class _Lender:
+    """A row whose cell styles an appended row below it may take: as written (``styles``)
+    or as in the file (``fragment``, parsed only if a row asks)."""
+
+    number: int
+    fragment: bytes | None = None
+    styles: dict[int, int] | None = None
+
+    def cell_styles(self, writer: _RowWriter) -> dict[int, int]:
+        if self.styles is None:
+            self.styles = writer._styles_of(writer._wrap(self.fragment or b"")[0])
+            self.fragment = None
+        return self.styles
+
+
+class _StreamEditor(_RowWriter):
+    """``SheetEditor.apply`` in one pass over a part streamed in pieces cut at rows.
+
+    Pieces without a row to write go straight to the deflater; only the touched rows are
+    parsed. The result is byte for byte the one ``SheetEditor`` gives, including where a new
+    row takes its styles from: that editor looks rows up by number (the row above within
+    five rows, else the row written before) and, when a row to write is missing below the
+    last one, walks them all (the nearest row above). Both are followed here; when the two
+    already disagreed before the walk would have begun, ``Unusual`` sends the caller to
+    ``SheetEditor``. So does any part not in the plain form: rows without a leading number,
+    rows out of order, CDATA, an empty ``<sheetData/>``, or a refusal (read whole, the part
+    gives the same error in the same order).
+    """
+
+    def __init__(self, pieces: SheetPieces, where: str, styles: Styles, date1904: bool):
+        head = pieces.head
+        if CDATA in head:
+            raise Unusual("CDATA")
+        root = re.search(rb"<(?:[A-Za-z_][\w.-]*:)?worksheet\b", head)
+        if root is None or b"<!DOCTYPE" in head[: root.start()] or b"<!ENTITY" in head:
+            raise Unusual("no plain worksheet element")
+        root_start = head[: head.find(b">", root.end()) + 1]
+        if STRICT_NS.encode() in root_start:
+            raise Unusual("Strict Open XML")
+        namespaces = re.findall(rb'\sxmlns(?::[\w.-]+)?="[^"]*"', root_start)
+        super().__init__(where, styles, date1904, pieces.prefix.decode(), namespaces)
+        self.pieces = pieces
+        self._row_start = b"<" + pieces.prefix + b"row"
+        self._row_close = b"</" + pieces.prefix + b"row>"
+        self._numbered = re.compile(re.escape(self._row_start + b' r="') + rb'(\d+)"')
+        self._empty_row = re.compile(re.escape(self._row_start) + rb"\b[^>]*/>")
+
+    def run(self, edits: SheetEdits, sink: Deflater) -> None:
+        self.edits = edits
+        self.sink = sink
+        self.column_styles = _column_styles(self.pieces.head)
+        self.wanted = sorted(set(edits.cells) | edits.removed_rows)
+        self.next = 0  # index in wanted of the next row to write
+        self.previous = 0  # number of the last row met, to check the order
+        self.recent: _Lender | None = None  # the nearest data row above, as now written
+        self.written: _Lender | None = None  # the last data row written or removed
+        self.walk_all = False  # SheetEditor walks every row (a row to write is missing)
+        self.diverged = False  # the two ways of finding a lender have disagreed
+        sink.write(self._finish_head(self.pieces.head, edits))
+        for piece in self.pieces.body():
+            self._piece(piece)
+        # Rows beyond the last one in the sheet: appended before </sheetData>.
+        while self.next < len(self.wanted):
+            self._new_row(self.wanted[self.next])
+            self.next += 1
+        tail = self.pieces.tail()
+        if CDATA in tail:
+            raise Unusual("CDATA")
+        self._check_protection(tail)
+        sink.write(self._finish_tail(tail, edits))
+
+    def _piece(self, piece: bytes) -> None:
+        if CDATA in piece:
+            raise Unusual("CDATA")
+        found = self._numbered.findall(piece)
+        if piece.count(self._row_start) != len(found):
+            raise Unusual("a row without a leading number")
+        if not found:
+            if piece.strip():
+                raise Unusual("something other than rows in sheetData")
+            self.sink.write(piece)
+            return
+        closed = piece.count(self._row_close)
+        if closed != len(found) and closed + len(self._empty_row.findall(piece)) != len(found):
+            # A row left open: SheetEditor's walk over every row says which.
+            raise Unusual("a row is not closed")
+        numbers = list(map(int, found))
+        if numbers[0] <= self.previous or any(
+            a >= b for a, b in zip(numbers, numbers[1:], strict=False)
+        ):
+            raise Unusual("rows out of order")
+        self.previous = numbers[-1]
+        header_row = self.edits.header_row
+        wanted = self.wanted
+        if self.next >= len(wanted) or wanted[self.next] > numbers[-1]:
+            # The usual piece: nothing to write in it.
+            self.sink.write(piece)
+            if numbers[-1] > header_row:
+                self.recent = _Lender(numbers[-1], piece[piece.rfind(self._row_start) :])
+            return
+        starts = [match.start() for match in self._numbered.finditer(piece)]
+        view = memoryview(piece)
+        cursor = 0
+        while self.next < len(wanted) and wanted[self.next] <= numbers[-1]:
+            number = wanted[self.next]
+            index = bisect.bisect_left(numbers, number)
+            self._pass_row(numbers, starts, index - 1, piece)
+            start = starts[index]
+            self.sink.write(view[cursor:start])
+            if numbers[index] == number:
+                end = self._row_end(piece, start)
+                self._existing_row(number, piece[start:end])
+                cursor = end
+            else:
+                # No such row, but a later one: SheetEditor walks every row from the start.
+                if not self.walk_all:
+                    if self.diverged:
+                        raise Unusual("a row to write is missing where the order says")
+                    self.walk_all = True
+                self._new_row(number)
+                cursor = start
+            self.next += 1
+        self.sink.write(view[cursor:])
+        self._pass_row(numbers, starts, len(numbers) - 1, piece)
+
+    def _pass_row(self, numbers: list[int], starts: list[int], index: int, piece: bytes) -> None:
+        """Row ``index`` of the piece, left as it is, is now the nearest row above."""
+        if index < 0 or numbers[index] <= self.edits.header_row:
+            return
+        if self.recent is not None and self.recent.number >= numbers[index]:
+            return  # that row was written (or a later one was)
+        end = starts[index + 1] if index + 1 < len(starts) else len(piece)
+        self.recent = _Lender(numbers[index], piece[starts[index] : end])
+
+    def _row_end(self, piece: bytes, start: int) -> int:
+        tag_end = piece.find(b">", start) + 1
+        if piece[tag_end - 2 : tag_end] == b"/>":
+            return tag_end
+        end = piece.find(self._row_close, tag_end)
+        if end < 0:
+            raise Unusual("a row is not closed")
+        return end + len(self._row_close)
+
+    def _existing_row(self, number: int, fragment: bytes) -> None:
+        edits = self.edits
+        if number in edits.removed_rows:
+            if number > edits.header_row:
+                self.recent = self.written = _Lender(number, fragment)
+            return
+        above: dict[int, int] = {}
+        if number > edits.header_row:
+            lender = self.recent
+            if not self.walk_all:
+                # SheetEditor finds the row above only within five rows; further up, the
+                # nearest row it has found is the one written before.
+                if lender is not None and lender.number < number - 5:
+                    lender = self.written
+                if lender is not self.recent:
+                    self.diverged = True
+            above = lender.cell_styles(self) if lender is not None else {}
+        self._write(number, fragment, above)
+
+    def _new_row(self, number: int) -> None:
+        edits = self.edits
+        if number in edits.removed_rows:
+            return
+        above: dict[int, int] = {}
+        if number > edits.header_row and self.recent is not None:
+            above = self.recent.cell_styles(self)
+        self._write(number, None, above)
+
+    def _write(self, number: int, fragment: bytes | None, above: dict[int, int]) -> None:
+        edits = self.edits
+        data, styles = self._rewrite(
+            fragment,
+            number,
+            edits.cells[number],
+            above,
+            self.column_styles,
+            number > edits.last_data_row,
+        )
+        self.sink.write(data)
+        if number > edits.header_row:
+            self.recent = self.written = _Lender(number, styles=styles)
+
+
+def _column_styles(head: bytes) -> dict[int, int]:
+    """Column index -> the style a person gave the whole column (<col style>), from the part
+    up to its sheetData."""
+    cut = head.find(b"sheetData")
+    styles: dict[int, int] = {}
+    for match in re.finditer(rb"<(?:[\w.-]+:)?col\b([^>]*)/?>", head[:cut]):
+        attributes = dict(re.findall(rb'(\w+)="([^"]*)"', match.group(1)))
+        if b"style" in attributes and b"min" in attributes and b"max" in attributes:
+            low, high = int(attributes[b"min"]), int(attributes[b"max"])
+            for column in range(low - 1, min(high, low + 100)):
+                styles[column] = int(attributes[b"style"])
+    return styles
+
+
+def _grow_ranges(tail: bytes, old_last: int, new_last: int) -> bytes:
+    """Autofilter, conditional formats and validations that end on the old last row grow
+    (``tail``: the part from ``</sheetData>`` on, where they are)."""
 
     def grow(match: re.Match[bytes]) -> bytes:
         return (
@@ -811,8 +1133,7 @@ def _grow_ranges(data: bytes, body_end: int, old_last: int, new_last: int) -> by
         )
 
     tail = re.sub(rb'(<(?:[\w.-]+:)?autoFilter\s+ref=")([^"]*)(")', grow, tail)
-    tail = re.sub(rb'(\ssqref=")([^"]*)(")', grow, tail)
-    return head + tail
+    return re.sub(rb'(\ssqref=")([^"]*)(")', grow, tail)
 
 
 def grow_ref(ref: str, old_last: int, new_last: int) -> str:
@@ -903,6 +1224,7 @@ class Workbook:
         self.styles = Styles(self.package, styles)
         self._workbook_changed = False
         self._edited: set[str] = set()
+        self.stream_chunk = STREAM_CHUNK  # tests make it small, so rows straddle pieces
         # Sheet names (as in the file) the register owns; set by the Register.
         self.data_sheets: set[str] = set()
 
@@ -1039,32 +1361,54 @@ class Workbook:
 
     def column_styles(self, sheet: str) -> dict[int, int]:
         """Column index -> the style a person gave the whole column (<col style>)."""
-        data = self.package.read(self.sheets[sheet].part)
-        cut = data.find(b"sheetData")
-        styles: dict[int, int] = {}
-        for match in re.finditer(rb"<(?:[\w.-]+:)?col\b([^>]*)/?>", data[:cut]):
-            attributes = dict(re.findall(rb'(\w+)="([^"]*)"', match.group(1)))
-            if b"style" in attributes and b"min" in attributes and b"max" in attributes:
-                low, high = int(attributes[b"min"]), int(attributes[b"max"])
-                for column in range(low - 1, min(high, low + 100)):
-                    styles[column] = int(attributes[b"style"])
-        return styles
+        return _column_styles(self._leading_bytes(self.sheets[sheet].part, _head_read))
+
+    def _leading_bytes(self, part: str, enough: Callable[[bytes], bool]) -> bytes:
+        """The start of a part, inflated piece by piece until ``enough`` says so (or whole)."""
+        data = b""
+        for piece in self.package.stream(part, _HEAD_CHUNK):
+            data += piece
+            if enough(data):
+                break
+        return data
 
     def edit_sheet(self, sheet: str, edits: SheetEdits) -> None:
         if not edits:
             return
         info = self.sheets[sheet]
-        editor = SheetEditor(
-            self.package.read(info.part), f"sheet {sheet}", self.styles, self.date1904
-        )
-        data = editor.apply(edits, self.column_styles(sheet))
-        self.package.put(info.part, data)
+        if not self._edit_streamed(sheet, info.part, edits):
+            editor = SheetEditor(
+                self.package.read(info.part), f"sheet {sheet}", self.styles, self.date1904
+            )
+            data = editor.apply(edits, self.column_styles(sheet))
+            self.package.put(info.part, data)
         self._edited.add(sheet)
         last = max([edits.last_data_row, *edits.cells]) if edits.cells else edits.last_data_row
         if last > edits.last_data_row:
             self._grow_tables(info, edits.last_data_row, last)
             self._grow_filter_name(info, edits.last_data_row, last)
         self._recalculate_on_open()
+
+    def _edit_streamed(self, sheet: str, part: str, edits: SheetEdits) -> bool:
+        """The edit made in one pass over the part as a stream (False: not done, because
+        the part is not in the plain form that needs, or was added by this command)."""
+        package = self.package
+        if part in package.changed or not package.has(part):
+            return False
+        info = package.names.get(part)
+        size = info.file_size if info is not None else package.streamed[part].size
+        sink = Deflater(1 if size > _FAST_COMPRESS_OVER else 6)
+        before = self.styles.snapshot()
+        try:
+            pieces = SheetPieces(package.stream(part, self.stream_chunk))
+            _StreamEditor(pieces, f"sheet {sheet}", self.styles, self.date1904).run(edits, sink)
+        except (Unusual, WorkbookRefused, ValueError):
+            # SheetEditor reads the part whole: it handles every form, and a refusal then
+            # says the same thing a whole read would have said first.
+            self.styles.restore(before)
+            return False
+        package.put_streamed(part, sink.finish())
+        return True
 
     def _grow_tables(self, info: SheetInfo, old_last: int, new_last: int) -> None:
         rels = _rels_name(info.part)
@@ -1180,8 +1524,9 @@ class Workbook:
 
     def header_style(self, sheet: str) -> int | None:
         """The style of the first header cell of ``sheet`` (bold, in a register ccp made)."""
-        data = self.package.read(self.sheets[sheet].part)
-        match = re.search(rb'<(?:[\w.-]+:)?c\b[^>]*\sr="A1"[^>]*?\ss="(\d+)"', data)
+        # Cell A1 is in row 1, the first row: no need to inflate the rows below it.
+        data = self._leading_bytes(self.sheets[sheet].part, _first_row_read)
+        match = _A1_STYLE.search(data)
         return int(match.group(1)) if match else None
 
     def _refresh_dependent_formulas(self) -> None:
@@ -1237,7 +1582,7 @@ class Workbook:
         self.package.write(handle)
 
     def changed_parts(self) -> Iterable[str]:
-        return [*self.package.changed, *self.package.removed]
+        return [*self.package.changed, *self.package.streamed, *self.package.removed]
 
 
 def misread_cells(data: bytes) -> list[str]:
