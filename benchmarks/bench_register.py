@@ -4,9 +4,10 @@ Run:  python benchmarks/bench_register.py            (both sizes, about a minute
       python benchmarks/bench_register.py --profile  (cProfile of each step at the larger size)
 
 Register-level stand-ins for the commands, each reading the sheets the command needs:
-``referral add`` (read Meetings and Cases; append a case and a meeting; audit; save) and
-``minutes record`` (read every sheet but Audit; append 10 actions, 2 resources, 2 progress
-rows; change 5 cells of older actions, a case and the meeting; audit; save). ``referral
+``referral add`` (read Meetings and Cases; append a case and a meeting; audit; save),
+``minutes record`` (the rows of the minuted case found by ``Register.select``, and every
+open action, each of which gains a carried-forward count; append 10 actions, 2 resources,
+2 progress rows; audit; save) and ``actions update`` (one action found by its ID). ``referral
 add*`` also reads the Audit sheet's Target column, as referrals.next_case_id does (the case
 numbers ever used). Each is timed
 at 600 cases / 6,000 actions and at 6,000 / 60,000 and printed side by side with the ratio;
@@ -139,25 +140,29 @@ def referral_add(
 
 
 def minutes_record(path: Path) -> None:
-    """What `ccp minutes record` does: new actions, a few changed cells, audit."""
+    """What `ccp minutes record` reads and writes (recording.apply_minutes): the case IDs,
+    the minuted case's actions (by ID prefix), resources, progress rows and case row, the
+    open actions it carries forward (every one of them gains a count), ten new actions, a
+    meeting row; an audit row."""
     register = Register.load(path)
-    for sheet in ("Meetings", "Cases", "Actions", "Resources", "Progress"):
-        register.rows(sheet)  # Audit is only appended to: never read
-    cases = register.rows("Cases")
-    case = cases[-1]
+    register.rows("Meetings")
+    case_id = register.column_values("Cases", "case_id")[-1]  # the record's cases exist
+    register.select("Actions", "action_id", [f"{case_id}-A", "SI-2031-03-13-A"], prefix=True)
+    register.select("Resources", "case_id", [case_id])
+    register.select("Progress", "case_id", [case_id])
+    case = register.select("Cases", "case_id", [case_id])[0]
     case["risk_latest"] = "Very high"
     case["next_progress_due"] = NEXT_MEETING + timedelta(days=56)
-    # Open actions of earlier cases carried forward: cells spread through the sheet.
-    actions = register.rows("Actions")
-    for index in range(5):
-        action = actions[(index + 1) * len(actions) // 6]
-        action["carried_forward"] = (action.get("carried_forward") or 0) + 1
+    closed = {row["case_id"] for row in register.select("Cases", "status", ["closed"])}
+    for action in register.select("Actions", "status", ["Open", "In progress"]):
+        if action["case_id"] not in closed:
+            action["carried_forward"] = (action.get("carried_forward") or 0) + 1
     for number in range(1, 11):
         register.append(
             "Actions",
             {
-                "action_id": f"{case['case_id']}-N{number}",
-                "case_id": case["case_id"],
+                "action_id": f"{case_id}-N{number}",
+                "case_id": case_id,
                 "meeting": NEXT_MEETING,
                 "action": "Share the disruption plan with the school & the GP",
                 "agency": "Police",
@@ -170,9 +175,9 @@ def minutes_record(path: Path) -> None:
     for _ in range(2):
         register.append(
             "Resources",
-            {"case_id": case["case_id"], "meeting": NEXT_MEETING, "amount": 4800.0},
+            {"case_id": case_id, "meeting": NEXT_MEETING, "amount": 4800.0},
         )
-        register.append("Progress", {"case_id": case["case_id"], "due_meeting": NEXT_MEETING})
+        register.append("Progress", {"case_id": case_id, "due_meeting": NEXT_MEETING})
     meeting = register.find("Meetings", meeting=NEXT_MEETING)
     if meeting:
         meeting[0]["status"] = "minuted"
@@ -180,9 +185,19 @@ def minutes_record(path: Path) -> None:
     register.save(path, backups_dir=path.parent / "backups", keep_backups=3)
 
 
+def actions_update(path: Path) -> None:
+    """What `ccp actions update` does: one action found by its ID, its status changed."""
+    register = Register.load(path)
+    [action] = register.select("Actions", "action_id", ["CCP-2026-0042-A3"], loose=True)
+    action["status"] = "Completed"
+    register.audit(command="actions update", action="changed status", target="CCP-2026-0042-A3")
+    register.save(path, backups_dir=path.parent / "backups", keep_backups=3)
+
+
 COMMANDS: dict[str, Callable[[Path], None]] = {
     "referral add": referral_add,
     "minutes record": minutes_record,
+    "actions update": actions_update,
     # referrals.next_case_id also reads the Audit targets for the numbers ever used.
     "referral add*": lambda path: referral_add(path, numbers=True),
 }
