@@ -32,6 +32,7 @@ from __future__ import annotations
 import bisect
 import copy
 import io
+import itertools
 import math
 import posixpath
 import re
@@ -69,7 +70,7 @@ _MAX_PART = 512 << 20  # no register part is this large; a zip bomb is
 _KEEP_READ_UP_TO = 1 << 20
 # Pieces a sheet is streamed in: big enough that each costs little Python, small enough
 # that a piece and the row it ends on are all that is in memory.
-STREAM_CHUNK = 1 << 20
+STREAM_CHUNK = 256 << 10
 
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True, remove_blank_text=False
@@ -1240,8 +1241,72 @@ class Workbook:
 
     def sheet_head(self, sheet: str) -> tuple[int, list[Any], int]:
         """(header row number, its values by column, last row holding a value), found in the
-        sheet's XML without reading the rows in between: enough to append to the sheet."""
-        data = self.package.read(self.sheets[sheet].part)
+        sheet's XML without reading the rows in between: enough to append to the sheet.
+
+        The part is streamed: the header is in the first pieces, the last row in the last
+        ones, and only a piece at a time is in memory (the Audit sheet, appended to by every
+        command, is 9 MB of XML at ten years' scale).
+        """
+        part = self.sheets[sheet].part
+        try:
+            return self._sheet_head_streamed(part)
+        except Unusual:
+            return self._sheet_head_whole(sheet, self.package.read(part))
+
+    def _sheet_head_streamed(self, part: str) -> tuple[int, list[Any], int]:
+        pieces = SheetPieces(self.package.stream(part, self.stream_chunk))
+        head = pieces.head
+        if CDATA in head or b"worksheet" not in head:
+            raise Unusual("not a plain worksheet")
+        head_end = head.find(b">", head.find(b"worksheet")) + 1
+        namespaces = re.findall(rb'\sxmlns(?::[\w.-]+)?="[^"]*"', head[:head_end])
+        opening = b"<wrap " + b" ".join(ns.strip() for ns in namespaces) + b">"
+        close = b"</" + pieces.prefix + b"row>"
+        opener = b"<" + pieces.prefix + b"row"
+        header_row, header = 1, []
+        previous = 0
+        found = False
+        last: int | None = None
+        for piece in pieces.body():
+            if CDATA in piece:
+                raise Unusual("CDATA")
+            # The header: the first row holding a value (as _sheet_head_whole finds it).
+            for row_match in [] if found else _ROW_START.finditer(piece):
+                number_match = _R_ATTR.search(row_match.group())
+                number = int(number_match.group(1)) if number_match else previous + 1
+                previous = number
+                if row_match.group().endswith(b"/>"):
+                    continue
+                row_end = piece.find(close, row_match.end())
+                if row_end < 0:
+                    raise Unusual("a row is not closed")
+                fragment = piece[row_match.start() : row_end + len(close)]
+                if not _HAS_VALUE.search(fragment):
+                    continue
+                try:
+                    row = etree.fromstring(opening + fragment + b"</wrap>", _PARSER)[0]
+                except etree.XMLSyntaxError:
+                    raise Unusual("a row is not well-formed") from None
+                values = self._row_values(row)
+                if any(value not in (None, "") for value in values):
+                    header_row, header, found = number, values, True
+                    break
+            # The last row holding a value, so far: searched from the piece's end.
+            cursor = len(piece)
+            while cursor > 0:
+                row_start = piece.rfind(opener, 0, cursor)
+                if row_start < 0:
+                    break
+                if _HAS_VALUE.search(piece, row_start, cursor):
+                    number_match = _R_ATTR.search(piece, row_start, piece.find(b">", row_start))
+                    if number_match is None:
+                        raise Unusual("rows numbered by position")  # counted in the whole
+                    last = int(number_match.group(1))
+                    break
+                cursor = row_start
+        return header_row, header, max(header_row if last is None else last, header_row)
+
+    def _sheet_head_whole(self, sheet: str, data: bytes) -> tuple[int, list[Any], int]:
         if b"<![CDATA[" in data:
             data = _CDATA.sub(lambda m: _escape_text(m.group(1)), data)
         match = re.search(rb"<(?:([A-Za-z_][\w.-]*):)?sheetData\b[^>]*?(/?)>", data)
@@ -1581,6 +1646,24 @@ class Workbook:
             self.package.put(self.workbook_part, _serialise(self.workbook_xml))
         self.package.write(handle)
 
+    def misread_cells(self, sheet: str) -> list[str]:
+        """``misread_cells`` of a sheet, its part streamed rather than inflated whole."""
+        part = self.sheets[sheet].part
+        try:
+            pieces = SheetPieces(self.package.stream(part, self.stream_chunk))
+            found: tuple[list[str], list[str]] = ([], [])
+            # Pieces end where rows begin, so a cell and its marker are in the same piece.
+            for piece in itertools.chain([pieces.head], pieces.body()):
+                after, before = _misread_by_marker(piece)
+                found[0].extend(after)
+                found[1].extend(before)
+            after, before = _misread_by_marker(pieces.tail())
+            found[0].extend(after)
+            found[1].extend(before)
+        except Unusual:
+            return misread_cells(self.package.read(part))
+        return [*found[0], *found[1]]
+
     def changed_parts(self) -> Iterable[str]:
         return [*self.package.changed, *self.package.streamed, *self.package.removed]
 
@@ -1588,14 +1671,23 @@ class Workbook:
 def misread_cells(data: bytes) -> list[str]:
     """Cells the fast reader is known to misread: an inline string that also stores a value
     (python-calamine reads it as empty). Returns their references."""
+    return [ref for refs in _misread_by_marker(data) for ref in refs]
+
+
+def _misread_by_marker(data: bytes) -> tuple[list[str], list[str]]:
+    """``misread_cells``, the value after the text and the value before it apart."""
     if b":is>" not in data and not any(
         marker in data for marker in (b"</is><v>", b"</is><v ", b"</v><is>")
     ):
-        return []  # the usual case, found at memory speed (no prefixed names either)
-    found = []
-    for marker in (rb"</(?:[\w.-]+:)?is><(?:[\w.-]+:)?v>", rb"</(?:[\w.-]+:)?v><(?:[\w.-]+:)?is>"):
+        return [], []  # the usual case, found at memory speed (no prefixed names either)
+    found: tuple[list[str], list[str]] = ([], [])
+    for refs, marker in zip(
+        found,
+        (rb"</(?:[\w.-]+:)?is><(?:[\w.-]+:)?v>", rb"</(?:[\w.-]+:)?v><(?:[\w.-]+:)?is>"),
+        strict=True,
+    ):
         for match in re.finditer(marker, data):
             cell = data.rfind(b'r="', 0, match.start())
             ref = re.match(rb'r="([A-Z]+\d+)"', data[cell : cell + 20])
-            found.append(ref.group(1).decode() if ref else "?")
+            refs.append(ref.group(1).decode() if ref else "?")
     return found
