@@ -271,10 +271,13 @@ def _pending(target: Path) -> Path:
 def _roll_forward_cases(workspace: Workspace, register: Any) -> None:
     """Publish a case folder (and its Word referral) whose register row was saved before a
     kill; remove one whose row never was, so no child's papers lie about unregistered."""
-    known = {str(row.get("case_id")) for row in register.rows("Cases")}
     pending = list(workspace.cases_dir.glob(f"{_PENDING}*")) if workspace.cases_dir.is_dir() else []
     if workspace.output_dir.is_dir():
         pending += list(workspace.output_dir.glob(f"*/{_PENDING}*-referral.docx"))
+    if not pending:
+        return
+    names = [path.name[len(_PENDING) :].removesuffix("-referral.docx") for path in pending]
+    known = {str(row.get("case_id")) for row in register.select("Cases", "case_id", names)}
     for path in pending:
         name = path.name[len(_PENDING) :]
         case_id = name.removesuffix("-referral.docx")
@@ -322,7 +325,7 @@ def _refuse_pack_too_large(
 
 
 def _refuse_duplicate(register: Any, referral: Referral) -> None:
-    for row in register.find("Cases", local_id=referral.child.local_id):
+    for row in register.select("Cases", "local_id", [referral.child.local_id]):
         if row.get("meeting") == referral.meeting:
             raise ReferralRejected(
                 f"child.local_id: {referral.child.local_id} is already referred to the "
@@ -333,7 +336,7 @@ def _refuse_duplicate(register: Any, referral: Referral) -> None:
 def _open_cases_note(register: Any, referral: Referral) -> list[str]:
     return [
         f"{referral.child.local_id} also has open case {row.get('case_id')}"
-        for row in register.find("Cases", local_id=referral.child.local_id)
+        for row in register.select("Cases", "local_id", [referral.child.local_id])
         if str(row.get("status") or "").lower() == "open"
     ]
 
@@ -342,11 +345,11 @@ def next_case_id(workspace: Workspace, register: Any, year: int) -> str:
     """The next CCP-YYYY-NNN: above every number ever used, even for a row since deleted."""
     used = [0]
     # Actions are not read: every case number they hold is in Cases or Audit, and at scale
-    # the Actions sheet is by far the largest. Audit is read one column, not row by row.
-    for row in register.rows("Cases"):
-        used += _numbers_for(str(row.get("case_id") or ""), year)
-    for target in register.column_values("Audit", "target"):
-        used += _numbers_for(str(target), year)
+    # the Actions sheet is by far the largest. Cases and Audit are searched for the year's
+    # IDs (in any column: a number named anywhere is taken), not read row by row.
+    for sheet in ("Cases", "Audit"):
+        for token in register.tokens(sheet, f"CCP-{year}-"):
+            used += _numbers_for(token, year)
     if workspace.cases_dir.is_dir():
         for folder in workspace.cases_dir.iterdir():
             # Hidden names are staging folders of a step that never finished.

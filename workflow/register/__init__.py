@@ -43,7 +43,7 @@ from .schema import (
     YES,
     Column,
 )
-from .workbook import REPAIR, SheetEdits, Workbook, WorkbookRefused, misread_cells
+from .workbook import REPAIR, SheetEdits, Workbook, WorkbookRefused
 
 __all__ = [
     "ACTION_STATUSES",
@@ -184,8 +184,7 @@ class Register:
         """Every cell of a sheet from A1, as python-calamine reads them."""
         import python_calamine
 
-        part = self._workbook.sheets[actual].part
-        misread = misread_cells(self._workbook.package.read(part))
+        misread = self._workbook.misread_cells(actual)
         if misread:
             raise RegisterError(
                 f"{self._name}: sheet {actual}, cell {misread[0]}: stored in a form ccp cannot "
@@ -340,6 +339,38 @@ class Register:
             + appended
         )
         return [row for row in table.rows if matches(row)]
+
+    def tokens(self, sheet: str, prefix: str) -> set[str]:
+        """Every token of the sheet's text that starts with ``prefix`` (then letters, digits,
+        hyphens), in any column: ``tokens("Audit", "CCP-2027-")`` is every case or action
+        ID of 2027 the Audit sheet names, found without reading its rows."""
+        import re
+
+        from .scan import ScanUnsupported, SheetScan
+
+        pattern = re.compile(re.escape(prefix) + "[A-Za-z0-9-]*")
+        loaded = self._sheets.get(sheet)
+        actual = self._actual_or_added(sheet) if loaded is None else self._actual(sheet)
+        if loaded is not None and not loaded.partial or actual is None:
+            texts = [value for row in self.rows(sheet) for value in row.values()]
+        else:
+            try:
+                found = SheetScan(self._workbook, actual).tokens(prefix)
+            except ScanUnsupported:
+                found = None
+            except WorkbookRefused as err:
+                raise RegisterError(f"{self._name}: {err}; {REPAIR}; nothing was changed") from err
+            if found is not None:
+                appended = [] if loaded is None else loaded.table.rows
+                texts = [value for row in appended for value in row.values()]
+                return found | {
+                    token
+                    for text in texts
+                    if isinstance(text, str)
+                    for token in pattern.findall(text)
+                }
+            texts = [value for row in self._grid(actual) for value in row]
+        return {token for text in texts if isinstance(text, str) for token in pattern.findall(text)}
 
     def keys(self, sheet: str) -> list[str]:
         """Every key a row of this sheet has: the known columns, then those added by hand."""

@@ -157,6 +157,40 @@ class SheetScan:
                 raise WorkbookDamaged(f"sheet {self.sheet} has no sheetData")
         return self._parse(fragments, namespaces)
 
+    def tokens(self, prefix: str) -> set[str]:
+        """Every token (``prefix`` then letters, digits, hyphens) in the sheet's text,
+        whichever column holds it: what case numbers were ever used, at memory speed."""
+        if not searchable(prefix):
+            raise ScanUnsupported("a prefix the byte search cannot spell")
+        token = re.compile(re.escape(prefix.encode()) + rb"[A-Za-z0-9-]*")
+        found = {match.group().decode() for match in token.finditer(self._shared_strings())}
+        carried = b""
+        for piece in self.workbook.package.stream(self.part):
+            buffer = carried + piece
+            # A token never holds "<": text up to the last one is whole.
+            cut = buffer.rfind(b"<")
+            if cut < 0:
+                carried = buffer
+                continue
+            region, carried = buffer[:cut], buffer[cut:]
+            if _RUNS.search(region) or b"<![CDATA[" in region:
+                raise ScanUnsupported("text in runs or CDATA in the sheet")
+            found.update(match.group().decode() for match in token.finditer(region))
+        found.update(match.group().decode() for match in token.finditer(carried))
+        return found
+
+    def _shared_strings(self) -> bytes:
+        workbook = self.workbook
+        part = next(
+            (t for k, t in workbook._targets.values() if k == REL_NS + "/sharedStrings"), None
+        )
+        if part is None or not workbook.package.has(part):
+            return b""
+        data = workbook.package.read(part)
+        if any(marker in data for marker in _UNSEARCHABLE):
+            raise ScanUnsupported("runs or phonetic text in the shared strings")
+        return data
+
     def _parse(
         self, fragments: list[bytes], namespaces: list[bytes]
     ) -> list[tuple[int, list[Any]]]:
@@ -260,15 +294,9 @@ class SheetScan:
 
     def _shared_indices(self, patterns: list[bytes], loose: bool) -> set[int]:
         """The numbers of the shared strings a pattern matches whole (``<si><t>…</t>``)."""
-        workbook = self.workbook
-        part = next(
-            (t for k, t in workbook._targets.values() if k == REL_NS + "/sharedStrings"), None
-        )
-        if part is None or not workbook.package.has(part):
+        data = self._shared_strings()
+        if not data:
             return set()
-        data = workbook.package.read(part)
-        if any(marker in data for marker in _UNSEARCHABLE):
-            raise ScanUnsupported("runs or phonetic text in the shared strings")
         if re.search(rb"<[\w.-]+:si\b", data):
             raise ScanUnsupported("shared strings written in an unusual form")
         search = re.compile(rb"|".join(patterns), re.IGNORECASE if loose else 0)
