@@ -223,3 +223,39 @@ def test_dates_in_selected_rows_read_as_dates(decorated):
     [row] = Register.load(decorated).select("Actions", "action_id", ["CCP-2027-001-A1"])
     assert row["meeting"] == date(2027, 1, 14)
     assert isinstance(row["due"], date)
+
+
+@pytest.mark.parametrize("path", READABLE, ids=lambda path: path.stem)
+def test_tokens_are_every_id_a_whole_read_finds(path):
+    import re
+
+    whole = Register.load(path)
+    for sheet in ("Cases", "Audit", "Actions"):
+        if not whole.has_sheet(sheet):
+            continue
+        pattern = re.compile(r"CCP-2027-[A-Za-z0-9-]*")
+        expected = {
+            token
+            for row in whole.rows(sheet)
+            for value in row.values()
+            if isinstance(value, str)
+            for token in pattern.findall(value)
+        }
+        everywhere = {
+            token
+            for other in SHEETS
+            if whole.has_sheet(other)
+            for row in whole.rows(other)
+            for value in row.values()
+            if isinstance(value, str)
+            for token in pattern.findall(value)
+        }
+        found = Register.load(path).tokens(sheet, "CCP-2027-")
+        # Shared texts serve every sheet: a few from others may come too, never fewer.
+        assert expected <= found <= everywhere
+
+
+def test_tokens_include_rows_appended_but_not_saved(decorated):
+    register = Register.load(decorated)
+    register.audit(command="referral add", action="accepted referral", target="CCP-2027-077")
+    assert "CCP-2027-077" in register.tokens("Audit", "CCP-2027-")

@@ -343,7 +343,9 @@ class Register:
     def tokens(self, sheet: str, prefix: str) -> set[str]:
         """Every token of the sheet's text that starts with ``prefix`` (then letters, digits,
         hyphens), in any column: ``tokens("Audit", "CCP-2027-")`` is every case or action
-        ID of 2027 the Audit sheet names, found without reading its rows."""
+        ID of 2027 the Audit sheet names, found without reading its rows. In a file saved by
+        a spreadsheet program the shared texts of every sheet count too (one table serves
+        them all): a question like "which numbers were ever used" wants no less."""
         import re
 
         from .scan import ScanUnsupported, SheetScan
