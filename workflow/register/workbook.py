@@ -51,7 +51,7 @@ import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -565,7 +565,7 @@ class _RowWriter:
         fragment: bytes | None,
         number: int,
         writes: dict[int, CellWrite],
-        above: dict[int, int],
+        above: Mapping[int, int],
         column_styles: dict[int, int],
         appended: bool,
     ) -> tuple[bytes, dict[int, int]]:
@@ -576,7 +576,7 @@ class _RowWriter:
         wrapper = self._wrap(fragment)
         row = wrapper[0]
         self._write_row(row, number, writes, above, column_styles, appended)
-        return self._unwrap(wrapper), self._styles_of(row)
+        return self._unwrap(wrapper), _LazyStyles(lambda: self._styles_of(row))
 
     @staticmethod
     def _styles_of(row: Any) -> dict[int, int]:
@@ -594,7 +594,7 @@ class _RowWriter:
         row: Any,
         number: int,
         writes: dict[int, CellWrite],
-        above: dict[int, int],
+        above: Mapping[int, int],
         column_styles: dict[int, int],
         appended: bool,
     ) -> None:
@@ -645,9 +645,13 @@ class _RowWriter:
                 cell = add_cell(column, style)
             elif write.style is not None and not len(cell):
                 cell.set("s", str(write.style))
-            self._set_value(cell, write, above.get(column, column_styles.get(column)))
+            self._set_value(
+                cell, write, lambda column=column: above.get(column, column_styles.get(column))
+            )
 
-    def _set_value(self, cell: Any, write: CellWrite, neighbour_style: int | None) -> None:
+    def _set_value(self, cell: Any, write: CellWrite, neighbour: Callable[[], int | None]) -> None:
+        """``neighbour`` gives the style of the cell above (or of the column), asked only
+        for a date written into a cell without a style."""
         for child in list(cell):
             if _local(child.tag) == "f" and (
                 child.get("t") in ("shared", "array") and child.get("ref")
@@ -695,6 +699,7 @@ class _RowWriter:
             )
             current = cell.get("s")
             current_style = int(current) if current is not None else None
+            neighbour_style = neighbour() if current_style is None else None
             if current_style is None and self.styles.is_date(neighbour_style):
                 style = neighbour_style
             elif self.styles.is_date(current_style):
@@ -876,9 +881,9 @@ class SheetEditor(_RowWriter):
         existing = {number: (start, end) for number, start, end in index}
         # Only data rows lend their styles: a first row under the header is not bold.
         lenders = sorted(number for number in existing if number > edits.header_row)
-        lent: dict[int, dict[int, int]] = {}  # row number -> column -> style, parsed once
+        lent: dict[int, Mapping[int, int]] = {}  # row number -> column -> style, parsed once
 
-        def styles_above(number: int) -> dict[int, int]:
+        def styles_above(number: int) -> Mapping[int, int]:
             """The cell styles of the nearest data row above ``number`` (as now written)."""
             position = bisect.bisect_left(lenders, number)
             if not position:
@@ -934,6 +939,29 @@ class SheetEditor(_RowWriter):
         return b"".join(out)
 
 
+class _LazyStyles(Mapping[int, int]):
+    """Cell styles worked out only if a cell asks: a row whose cells are all rewritten in
+    place (a carried-forward count on 13,000 open actions) never needs its neighbour's."""
+
+    def __init__(self, compute: Callable[[], Mapping[int, int]]):
+        self._compute: Callable[[], Mapping[int, int]] | None = compute
+        self._styles: Mapping[int, int] = {}
+
+    def _known(self) -> Mapping[int, int]:
+        if self._compute is not None:
+            self._styles, self._compute = self._compute(), None
+        return self._styles
+
+    def __getitem__(self, column: int) -> int:
+        return self._known()[column]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._known())
+
+    def __len__(self) -> int:
+        return len(self._known())
+
+
 @dataclass
 class _Lender:
     """A row whose cell styles an appended row below it may take: as written (``styles``)
@@ -941,9 +969,9 @@ class _Lender:
 
     number: int
     fragment: bytes | None = None
-    styles: dict[int, int] | None = None
+    styles: Mapping[int, int] | None = None
 
-    def cell_styles(self, writer: _RowWriter) -> dict[int, int]:
+    def cell_styles(self, writer: _RowWriter) -> Mapping[int, int]:
         if self.styles is None:
             self.styles = writer._styles_of(writer._wrap(self.fragment or b"")[0])
             self.fragment = None
@@ -1084,7 +1112,7 @@ class _StreamEditor(_RowWriter):
             if number > edits.header_row:
                 self.recent = self.written = _Lender(number, fragment)
             return
-        above: dict[int, int] = {}
+        above: Mapping[int, int] = {}
         if number > edits.header_row:
             lender = self.recent
             if not self.walk_all:
@@ -1094,19 +1122,20 @@ class _StreamEditor(_RowWriter):
                     lender = self.written
                 if lender is not self.recent:
                     self.diverged = True
-            above = lender.cell_styles(self) if lender is not None else {}
+            if lender is not None:
+                above = _LazyStyles(lambda: lender.cell_styles(self))
         self._write(number, fragment, above)
 
     def _new_row(self, number: int) -> None:
         edits = self.edits
         if number in edits.removed_rows:
             return
-        above: dict[int, int] = {}
+        above: Mapping[int, int] = {}
         if number > edits.header_row and self.recent is not None:
             above = self.recent.cell_styles(self)
         self._write(number, None, above)
 
-    def _write(self, number: int, fragment: bytes | None, above: dict[int, int]) -> None:
+    def _write(self, number: int, fragment: bytes | None, above: Mapping[int, int]) -> None:
         edits = self.edits
         data, styles = self._rewrite(
             fragment,
