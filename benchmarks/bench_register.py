@@ -4,12 +4,11 @@ Run:  python benchmarks/bench_register.py            (both sizes, about a minute
       python benchmarks/bench_register.py --profile  (cProfile of each step at the larger size)
 
 Register-level stand-ins for the commands, each reading the sheets the command needs:
-``referral add`` (read Meetings and Cases; append a case and a meeting; audit; save),
+``referral add`` (Cases searched for the child's local ID, Cases and Audit for the year's
+case numbers, Meetings read; append a case and a meeting; audit; save),
 ``minutes record`` (the rows of the minuted case found by ``Register.select``, and every
 open action, each of which gains a carried-forward count; append 10 actions, 2 resources,
-2 progress rows; audit; save) and ``actions update`` (one action found by its ID). ``referral
-add*`` also reads the Audit sheet's Target column, as referrals.next_case_id does (the case
-numbers ever used). Each is timed
+2 progress rows; audit; save) and ``actions update`` (one action found by its ID). Each is timed
 at 600 cases / 6,000 actions and at 6,000 / 60,000 and printed side by side with the ratio;
 peak memory is measured in a fresh process (Python's own, with tracemalloc, and the
 process's resident growth, which includes python-calamine's) against the file size.
@@ -110,22 +109,24 @@ def busy_register(cases: int | None = None) -> Register:
 NEXT_MEETING = date(2031, 3, 13)
 
 
-def referral_add(
-    path: Path, reads: tuple[str, ...] = ("Meetings", "Cases"), numbers: bool = False
-) -> None:
-    """What `ccp referral add` needs of the register: its meetings and cases read, a case
-    and a meeting appended, an audit row."""
+def referral_add(path: Path) -> None:
+    """What `ccp referral add` needs of the register (referrals.py): the child's other
+    cases found by local ID, the case numbers of the year ever used (searched for in Cases
+    and Audit), the meeting's row; a case and a meeting appended, an audit row."""
     register = Register.load(path)
-    for sheet in reads:
-        register.rows(sheet)
-    if numbers:
-        register.column_values("Audit", "target")
-    number = len(register.rows("Cases")) + 1
+    register.select("Cases", "local_id", ["NEW-000001"])  # duplicate and open-case checks
+    used = [
+        int(token.split("-")[2])
+        for sheet in ("Cases", "Audit")
+        for token in register.tokens(sheet, "CCP-2026-")
+        if token.split("-")[2].isdigit()
+    ]
+    case_id = f"CCP-2026-{max(used, default=0) + 1:04d}"
     register.append(
         "Cases",
         {
-            "case_id": f"CCP-2031-{number:04d}",
-            "local_id": f"NEW-{number:06d}",
+            "case_id": case_id,
+            "local_id": "NEW-000001",
             "child_name": "A New Fictional Child",
             "date_of_birth": date(2015, 5, 5),
             "meeting": NEXT_MEETING,
@@ -135,7 +136,7 @@ def referral_add(
     )
     if not register.find("Meetings", meeting=NEXT_MEETING):
         register.append("Meetings", {"meeting": NEXT_MEETING, "status": "scheduled"})
-    register.audit(command="referral add", action="accepted referral", target="CCP-2031")
+    register.audit(command="referral add", action="accepted referral", target=case_id)
     register.save(path, backups_dir=path.parent / "backups", keep_backups=3)
 
 
@@ -146,7 +147,8 @@ def minutes_record(path: Path) -> None:
     meeting row; an audit row."""
     register = Register.load(path)
     register.rows("Meetings")
-    case_id = register.column_values("Cases", "case_id")[-1]  # the record's cases exist
+    case_id = f"CCP-2026-{int(path.stem.split('-')[1]):04d}"  # the last case of register-N
+    register.select("Cases", "case_id", [case_id])  # the record's cases exist
     register.select("Actions", "action_id", [f"{case_id}-A", "SI-2031-03-13-A"], prefix=True)
     register.select("Resources", "case_id", [case_id])
     register.select("Progress", "case_id", [case_id])
@@ -198,8 +200,6 @@ COMMANDS: dict[str, Callable[[Path], None]] = {
     "referral add": referral_add,
     "minutes record": minutes_record,
     "actions update": actions_update,
-    # referrals.next_case_id also reads the Audit targets for the numbers ever used.
-    "referral add*": lambda path: referral_add(path, numbers=True),
 }
 
 # Peak memory of one command in a fresh process, after its imports.

@@ -42,14 +42,14 @@ class Recorded:
 
 def check_minutes(workspace: Workspace, path: Path, register: Any) -> MinutesRecord:
     panel = workspace.panel
-    # One column, not 6,000 rows: the record names cases, which must exist.
-    known = {str(value) for value in register.column_values("Cases", "case_id")}
-    return validate(
-        MinutesRecord,
-        read_data(path),
-        path,
-        rules=lambda record: minutes_problems(record, panel, known),
-    )
+
+    def rules(record: MinutesRecord) -> list[Problem]:
+        # The record's cases must exist: searched for, not 6,000 rows read.
+        named = [case.case_id for case in record.cases]
+        known = {str(row.get("case_id")) for row in register.select("Cases", "case_id", named)}
+        return minutes_problems(record, panel, known)
+
+    return validate(MinutesRecord, read_data(path), path, rules=rules)
 
 
 def record_minutes(workspace: Workspace, path: Path) -> Recorded:
