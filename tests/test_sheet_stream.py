@@ -532,3 +532,51 @@ def test_times_and_dates_in_new_rows_take_date_styles() -> None:
     sheet = load_workbook(buffer)["Actions"]
     assert sheet["C38"].value == datetime(2027, 3, 11)
     assert sheet["L38"].value == time(10, 30)
+
+
+# --- numbers written in place -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("source", ["ccp", "decorated"])
+def test_numbers_written_in_place_are_what_rewriting_each_row_gives(source, monkeypatch):
+    """A carried-forward count on every action: the in-place writer of numbers gives the
+    bytes the row rewriter (lxml) gives, and leaves alone what it cannot do."""
+    data = ccp_made() if source == "ccp" else DECORATED.read_bytes()
+    register = Register(data)
+    edits = SheetEdits(last_data_row=10**6, header_row=1)
+    column = register._head("Actions").table.positions["carried_forward"]
+    text_column = register._head("Actions").table.positions["notes"]
+    rows = [
+        register.row_number("Actions", row) or 0
+        for row in register.select("Actions", "action_id", ["CCP-2027-"], prefix=True)
+    ]
+    assert len(rows) >= 3
+    for offset, number in enumerate(rows):
+        edits.set(number, column, offset + 1, "int")
+        if offset == 1:  # a text beside the number: that row is rewritten the long way
+            edits.set(number, text_column, "a note", "long_text")
+    edits.last_data_row = max(rows)
+    in_place = workbook_module._numbers_in_place
+    written = []
+    monkeypatch.setattr(
+        workbook_module,
+        "_numbers_in_place",
+        lambda *args: written.append(in_place(*args)) or written[-1],
+    )
+    quick = streamed(data, "Actions", edits, 1 << 16)
+    assert len([row for row in written if row is not None]) == len(rows) - 1
+    monkeypatch.setattr(workbook_module, "_numbers_in_place", lambda *args: None)
+    slow = streamed(data, "Actions", edits, 1 << 16)
+    assert quick == slow
+    assert b"<v>1</v>" in quick[0]
+
+
+def test_a_number_for_a_text_cell_is_left_to_the_row_rewriter():
+    row = b'<row r="5"><c r="A5" t="inlineStr"><is><t>x</t></is></c><c r="B5"><v>0</v></c></row>'
+    write = workbook_module.CellWrite
+    assert workbook_module._numbers_in_place(row, 5, {0: write(1)}) is None
+    assert workbook_module._numbers_in_place(row, 5, {1: write(True)}) is None
+    assert workbook_module._numbers_in_place(row, 5, {2: write(1)}) is None  # no such cell
+    assert workbook_module._numbers_in_place(row, 5, {1: write(2)}) == row.replace(
+        b"<v>0</v>", b"<v>2</v>"
+    )
