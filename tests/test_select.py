@@ -72,7 +72,8 @@ def decorated(tmp_path):
 def test_a_status_typed_in_other_capitals_and_spacing_is_found(tmp_path):
     path = tmp_path / "register.xlsx"
     register = Register.create()
-    for number, status in enumerate(["Open", "  open ", "OPEN", "Completed", "In   progress"]):
+    statuses = ["Open", "  open ", "OPEN", "Completed", "In\u00a0progress"]
+    for number, status in enumerate(statuses):
         register.append(
             "Actions",
             {

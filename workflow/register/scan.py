@@ -385,14 +385,22 @@ class SheetScan:
         return indices
 
 
+# Every character str.split() takes for a space, as UTF-8: a drop-down value typed with a
+# no-break space still reads as the choice, so the search must find it too.
+_WHITE = (
+    rb"(?:\s|\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]"
+    rb"|\xe2\x81\x9f|\xe3\x80\x80)"
+)
+
+
 def _spelling(value: str, loose: bool) -> bytes:
     if not loose:
         return re.escape(value.encode())
-    return rb"\s+".join(re.escape(word.encode()) for word in value.split())
+    return (_WHITE + b"+").join(re.escape(word.encode()) for word in value.split())
 
 
 def _space(loose: bool) -> bytes:
-    return rb"\s*" if loose else b""
+    return _WHITE + b"*" if loose else b""
 
 
 def _text(raw: bytes) -> Any:
