@@ -1,8 +1,12 @@
 """The panel register, register.xlsx: the administrator's workbook, which ccp edits in place.
 
-Reading is fast (python-calamine) and lazy: a sheet is read the first time a command asks
-for its rows. Saving writes only the cells that changed and the rows that were added, into
-the workbook as it was read (see ``workbook``): everything else a person made survives.
+Reading is lazy and follows the need: a sheet is read whole (python-calamine) the first
+time a command asks for all its rows; ``select`` finds the rows holding some values (one
+meeting's cases, one action ID) and ``tokens`` the IDs a sheet names, both by searching the
+sheet's XML without reading the rest (``scan``): a search at memory speed and a dict only
+for the rows wanted, not one for each of ten years' rows. Saving writes only the cells that
+changed and the rows that were added, into the workbook as it was read (see ``workbook``):
+everything else a person made survives.
 Every row is found by its key (a meeting date, case ID, action ID, file hash), never by its
 position, so sorting or filtering the sheets in Excel changes no result.
 """
