@@ -160,7 +160,8 @@ def _progress_reviews(
             if row.get("received_on") and row.get("file"):
                 received[str(row["case_id"])] = workspace.root / str(row["file"])
     by_id = {str(row.get("case_id")): row for row in cases}
-    actions = register.rows("Actions")
+    # Only the reviewed cases' actions: found by their case IDs, not ten years read.
+    actions = register.select("Actions", "case_id", sorted(due_ids))
     reviews = []
     for case_id in sorted(due_ids):
         case = by_id.get(case_id, {})

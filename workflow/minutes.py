@@ -191,7 +191,8 @@ def draft_yaml(agenda: Agenda, register: Any) -> str:
         "cases:",
     ]
     open_by_case: dict[str, list[dict[str, Any]]] = {}
-    for action in register.rows("Actions"):
+    minuted = [str(case["case_id"]) for case in data["cases"]]
+    for action in register.select("Actions", "case_id", minuted):
         if str(action.get("status") or "open").lower() in OPEN_STATUSES:
             open_by_case.setdefault(str(action.get("case_id")), []).append(action)
     for case in data["cases"]:
