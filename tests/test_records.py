@@ -542,3 +542,39 @@ def test_a_damaged_record_file_is_one_error_naming_it(march, runner):
     assert result.output.count("Error:") == 1
     assert "meetings/2027-03-11/minutes-v1.json" in result.output
     assert not sheet(workspace, "Signatures")
+
+
+def test_a_busy_register_carrying_thousands_of_actions_forward_records(
+    march_signed, monkeypatch, tmp_path
+):
+    """Every open earlier action gains a count; the Audit row names the first hundred and
+    how many more (a cell holds 32,767 characters; 2,500 IDs would not fit)."""
+    workspace, cases, march_file = march_signed
+    register = Register.load(workspace.register_file)
+    for number in range(1, 2501):
+        register.append(
+            "Actions",
+            {
+                "action_id": f"{cases[0]}-B{number}",
+                "case_id": cases[0],
+                "meeting": date(2027, 1, 14),
+                "action": "An earlier action, still open",
+                "status": "Open" if number % 2 else "In progress",
+                "carried_forward": 0,
+            },
+        )
+    register.save(workspace.register_file, backups_dir=workspace.backups_dir)
+    set_today(monkeypatch, "2027-05-14")
+    record_minutes(workspace, may_record(march_file, tmp_path / "may.yaml"))
+
+    actions = {row["Action ID"]: row for row in sheet(workspace, "Actions")}
+    assert actions[f"{cases[0]}-B1"]["Carried forward"] == 1
+    assert actions[f"{cases[0]}-B2500"]["Carried forward"] == 1
+    [audit] = [
+        row
+        for row in sheet(workspace, "Audit")
+        if row["Action"] == "recorded minutes version 1" and row["Target"] == MAY.isoformat()
+    ]
+    assert len(audit["Detail"]) < 32_767
+    assert "and 2,4" in audit["Detail"]
+    assert f"{cases[0]}-B1," in audit["Detail"]

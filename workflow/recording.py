@@ -317,9 +317,9 @@ def apply_minutes(
         }
     )
     ids = [a.action_id for c in merged.cases for a in c.actions] + list(strategic_ids)
-    detail = f"{len(merged.cases)} case(s); actions {', '.join(ids) or 'none'}"
+    detail = f"{len(merged.cases)} case(s); actions {_listed(ids)}"
     if carried:
-        detail += f"; carried forward {', '.join(carried)}"
+        detail += f"; carried forward {_listed(carried)}"
     register.audit(
         command=verb,
         action=f"recorded minutes version {version}",
@@ -327,6 +327,16 @@ def apply_minutes(
         detail=detail,
     )
     return merged
+
+
+def _listed(ids: list[str], shown: int = 100) -> str:
+    """IDs for an Audit row: a busy panel carries thousands of actions forward, and a cell
+    holds at most 32,767 characters (the register has each action's count)."""
+    if not ids:
+        return "none"
+    if len(ids) <= shown:
+        return ", ".join(ids)
+    return f"{len(ids):,}: {', '.join(ids[:shown])} and {len(ids) - shown:,} more"
 
 
 def _merge_actions(
