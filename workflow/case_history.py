@@ -130,7 +130,7 @@ def _meeting_events(workspace: Workspace, case_id: str) -> list[Event]:
 def _audit_events(register: Any, targets: set[str]) -> list[Event]:
     """Audit rows about the case or its actions, but those other events already tell."""
     events = []
-    for row in register.rows("Audit"):
+    for row in register.select("Audit", "target", sorted(targets)):
         target = str(row.get("target") or "")
         if target not in targets:
             continue
@@ -185,7 +185,7 @@ def case_history(workspace: Workspace, case_id: str) -> CaseHistory:
         )
     )
     events += _meeting_events(workspace, real_id)
-    for row in register.rows("Resources"):
+    for row in register.select("Resources", "case_id", [real_id]):
         if str(row.get("case_id") or "") != real_id:
             continue
         amount = row.get("amount")

@@ -91,18 +91,20 @@ def _natural(text: str) -> list[Any]:
 def case_facts(register: Any, case_id: str) -> CaseFacts:
     """The case's Cases row, its actions (by ID) and Progress rows; CaseNotFound if none."""
     wanted = case_id.strip().casefold()
-    rows = [r for r in register.rows("Cases") if str(r.get("case_id") or "").casefold() == wanted]
+    # Found by searching for the ID (any capitals), not by reading every case and action.
+    candidates = register.select("Cases", "case_id", [case_id.strip()], loose=True)
+    rows = [r for r in candidates if str(r.get("case_id") or "").casefold() == wanted]
     if not rows:
-        known = [str(r.get("case_id")) for r in register.rows("Cases") if r.get("case_id")]
+        known = [str(value) for value in register.column_values("Cases", "case_id")]
         close = difflib.get_close_matches(case_id.strip().upper(), known, n=1, cutoff=0.8)
         hint = f"; did you mean {close[0]}?" if close else ""
         raise CaseNotFound(f"{case_id}: no such case in the register{hint}")
     real = str(rows[0]["case_id"])
     actions = sorted(
-        (r for r in register.rows("Actions") if str(r.get("case_id") or "") == real),
+        register.select("Actions", "case_id", [real]),
         key=lambda row: _natural(str(row.get("action_id") or "")),
     )
-    progress = [r for r in register.rows("Progress") if str(r.get("case_id") or "") == real]
+    progress = register.select("Progress", "case_id", [real])
     return CaseFacts(real, rows[0], actions, progress)
 
 
