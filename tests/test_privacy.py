@@ -198,3 +198,28 @@ def test_signed_minutes_and_extracts_are_owner_only(
     found = modes(workspace.root)
     assert found["output/2027-03-11/minutes-2027-03-11-v1.pdf"] == 0o600
     assert loose(workspace.root) == {}
+
+
+def test_a_killed_commands_leftovers_are_swept_and_a_running_ones_kept(runner, workspace, inbox):
+    """Temporaries older than the stale mark go (a file and a folder, deep in the tree); a
+    fresh one (another command at work) stays, and its contents are not touched."""
+    case_folder = workspace.root / "cases" / "CCP-2027-900"
+    case_folder.mkdir(parents=True)
+    stale_file = case_folder / "case.json.ccp-tmp-dead"
+    stale_file.write_text("{}")
+    stale_folder = workspace.root / "output" / ".ccp-tmp-old-stage"
+    (stale_folder / "inner").mkdir(parents=True)
+    (stale_folder / "inner" / "minutes.docx").write_bytes(b"x")
+    fresh = workspace.root / "output" / ".ccp-tmp-running"
+    fresh.mkdir(parents=True)
+    (fresh / "pack.docx").write_bytes(b"x")
+    os.chmod(fresh / "pack.docx", 0o644)
+    old = 1_000_000_000  # 2001
+    for path in (stale_file, stale_folder):
+        os.utime(path, (old, old))
+    run(runner, "-w", str(workspace.root), "referral", "add", str(inbox / "referral.yaml"))
+    assert not stale_file.exists()
+    assert not stale_folder.exists()
+    assert (fresh / "pack.docx").exists()
+    # Inside another command's staging folder: its own business, left as it made it.
+    assert stat.S_IMODE((fresh / "pack.docx").stat().st_mode) == 0o644

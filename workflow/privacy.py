@@ -52,36 +52,35 @@ def register_mode(workspace: Workspace) -> int:
     return file_mode(workspace)
 
 
-def loose_paths(workspace: Workspace) -> Tightened:
-    """Files and folders in the workspace that others (or, unless shared, the group) can open."""
+def loose_paths(
+    workspace: Workspace, entries: list[tuple[str, str, os.stat_result]] | None = None
+) -> Tightened:
+    """Files and folders in the workspace that others (or, unless shared, the group) can open.
+    ``entries``: the workspace's ``files.tree``, when the caller has walked it already."""
     mask = SHARED_MASK if shared_group(workspace) else PRIVATE_MASK
     found = Tightened()
     root = workspace.root
     with contextlib.suppress(OSError):
         if os.lstat(root).st_mode & mask:
             found.folders.append(root)
-    for current, folders, names in os.walk(root):
-        for name in folders:
-            path = Path(current) / name
-            with contextlib.suppress(OSError):
-                info = os.lstat(path)
-                if stat.S_ISDIR(info.st_mode) and info.st_mode & mask:
-                    found.folders.append(path)
-        for name in names:
-            path = Path(current) / name
-            with contextlib.suppress(OSError):
-                info = os.lstat(path)
-                # Links are not followed: a link's target may be outside the workspace.
-                if stat.S_ISREG(info.st_mode) and info.st_mode & mask:
-                    found.files.append(path)
+    for path, _, info in files.tree(root) if entries is None else entries:
+        if not info.st_mode & mask:
+            continue
+        # Links are not followed: a link's target may be outside the workspace.
+        if stat.S_ISDIR(info.st_mode):
+            found.folders.append(Path(path))
+        elif stat.S_ISREG(info.st_mode):
+            found.files.append(Path(path))
     return found
 
 
 def tighten_paths(workspace: Workspace) -> Tightened:
     """Clear the group/other bits of every loose file and folder; sweep stale temporaries."""
     mask = SHARED_MASK if shared_group(workspace) else PRIVATE_MASK
-    done = Tightened(swept=files.sweep_temporaries(workspace.root))
-    loose = loose_paths(workspace)
+    entries = files.tree(workspace.root) if workspace.root.is_dir() else []
+    done = Tightened(swept=files.sweep_temporaries(workspace.root, entries=entries))
+    swept = {str(path) for path in done.swept}
+    loose = loose_paths(workspace, [entry for entry in entries if entry[0] not in swept])
     for path in [*loose.files, *loose.folders]:
         try:
             os.chmod(path, stat.S_IMODE(os.lstat(path).st_mode) & ~mask, follow_symlinks=False)
@@ -119,8 +118,9 @@ def tighten_workspace(workspace: Workspace, register: Any, *, command: str = "")
 def tighten_and_record(workspace: Workspace, *, command: str) -> Tightened:
     """For a command that does not otherwise save the register: tighten, and if anything was
     loose, record it (taking the register lock only then)."""
-    if not loose_paths(workspace):
-        files.sweep_temporaries(workspace.root)
+    entries = files.tree(workspace.root) if workspace.root.is_dir() else []
+    if not loose_paths(workspace, entries):
+        files.sweep_temporaries(workspace.root, entries=entries)
         return Tightened()
     from .register import Register, register_lock
 
