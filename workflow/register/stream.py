@@ -17,6 +17,8 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from .segments import Segment, crc32_combine
+
 _SHEET_DATA = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?sheetData\b[^>]*?(/?)>")
 CDATA = b"<![CDATA["
 
@@ -32,6 +34,9 @@ class Deflated:
     pieces: list[bytes] = field(default_factory=list)
     crc: int = 0
     size: int = 0  # inflated
+    # The segments (``segments`` module) ended by ``Deflater.boundary`` and ``finish``.
+    segments: list[Segment] = field(default_factory=list)
+    extra: bytes = b""  # the zip extra field for the entry (its segment index), if any
 
     @property
     def compressed_size(self) -> int:
@@ -54,11 +59,28 @@ class Deflated:
 
 
 class Deflater:
-    """Raw deflate (what a zip entry holds), with the CRC-32 and size counted as it goes."""
+    """Raw deflate (what a zip entry holds), with the CRC-32 and size counted as it goes, in
+    segments that can be inflated or replaced one by one (``boundary``)."""
 
     def __init__(self, level: int):
         self._compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
         self.result = Deflated()
+        # (head, body, body's compressed CRC, last row, its styles) for a segment index.
+        self.noted: tuple[Segment, Segment, int, int, dict[int, int]] | None = None
+        self.ended_deflated_crc = 0
+        self._start()
+
+    def _start(self) -> None:
+        self._compressed = 0
+        self._size = 0
+        self._crc = 0
+        self.deflated_crc = 0  # CRC-32 of this segment's compressed bytes
+
+    def _out(self, out: bytes) -> None:
+        if out:
+            self.result.pieces.append(out)
+            self._compressed += len(out)
+            self.deflated_crc = zlib.crc32(out, self.deflated_crc)
 
     def write(self, data: bytes | memoryview) -> None:
         if not len(data):
@@ -66,12 +88,35 @@ class Deflater:
         result = self.result
         result.crc = zlib.crc32(data, result.crc)
         result.size += len(data)
-        out = self._compressor.compress(data)
-        if out:
-            result.pieces.append(out)
+        self._crc = zlib.crc32(data, self._crc)
+        self._size += len(data)
+        self._out(self._compressor.compress(data))
+
+    def raw(self, deflated: bytes, segment: Segment) -> None:
+        """A segment's compressed bytes as they are (they follow a ``boundary``, and end at a
+        full flush): what it inflates to is ``segment``'s length and CRC."""
+        result = self.result
+        result.crc = crc32_combine(result.crc, segment.crc, segment.size)
+        result.size += segment.size
+        self._crc = crc32_combine(self._crc, segment.crc, segment.size)
+        self._size += segment.size
+        self._out(deflated)
+
+    def boundary(self) -> Segment:
+        """End the segment here: a full flush, so what follows refers to nothing before."""
+        self._out(self._compressor.flush(zlib.Z_FULL_FLUSH))
+        return self._end()
+
+    def _end(self) -> Segment:
+        segment = Segment(self._compressed, self._size, self._crc)
+        self.result.segments.append(segment)
+        self.ended_deflated_crc = self.deflated_crc  # of the segment just ended
+        self._start()
+        return segment
 
     def finish(self) -> Deflated:
-        self.result.pieces.append(self._compressor.flush())
+        self._out(self._compressor.flush())
+        self._end()
         return self.result
 
 

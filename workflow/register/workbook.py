@@ -61,6 +61,7 @@ from lxml import etree
 
 from .cells import column_letter, storable_problem
 from .schema import DATE_FORMAT, DATETIME_FORMAT, NO, TIME_FORMAT, YES
+from .segments import Segment, SegmentIndex, index_record, inflate_segment, read_index
 from .stream import CDATA, Deflated, Deflater, SheetPieces, Unusual
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -284,6 +285,7 @@ class Package:
         info.CRC = content.crc
         info.file_size = content.size
         info.compress_size = content.compressed_size
+        info.extra = content.extra  # its segment index (``segments``), if it has one
         zip64 = max(info.file_size, info.compress_size) > zipfile.ZIP64_LIMIT
         info.header_offset = target.fp.tell()
         target.fp.write(info.FileHeader(zip64))
@@ -293,7 +295,8 @@ class Package:
         target.NameToInfo[info.filename] = info
         target.start_dir = target.fp.tell()
 
-    def _copy_raw(self, target: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    def deflated(self, info: zipfile.ZipInfo) -> bytes:
+        """A part's bytes as stored in the zip (compressed), without inflating them."""
         offset = info.header_offset
         header = self.data[offset : offset + 30]
         if len(header) < 30 or header[:4] != b"PK\x03\x04":
@@ -301,11 +304,15 @@ class Package:
         name_length = int.from_bytes(header[26:28], "little")
         extra_length = int.from_bytes(header[28:30], "little")
         start = offset + 30 + name_length + extra_length
-        raw = self.data[start : start + info.compress_size]
+        return self.data[start : start + info.compress_size]
+
+    def _copy_raw(self, target: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+        raw = self.deflated(info)
         clone = copy.copy(info)
         # The sizes go in the local header, so no data descriptor follows the data.
         clone.flag_bits &= ~0x08
-        clone.extra = b""
+        # Only ccp's segment index is kept: it describes these very bytes.
+        clone.extra = index_record(info.extra)
         clone.header_offset = target.fp.tell()
         target.fp.write(clone.FileHeader(False))
         target.fp.write(raw)
@@ -1020,12 +1027,19 @@ class _Lender:
     number: int
     fragment: bytes | None = None
     styles: Mapping[int, int] | None = None
+    valued: bool | None = None  # whether the row holds a value (as sheet_head counts one)
 
     def cell_styles(self, writer: _RowWriter) -> Mapping[int, int]:
         if self.styles is None:
+            self.has_value()
             self.styles = writer._styles_of(writer._wrap(self.fragment or b"")[0])
             self.fragment = None
         return self.styles
+
+    def has_value(self) -> bool:
+        if self.valued is None:
+            self.valued = bool(self.fragment) and _HAS_VALUE.search(self.fragment) is not None
+        return self.valued
 
 
 class _StreamEditor(_RowWriter):
@@ -1072,17 +1086,60 @@ class _StreamEditor(_RowWriter):
         self.walk_all = False  # SheetEditor walks every row (a row to write is missing)
         self.diverged = False  # the two ways of finding a lender have disagreed
         sink.write(self._finish_head(self.pieces.head, edits))
+        head = sink.boundary()
         for piece in self.pieces.body():
             self._piece(piece)
         # Rows beyond the last one in the sheet: appended before </sheetData>.
         while self.next < len(self.wanted):
             self._new_row(self.wanted[self.next])
             self.next += 1
+        body = sink.boundary()
+        body_crc = sink.ended_deflated_crc
         tail = self.pieces.tail()
         if CDATA in tail:
             raise Unusual("CDATA")
         self._check_protection(tail)
         sink.write(self._finish_tail(tail, edits))
+        self._note_segments(head, body, body_crc, sink)
+
+    def _note_segments(self, head: Segment, body: Segment, body_crc: int, sink: Deflater) -> None:
+        """What the segment index (``segments``) needs for the next append, when the last row
+        holds a value (then the rows end where sheet_head finds the last one)."""
+        last = self.recent
+        if self.prefix or last is None or not last.has_value():
+            return
+        styles = {int(c): int(v) for c, v in last.cell_styles(self).items()}
+        sink.noted = (head, body, body_crc, last.number, styles)
+
+    def append_only(
+        self, edits: SheetEdits, sink: Deflater, index: SegmentIndex, head: bytes, body: bytes,
+        tail: bytes,
+    ) -> None:
+        """Rows appended after the last one, the body kept as deflated (``segments``): the
+        same XML ``run`` gives, at the cost of the new rows."""
+        self.edits = edits
+        self.sink = sink
+        self.column_styles = _column_styles(head)
+        self.wanted = sorted(edits.cells)
+        self.next = len(self.wanted)
+        self.previous = index.last_row
+        self.recent = self.written = _Lender(
+            index.last_row, styles=index.last_styles, valued=True
+        )
+        self.walk_all = False
+        self.diverged = False
+        sink.write(self._finish_head(head, edits))
+        head_segment = sink.boundary()
+        sink.raw(body, index.body)
+        for number in self.wanted:
+            self._new_row(number)
+        body_segment = sink.boundary()
+        body_crc = sink.ended_deflated_crc
+        if CDATA in tail:
+            raise Unusual("CDATA")
+        self._check_protection(tail)
+        sink.write(self._finish_tail(tail, edits))
+        self._note_segments(head_segment, body_segment, body_crc, sink)
 
     def _piece(self, piece: bytes) -> None:
         if CDATA in piece:
@@ -1197,7 +1254,18 @@ class _StreamEditor(_RowWriter):
         )
         self.sink.write(data)
         if number > edits.header_row:
-            self.recent = self.written = _Lender(number, styles=styles)
+            valued = _HAS_VALUE.search(data) is not None
+            self.recent = self.written = _Lender(number, styles=styles, valued=valued)
+
+
+def _indexed(sink: Deflater) -> Deflated:
+    """The deflated part, with its segment index as a zip extra field when it has one."""
+    result = sink.finish()
+    if sink.noted is not None and len(result.segments) == 3:
+        head, body, body_crc, last_row, styles = sink.noted
+        index = SegmentIndex(head, body, result.segments[2], body_crc, last_row, styles)
+        result.extra = index.extra()
+    return result
 
 
 def _column_styles(head: bytes) -> dict[int, int]:
@@ -1340,12 +1408,20 @@ class Workbook:
         command, is 9 MB of XML at ten years' scale).
         """
         part = self.sheets[sheet].part
+        info = self.package.names.get(part)
+        indexed = None
+        streamed = self.package.streamed
+        if info is not None and part not in self.package.changed and part not in streamed:
+            indexed = self._segments(info)
         try:
-            return self._sheet_head_streamed(part)
+            # A part ccp wrote in segments knows its last row: only the header is read.
+            return self._sheet_head_streamed(part, indexed[0].last_row if indexed else None)
         except Unusual:
             return self._sheet_head_whole(sheet, self.package.read(part))
 
-    def _sheet_head_streamed(self, part: str) -> tuple[int, list[Any], int]:
+    def _sheet_head_streamed(
+        self, part: str, last_row: int | None = None
+    ) -> tuple[int, list[Any], int]:
         pieces = SheetPieces(self.package.stream(part, self.stream_chunk))
         head = pieces.head
         if CDATA in head or b"worksheet" not in head:
@@ -1383,6 +1459,8 @@ class Workbook:
                 if any(value not in (None, "") for value in values):
                     header_row, header, found = number, values, True
                     break
+            if found and last_row is not None:
+                return header_row, header, max(last_row, header_row)
             # The last row holding a value, so far: searched from the piece's end.
             cursor = len(piece)
             while cursor > 0:
@@ -1533,7 +1611,9 @@ class Workbook:
         if not edits:
             return
         info = self.sheets[sheet]
-        if not self._edit_streamed(sheet, info.part, edits):
+        if not self._edit_appended(sheet, info.part, edits) and not self._edit_streamed(
+            sheet, info.part, edits
+        ):
             editor = SheetEditor(
                 self.package.read(info.part), f"sheet {sheet}", self.styles, self.date1904
             )
@@ -1566,8 +1646,60 @@ class Workbook:
             # says the same thing a whole read would have said first.
             self.styles.restore(before)
             return False
-        package.put_streamed(part, sink.finish())
+        package.put_streamed(part, _indexed(sink))
         return True
+
+    def _edit_appended(self, sheet: str, part: str, edits: SheetEdits) -> bool:
+        """Rows appended to a part ccp wrote in segments (``segments``): the body's deflated
+        bytes kept, only the head, the new rows and the tail deflated. False (nothing
+        done) for any other edit, or a part whose index does not check."""
+        package = self.package
+        info = package.names.get(part)
+        if info is None or part in package.changed or part in package.streamed:
+            return False
+        if edits.removed_rows or not edits.cells:
+            return False
+        found = self._segments(info)
+        if found is None:
+            return False
+        index, head, body, tail = found
+        if edits.last_data_row != index.last_row or min(edits.cells) <= index.last_row:
+            return False
+        sink = Deflater(1 if info.file_size > _FAST_COMPRESS_OVER else 6)
+        before = self.styles.snapshot()
+        try:
+            pieces = SheetPieces([head])
+            editor = _StreamEditor(pieces, f"sheet {sheet}", self.styles, self.date1904)
+            editor.append_only(edits, sink, index, pieces.head, body, tail)
+        except (Unusual, WorkbookRefused, ValueError):
+            self.styles.restore(before)
+            return False
+        package.put_streamed(part, _indexed(sink))
+        return True
+
+    def _segments(self, info: zipfile.ZipInfo) -> tuple[SegmentIndex, bytes, bytes, bytes] | None:
+        """The part's segment index with its head and tail inflated and its body as stored,
+        when every check holds; else None."""
+        index = read_index(info.extra)
+        if index is None or info.compress_type != zipfile.ZIP_DEFLATED:
+            return None
+        if (index.size, index.compressed, index.crc) != (
+            info.file_size,
+            info.compress_size,
+            info.CRC,
+        ):
+            return None
+        data = self.package.deflated(info)
+        head_end = index.head.compressed
+        body_end = head_end + index.body.compressed
+        body = data[head_end:body_end]
+        if zlib.crc32(body) != index.body_deflated_crc:
+            return None
+        head = inflate_segment(data[:head_end], index.head, last=False)
+        tail = inflate_segment(data[body_end:], index.tail, last=True)
+        if head is None or tail is None or not head.rstrip().endswith(b"<sheetData>"):
+            return None
+        return index, head, body, tail
 
     def _grow_tables(self, info: SheetInfo, old_last: int, new_last: int) -> None:
         rels = _rels_name(info.part)
