@@ -38,6 +38,11 @@ in a form the cutting cannot be sure of (CDATA, rows without numbers or out of o
 empty ``<sheetData/>``, a refusal) goes to ``SheetEditor``, which handles every form.
 ``sheet_head``, ``header_style`` and ``column_styles`` stream too, reading only as far as
 they need; a big part read whole (``Package.read``) is not kept.
+
+A part ccp streams is deflated as three segments (head, rows, tail) with an index in its zip
+entry (``segments``), so that rows appended to it later (an Audit row, by every command)
+cost the new rows: the rows' deflated bytes are kept as they are (``_edit_appended``), and
+``sheet_head`` reads only the header. A part without a valid index is edited the long way.
 """
 
 from __future__ import annotations
