@@ -36,9 +36,11 @@ _UNSEARCHABLE = (b"<r>", b"<r ", b"<![CDATA[", b"<rPh")
 _RUNS = re.compile(rb"<r[ >]")
 _DURATION = re.compile(r"\[(?:h+|m+|s+)\]", re.I)
 _ROW_OPEN = re.compile(rb'<row r="(\d+)"(?: [\w:]+="[^"<]*")*>')
+# findall gives b"" for a group that took no part: the content keeps its tags, so that a
+# missing value and an empty one stay apart.
 _QUICK_CELL = re.compile(
     rb'<c r="([A-Z]{1,3})\d+"(?: s="(\d+)")?(?: t="(\w+)")?'
-    rb'(?:/>|>(?:<v>([^<]*)</v>|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>)?</c>)'
+    rb'(?:/>|>(<v>[^<]*</v>|<is><t(?: xml:space="preserve")?>[^<]*</t></is>)?</c>)'
 )
 _ENTITY = re.compile(r"&(amp|lt|gt|quot|apos|#[0-9]+|#x[0-9A-Fa-f]+);")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
@@ -222,22 +224,23 @@ class SheetScan:
         kinds = self._style_kinds()
         dates = self._dates
         values: list[Any] = []
-        position = opening.end()
-        for cell in _QUICK_CELL.finditer(fragment, position):
-            if cell.start() != position:
-                return None
-            position = cell.end()
-            letters, style, kind, number_text, inline = cell.groups()
+        cells = _QUICK_CELL.findall(fragment, opening.end())
+        # Every cell in the plain form, or the row goes to lxml (a formula, a rich text...).
+        if len(cells) != fragment.count(b"<c ") or not fragment.endswith(b"</row>"):
+            return None
+        for letters, style, kind, content in cells:
+            number_text = content[3:-4] if content[:3] == b"<v>" else None
+            inline = content[content.index(b">", 4) + 1 : -9] if content[:4] == b"<is>" else None
             if inline is not None:
                 if kind != b"inlineStr":
                     return None
                 value = (
                     inline.decode() if b"&" not in inline and b"\r" not in inline else _text(inline)
                 )
-            elif kind is None or kind == b"n":
+            elif not kind or kind == b"n":
                 if number_text is None:
                     value = None
-                elif style is None or int(style) not in kinds:
+                elif not style or int(style) not in kinds:
                     value = float(number_text)
                 else:
                     key = (number_text, style)
@@ -266,8 +269,6 @@ class SheetScan:
             if index >= len(values):
                 values.extend([None] * (index + 1 - len(values)))
             values[index] = value
-        if fragment[position:] != b"</row>":
-            return None
         return int(opening.group(1)), values
 
     def _parse_xml(
