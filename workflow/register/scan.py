@@ -95,20 +95,19 @@ class SheetScan:
             return []
         if not all(searchable(value) for value in [*texts, *prefixes]):
             raise ScanUnsupported("a value the byte search cannot spell")
-        spelt = [_spelling(value, loose) for value in texts]
         patterns = []
-        if spelt:
+        if texts:
             patterns.append(
                 rb">"
                 + _space(loose)
                 + rb"(?:"
-                + rb"|".join(spelt)
+                + _alternatives(texts, loose)
                 + rb")"
                 + _space(loose)
                 + rb"</[tv]>"
             )
         if prefixes:
-            starts = rb"|".join(_spelling(value, loose) for value in prefixes)
+            starts = _alternatives(prefixes, loose)
             patterns.append(rb">" + _space(loose) + rb"(?:" + starts + rb")[^<]*</[tv]>")
         indices = self._shared_indices(patterns, loose)
         # One pattern per pass: an alternative starting with "<" (met at every tag) would
@@ -398,6 +397,33 @@ def _spelling(value: str, loose: bool) -> bytes:
     if not loose:
         return re.escape(value.encode())
     return (_WHITE + b"+").join(re.escape(word.encode()) for word in value.split())
+
+
+def _alternatives(values: Collection[str], loose: bool) -> bytes:
+    """One pattern matching any of ``values``, as a trie (``CCP-2027-0(?:01|02)``): the
+    engine tries a hundred case IDs at each ">" of 40 MB far faster so than one by one."""
+    if loose:
+        return b"|".join(_spelling(value, loose) for value in values)
+    trie: dict[int, Any] = {}
+    for value in values:
+        node = trie
+        for byte in value.encode():
+            node = node.setdefault(byte, {})
+        node[-1] = {}  # a value ends here
+
+    def pattern(node: dict[int, Any]) -> bytes:
+        ends = -1 in node
+        branches = [
+            re.escape(bytes([byte])) + pattern(child)
+            for byte, child in sorted((byte, child) for byte, child in node.items() if byte != -1)
+        ]
+        if not branches:
+            return b""
+        if len(branches) == 1 and not ends:
+            return branches[0]
+        return b"(?:" + b"|".join(branches) + b")" + (b"?" if ends else b"")
+
+    return pattern(trie)
 
 
 def _space(loose: bool) -> bytes:
