@@ -23,6 +23,12 @@ from workflow.register import workbook as workbook_module
 from workflow.register.segments import EXTRA_ID, crc32_combine, read_index
 
 
+@pytest.fixture(autouse=True)
+def small_segments(monkeypatch):
+    """Segments of ~2 KB: a test register of 40 rows is cut into many."""
+    monkeypatch.setattr(workbook_module, "SEGMENT_ROWS", 2048)
+
+
 def test_crc32_combine_is_zlibs():
     generator = random.Random(9)
     for _ in range(100):
@@ -56,8 +62,13 @@ def _saved(tmp_path: Path, actions: int = 40) -> Path:
 def _base() -> bytes:
     import tempfile
 
-    with tempfile.TemporaryDirectory() as folder:
-        return _saved(Path(folder)).read_bytes()
+    original = workbook_module.SEGMENT_ROWS
+    workbook_module.SEGMENT_ROWS = 2048
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            return _saved(Path(folder)).read_bytes()
+    finally:
+        workbook_module.SEGMENT_ROWS = original
 
 
 def _index(path: Path, part: str = "xl/worksheets/sheet7.xml"):
@@ -69,21 +80,31 @@ def _index(path: Path, part: str = "xl/worksheets/sheet7.xml"):
 def spliced(monkeypatch):
     """Records which edits took the append-only way."""
     taken: list[tuple[str, bool]] = []
-    original = workbook_module.Workbook._edit_appended
+    original = workbook_module.Workbook._edit_segmented
 
     def spy(self, sheet, part, edits):
         done = original(self, sheet, part, edits)
         taken.append((sheet, done))
         return done
 
-    monkeypatch.setattr(workbook_module.Workbook, "_edit_appended", spy)
+    monkeypatch.setattr(workbook_module.Workbook, "_edit_segmented", spy)
     return taken
 
 
-def _append(path: Path, rows: list[dict], backups: Path) -> None:
+def _append(
+    path: Path,
+    rows: list[dict],
+    backups: Path,
+    changed: list[int] = (),
+    status: str = "Completed",
+) -> None:
     register = Register.load(path)
     for row in rows:
         register.append("Actions", row)
+    wanted = [f"CCP-2027-001-A{number}" for number in changed]
+    for row in register.select("Actions", "action_id", wanted):
+        row["status"] = status
+        row["carried_forward"] = (row.get("carried_forward") or 0) + 1
     register.audit(
         command="actions update",
         action="changed status",
@@ -117,31 +138,44 @@ ROW_VALUES = st.fixed_dictionaries(
 @settings(
     max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(batches=st.lists(st.lists(ROW_VALUES, min_size=1, max_size=4), min_size=1, max_size=4))
-def test_appends_kept_deflated_give_the_xml_the_long_way_gives(tmp_path_factory, batches):
+@given(
+    batches=st.lists(
+        st.tuples(
+            st.lists(ROW_VALUES, max_size=4),
+            st.lists(st.integers(min_value=1, max_value=45), max_size=4),
+            st.sampled_from(["Completed", "Cancelled", "In progress"]),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_edits_to_segments_give_the_xml_the_long_way_gives(tmp_path_factory, batches):
+    """Appends and changed cells, in a part cut into many small segments: keeping the
+    untouched segments deflated gives what rewriting the whole part gives."""
     folder = tmp_path_factory.mktemp("segments")
     quick, slow = folder / "quick.xlsx", folder / "slow.xlsx"
     quick.write_bytes(_base())
     slow.write_bytes(_base())
-    for batch in batches:
-        _append(quick, batch, folder / "backups")
-        original = workbook_module.Workbook._edit_appended
-        workbook_module.Workbook._edit_appended = lambda *args: False
+    for appended, changed, status in batches:
+        _append(quick, appended, folder / "backups", changed, status)
+        original = workbook_module.Workbook._edit_segmented
+        workbook_module.Workbook._edit_segmented = lambda *args: False
         try:
-            _append(slow, batch, folder / "backups")
+            _append(slow, appended, folder / "backups", changed, status)
         finally:
-            workbook_module.Workbook._edit_appended = original
+            workbook_module.Workbook._edit_segmented = original
     assert _inflated(quick) == _inflated(slow)
-    # The same segments inflated; only how the body was deflated differs.
+    # The same rows in the end; how they were deflated and cut into segments may differ.
     for part in ("xl/worksheets/sheet3.xml", "xl/worksheets/sheet7.xml"):
         a, b = _index(quick, part), _index(slow, part)
-        assert (a.last_row, a.last_styles, a.head, a.tail) == (
+        assert (a.last_row, a.body[-1].last_styles, a.head, a.tail, a.size, a.crc) == (
             b.last_row,
-            b.last_styles,
+            b.body[-1].last_styles,
             b.head,
             b.tail,
+            b.size,
+            b.crc,
         )
-        assert (a.body.size, a.body.crc) == (b.body.size, b.body.crc)
 
 
 def test_an_append_keeps_the_bodys_deflated_bytes_and_reads_back(tmp_path, spliced):
@@ -163,9 +197,9 @@ def test_an_append_keeps_the_bodys_deflated_bytes_and_reads_back(tmp_path, splic
     new_info = after.getinfo("xl/worksheets/sheet3.xml")
     # The old body's deflated bytes are in the new entry as they were.
     start = info.header_offset + 30 + len(info.filename) + len(info.extra)
-    body = raw[
-        start + index.head.compressed : start + index.head.compressed + index.body.compressed
-    ]
+    assert len(index.body) > 3  # cut into many segments; all but the last kept as they were
+    kept = sum(rows.segment.compressed for rows in index.body[:-1])
+    body = raw[start + index.head.compressed : start + index.head.compressed + kept]
     assert body in path.read_bytes()
     assert read_index(new_info.extra).last_row == 42
     register = Register.load(path)

@@ -1,27 +1,29 @@
-"""A sheet part ccp wrote, kept in three independently deflated segments, so that appending a
-row costs the rows appended, not the sheet.
+"""A sheet part ccp wrote, kept in independently deflated segments, so that an edit costs
+the segments it touches, not the sheet.
 
 Every command appends to the Audit sheet; after ten busy years it is 90 MB of XML, and
-inflating and deflating all of it to add one row was most of what `referral add` cost. So
-when ccp writes a sheet it deflates the part as three segments, each ending at a full flush
-(byte-aligned, history reset: one can be inflated, or replaced, without the others):
+inflating and deflating all of it to add one row was most of what `referral add` cost
+(`actions update`, likewise, for one status among 60,000 actions). So when ccp writes a
+sheet it deflates the part in segments, each ending at a full flush (byte-aligned, history
+reset: one can be inflated, or replaced, without the others):
 
     head   the XML up to and with <sheetData> (the dimension, which an append changes)
-    body   every row
+    rows   the rows, cut about every MB after a row (``workbook.SEGMENT_ROWS``)
     tail   from </sheetData> on (filters, formats, validations that grow with the rows)
 
 and notes, in a zip extra field of the part's entry, each segment's compressed and inflated
-length and CRC-32, the CRC-32 of the body's compressed bytes, the last row's number and its
-cell styles (a new row takes them). An append then inflates the head and the tail (a few
-KB), keeps the body's compressed bytes as they are, deflates only the new rows after them,
-and computes the entry's CRC-32 from the segments' (``crc32_combine``).
+length and CRC-32, and for each segment of rows the CRC-32 of its compressed bytes, its last
+row's number and that row's cell styles (a row written after it takes them). An edit then
+inflates the head, the tail and the segments holding a row to write, keeps the others'
+compressed bytes as they are, and computes the entry's CRC-32 from the segments'
+(``crc32_combine``).
 
 The note describes bytes, it is not a second copy of any fact: it is used only when every
-check holds (lengths, each small segment's CRC, the body's compressed CRC, the entry's CRC
-and sizes); a file saved by Excel or LibreOffice has no such note (they drop extra fields they
-do not know), and anything that does not check is ignored, so the part is edited the long
-way, which writes the note afresh. Zip readers skip extra fields they do not know
-(APPNOTE 4.6.1).
+check holds (lengths, each inflated segment's CRC, each kept segment's compressed CRC, the
+entry's CRC and sizes); a file saved by Excel or LibreOffice has no such note (they drop
+extra fields they do not know), and anything that does not check is ignored, so the part is
+edited the long way, which writes the note afresh. Zip readers skip extra fields they do not
+know (APPNOTE 4.5.1).
 """
 
 from __future__ import annotations
@@ -31,9 +33,8 @@ import zlib
 from dataclasses import dataclass
 
 EXTRA_ID = 0x4343  # "CC"
-_MAGIC = b"ccp1"
+_MAGIC = b"ccp2"
 _SEGMENT = struct.Struct("<QQI")  # compressed length, inflated length, CRC-32
-_HEAD = struct.Struct("<4s3QI3Q")
 _STYLE = struct.Struct("<HI")
 _POLY = 0xEDB88320
 
@@ -82,45 +83,61 @@ class Segment:
 
 
 @dataclass(frozen=True)
+class Rows:
+    """A segment of the body: rows up to ``last_row`` (after the previous segment's)."""
+
+    segment: Segment
+    deflated_crc: int  # CRC-32 of its compressed bytes: proves they are the ones described
+    last_row: int
+    last_styles: dict[int, int]  # the last row's cell styles, lent to a row written after it
+
+
+@dataclass(frozen=True)
 class SegmentIndex:
     head: Segment
-    body: Segment
+    body: tuple[Rows, ...]
     tail: Segment
-    body_deflated_crc: int  # CRC-32 of the body's compressed bytes: proves they are ours
-    last_row: int
-    last_styles: dict[int, int]
 
-    def extra(self) -> bytes:
-        """The zip extra-field record holding this index."""
-        payload = _HEAD.pack(
-            _MAGIC,
-            self.head.compressed,
-            self.body.compressed,
-            self.tail.compressed,
-            self.body_deflated_crc,
-            self.head.size,
-            self.body.size,
-            self.tail.size,
-        )
-        payload += struct.pack("<III", self.head.crc, self.body.crc, self.tail.crc)
-        payload += struct.pack("<II", self.last_row, len(self.last_styles))
-        payload += b"".join(_STYLE.pack(c, s) for c, s in sorted(self.last_styles.items()))
-        if len(payload) > 0xFFFF - 4:
-            return b""  # a row with thousands of styled cells: no note, the long way
-        return struct.pack("<HH", EXTRA_ID, len(payload)) + payload
+    @property
+    def last_row(self) -> int:
+        return self.body[-1].last_row
+
+    def segments(self) -> list[Segment]:
+        return [self.head, *(rows.segment for rows in self.body), self.tail]
 
     @property
     def crc(self) -> int:
-        crc = crc32_combine(self.head.crc, self.body.crc, self.body.size)
-        return crc32_combine(crc, self.tail.crc, self.tail.size)
+        crc = 0
+        for segment in self.segments():
+            crc = crc32_combine(crc, segment.crc, segment.size)
+        return crc
 
     @property
     def size(self) -> int:
-        return self.head.size + self.body.size + self.tail.size
+        return sum(segment.size for segment in self.segments())
 
     @property
     def compressed(self) -> int:
-        return self.head.compressed + self.body.compressed + self.tail.compressed
+        return sum(segment.compressed for segment in self.segments())
+
+    def extra(self) -> bytes:
+        """The zip extra-field record holding this index (b"" when it would not fit)."""
+        parts = [_MAGIC, _SEGMENT.pack(*_fields(self.head)), _SEGMENT.pack(*_fields(self.tail))]
+        parts.append(struct.pack("<I", len(self.body)))
+        for rows in self.body:
+            parts.append(_SEGMENT.pack(*_fields(rows.segment)))
+            parts.append(
+                struct.pack("<III", rows.deflated_crc, rows.last_row, len(rows.last_styles))
+            )
+            parts += [_STYLE.pack(c, s) for c, s in sorted(rows.last_styles.items())]
+        payload = b"".join(parts)
+        if len(payload) > 0xFFFF - 4:
+            return b""  # the next write goes the long way, and segments afresh
+        return struct.pack("<HH", EXTRA_ID, len(payload)) + payload
+
+
+def _fields(segment: Segment) -> tuple[int, int, int]:
+    return segment.compressed, segment.size, segment.crc
 
 
 def index_record(extra: bytes) -> bytes:
@@ -138,29 +155,31 @@ def index_record(extra: bytes) -> bytes:
 def read_index(extra: bytes) -> SegmentIndex | None:
     """The index in a zip entry's extra fields, or None (absent, or not one we can read)."""
     record = index_record(extra)
-    if len(record) < 4 + _HEAD.size + 20:
-        return None
     payload = record[4:]
+    if payload[:4] != _MAGIC:
+        return None
     try:
-        magic, hc, bc, tc, body_crc, hs, bs, ts = _HEAD.unpack_from(payload)
-        if magic != _MAGIC:
-            return None
-        crcs = struct.unpack_from("<III", payload, _HEAD.size)
-        last_row, count = struct.unpack_from("<II", payload, _HEAD.size + 12)
-        start = _HEAD.size + 20
-        styles = dict(
-            _STYLE.unpack_from(payload, start + _STYLE.size * number) for number in range(count)
-        )
+        offset = 4
+        head = Segment(*_SEGMENT.unpack_from(payload, offset))
+        tail = Segment(*_SEGMENT.unpack_from(payload, offset + _SEGMENT.size))
+        offset += 2 * _SEGMENT.size
+        (count,) = struct.unpack_from("<I", payload, offset)
+        offset += 4
+        body = []
+        for _ in range(count):
+            segment = Segment(*_SEGMENT.unpack_from(payload, offset))
+            deflated_crc, last_row, styles = struct.unpack_from("<III", payload, offset + 20)
+            offset += _SEGMENT.size + 12
+            cells = dict(
+                _STYLE.unpack_from(payload, offset + _STYLE.size * n) for n in range(styles)
+            )
+            offset += _STYLE.size * styles
+            body.append(Rows(segment, deflated_crc, last_row, cells))
     except struct.error:
         return None
-    return SegmentIndex(
-        Segment(hc, hs, crcs[0]),
-        Segment(bc, bs, crcs[1]),
-        Segment(tc, ts, crcs[2]),
-        body_crc,
-        last_row,
-        styles,
-    )
+    if not body or offset != len(payload):
+        return None
+    return SegmentIndex(head, tuple(body), tail)
 
 
 def inflate_segment(data: bytes, segment: Segment, *, last: bool) -> bytes | None:

@@ -17,7 +17,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from .segments import Segment, crc32_combine
+from .segments import Rows, Segment, crc32_combine
 
 _SHEET_DATA = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?sheetData\b[^>]*?(/?)>")
 CDATA = b"<![CDATA["
@@ -65,8 +65,8 @@ class Deflater:
     def __init__(self, level: int):
         self._compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
         self.result = Deflated()
-        # (head, body, body's compressed CRC, last row, its styles) for a segment index.
-        self.noted: tuple[Segment, Segment, int, int, dict[int, int]] | None = None
+        # (head, body segments) for the part's segment index, once the editor knows them.
+        self.noted: tuple[Segment, tuple[Rows, ...]] | None = None
         self.ended_deflated_crc = 0
         self._start()
 
@@ -101,6 +101,16 @@ class Deflater:
         self._crc = crc32_combine(self._crc, segment.crc, segment.size)
         self._size += segment.size
         self._out(deflated)
+
+    @property
+    def segment_size(self) -> int:
+        """Bytes written (inflated) since the last boundary."""
+        return self._size
+
+    def keep(self, deflated: bytes, segment: Segment) -> None:
+        """A whole segment as it was deflated before (it follows a ``boundary``)."""
+        self.raw(deflated, segment)
+        self._end()
 
     def boundary(self) -> Segment:
         """End the segment here: a full flush, so what follows refers to nothing before."""

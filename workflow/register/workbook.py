@@ -41,7 +41,7 @@ they need; a big part read whole (``Package.read``) is not kept.
 
 A part ccp streams is deflated as three segments (head, rows, tail) with an index in its zip
 entry (``segments``), so that rows appended to it later (an Audit row, by every command)
-cost the new rows: the rows' deflated bytes are kept as they are (``_edit_appended``), and
+cost the new rows: the rows' deflated bytes are kept as they are (``_edit_segmented``), and
 ``sheet_head`` reads only the header. A part without a valid index is edited the long way.
 """
 
@@ -66,7 +66,7 @@ from lxml import etree
 
 from .cells import column_letter, storable_problem
 from .schema import DATE_FORMAT, DATETIME_FORMAT, NO, TIME_FORMAT, YES
-from .segments import Segment, SegmentIndex, index_record, inflate_segment, read_index
+from .segments import Rows, SegmentIndex, index_record, inflate_segment, read_index
 from .stream import CDATA, Deflated, Deflater, SheetPieces, Unusual
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -87,6 +87,9 @@ _MAX_PART = 512 << 20  # no register part is this large; a zip bomb is
 # again to edit it); a bigger one is streamed when edited, so keeping it would only hold
 # 37 MB of Actions for nothing.
 _KEEP_READ_UP_TO = 1 << 20
+# A segment of a sheet's rows (``segments``) ends after the piece that makes it this big: an
+# edit inflates and deflates again only the segments it touches.
+SEGMENT_ROWS = 1 << 20
 # Pieces a sheet is streamed in: big enough that each costs little Python, small enough
 # that a piece and the row it ends on are all that is in memory.
 STREAM_CHUNK = 256 << 10
@@ -1079,10 +1082,10 @@ class _StreamEditor(_RowWriter):
         self._numbered = re.compile(re.escape(self._row_start + b' r="') + rb'(\d+)"')
         self._empty_row = re.compile(re.escape(self._row_start) + rb"\b[^>]*/>")
 
-    def run(self, edits: SheetEdits, sink: Deflater) -> None:
+    def _start(self, edits: SheetEdits, sink: Deflater, head: bytes) -> None:
         self.edits = edits
         self.sink = sink
-        self.column_styles = _column_styles(self.pieces.head)
+        self.column_styles = _column_styles(head)
         self.wanted = sorted(set(edits.cells) | edits.removed_rows)
         self.next = 0  # index in wanted of the next row to write
         self.previous = 0  # number of the last row met, to check the order
@@ -1090,61 +1093,81 @@ class _StreamEditor(_RowWriter):
         self.written: _Lender | None = None  # the last data row written or removed
         self.walk_all = False  # SheetEditor walks every row (a row to write is missing)
         self.diverged = False  # the two ways of finding a lender have disagreed
-        sink.write(self._finish_head(self.pieces.head, edits))
-        head = sink.boundary()
+        self.rows: list[Rows] | None = []  # the body's segments so far (None: no index)
+        sink.write(self._finish_head(head, edits))
+        self.head_segment = sink.boundary()
+
+    def run(self, edits: SheetEdits, sink: Deflater) -> None:
+        self._start(edits, sink, self.pieces.head)
         for piece in self.pieces.body():
             self._piece(piece)
-        # Rows beyond the last one in the sheet: appended before </sheetData>.
+            if sink.segment_size >= SEGMENT_ROWS:
+                self._cut()
+        self._finish(self.pieces.tail())
+
+    def run_segmented(
+        self,
+        edits: SheetEdits,
+        sink: Deflater,
+        index: SegmentIndex,
+        head: bytes,
+        bodies: list[bytes],
+        tail: bytes,
+    ) -> None:
+        """``run`` for a part ccp wrote in segments (``segments``): a segment holding no row
+        to write is kept as deflated; the others are inflated and edited as pieces. The same
+        XML ``run`` gives, at the cost of the segments touched."""
+        self._start(edits, sink, head)
+        wanted = self.wanted
+        for number, (rows, deflated) in enumerate(zip(index.body, bodies, strict=True)):
+            last = number == len(index.body) - 1
+            touched = self.next < len(wanted) and (last or wanted[self.next] <= rows.last_row)
+            if not touched:
+                if sink.segment_size:
+                    raise Unusual("a kept segment would follow rows not yet cut")
+                sink.keep(deflated, rows.segment)
+                self.rows.append(rows)
+                self.previous = rows.last_row
+                self.recent = _Lender(rows.last_row, styles=rows.last_styles, valued=True)
+                continue
+            piece = inflate_segment(deflated, rows.segment, last=False)
+            if piece is None:
+                raise Unusual("a segment does not inflate to what its index says")
+            if piece:
+                self._piece(piece)
+            if not last or sink.segment_size >= SEGMENT_ROWS:
+                self._cut()
+        self._finish(tail)
+
+    def _cut(self) -> None:
+        """End the body's segment after the row written last (``segments``)."""
+        last = self.recent
+        if self.rows is None or last is None:
+            return  # nothing but the header yet: the segment goes on (``run_segmented``
+            # never meets this: each segment it was given ends after a data row)
+        segment = self.sink.boundary()
+        styles = {int(c): int(v) for c, v in last.cell_styles(self).items()}
+        self.rows.append(Rows(segment, self.sink.ended_deflated_crc, last.number, styles))
+
+    def _finish(self, tail: bytes) -> None:
+        """Rows beyond the last one in the sheet (appended before </sheetData>), the tail,
+        and what the segment index needs (``Deflater.noted``)."""
         while self.next < len(self.wanted):
             self._new_row(self.wanted[self.next])
             self.next += 1
-        body = sink.boundary()
-        body_crc = sink.ended_deflated_crc
-        tail = self.pieces.tail()
-        if CDATA in tail:
-            raise Unusual("CDATA")
-        self._check_protection(tail)
-        sink.write(self._finish_tail(tail, edits))
-        self._note_segments(head, body, body_crc, sink)
-
-    def _note_segments(self, head: Segment, body: Segment, body_crc: int, sink: Deflater) -> None:
-        """What the segment index (``segments``) needs for the next append, when the last row
-        holds a value (then the rows end where sheet_head finds the last one)."""
+            if self.sink.segment_size >= SEGMENT_ROWS:
+                self._cut()
         last = self.recent
-        if self.prefix or last is None or not last.has_value():
-            return
-        styles = {int(c): int(v) for c, v in last.cell_styles(self).items()}
-        sink.noted = (head, body, body_crc, last.number, styles)
-
-    def append_only(
-        self, edits: SheetEdits, sink: Deflater, index: SegmentIndex, head: bytes, body: bytes,
-        tail: bytes,
-    ) -> None:
-        """Rows appended after the last one, the body kept as deflated (``segments``): the
-        same XML ``run`` gives, at the cost of the new rows."""
-        self.edits = edits
-        self.sink = sink
-        self.column_styles = _column_styles(head)
-        self.wanted = sorted(edits.cells)
-        self.next = len(self.wanted)
-        self.previous = index.last_row
-        self.recent = self.written = _Lender(
-            index.last_row, styles=index.last_styles, valued=True
-        )
-        self.walk_all = False
-        self.diverged = False
-        sink.write(self._finish_head(head, edits))
-        head_segment = sink.boundary()
-        sink.raw(body, index.body)
-        for number in self.wanted:
-            self._new_row(number)
-        body_segment = sink.boundary()
-        body_crc = sink.ended_deflated_crc
+        if last is None or not last.has_value() or self.prefix or self.rows is None:
+            # No index: without a last row holding a value, sheet_head could not trust it.
+            self.sink.boundary()
+        else:
+            self._cut()
+            self.sink.noted = (self.head_segment, tuple(self.rows))
         if CDATA in tail:
             raise Unusual("CDATA")
         self._check_protection(tail)
-        sink.write(self._finish_tail(tail, edits))
-        self._note_segments(head_segment, body_segment, body_crc, sink)
+        self.sink.write(self._finish_tail(tail, self.edits))
 
     def _piece(self, piece: bytes) -> None:
         if CDATA in piece:
@@ -1266,10 +1289,9 @@ class _StreamEditor(_RowWriter):
 def _indexed(sink: Deflater) -> Deflated:
     """The deflated part, with its segment index as a zip extra field when it has one."""
     result = sink.finish()
-    if sink.noted is not None and len(result.segments) == 3:
-        head, body, body_crc, last_row, styles = sink.noted
-        index = SegmentIndex(head, body, result.segments[2], body_crc, last_row, styles)
-        result.extra = index.extra()
+    if sink.noted is not None:
+        head, body = sink.noted
+        result.extra = SegmentIndex(head, body, result.segments[-1]).extra()
     return result
 
 
@@ -1616,7 +1638,7 @@ class Workbook:
         if not edits:
             return
         info = self.sheets[sheet]
-        if not self._edit_appended(sheet, info.part, edits) and not self._edit_streamed(
+        if not self._edit_segmented(sheet, info.part, edits) and not self._edit_streamed(
             sheet, info.part, edits
         ):
             editor = SheetEditor(
@@ -1654,37 +1676,37 @@ class Workbook:
         package.put_streamed(part, _indexed(sink))
         return True
 
-    def _edit_appended(self, sheet: str, part: str, edits: SheetEdits) -> bool:
-        """Rows appended to a part ccp wrote in segments (``segments``): the body's deflated
-        bytes kept, only the head, the new rows and the tail deflated. False (nothing
-        done) for any other edit, or a part whose index does not check."""
+    def _edit_segmented(self, sheet: str, part: str, edits: SheetEdits) -> bool:
+        """The edit made to a part ccp wrote in segments (``segments``): segments without a
+        row to write kept as deflated, only the others (and the head and tail) inflated and
+        deflated again. False (nothing done) for a part whose index does not check."""
         package = self.package
         info = package.names.get(part)
         if info is None or part in package.changed or part in package.streamed:
             return False
-        if edits.removed_rows or not edits.cells:
-            return False
         found = self._segments(info)
         if found is None:
             return False
-        index, head, body, tail = found
-        if edits.last_data_row != index.last_row or min(edits.cells) <= index.last_row:
+        index, head, bodies, tail = found
+        if edits.last_data_row != index.last_row:
             return False
         sink = Deflater(1 if info.file_size > _FAST_COMPRESS_OVER else 6)
         before = self.styles.snapshot()
         try:
             pieces = SheetPieces([head])
             editor = _StreamEditor(pieces, f"sheet {sheet}", self.styles, self.date1904)
-            editor.append_only(edits, sink, index, pieces.head, body, tail)
+            editor.run_segmented(edits, sink, index, pieces.head, bodies, tail)
         except (Unusual, WorkbookRefused, ValueError):
             self.styles.restore(before)
             return False
         package.put_streamed(part, _indexed(sink))
         return True
 
-    def _segments(self, info: zipfile.ZipInfo) -> tuple[SegmentIndex, bytes, bytes, bytes] | None:
-        """The part's segment index with its head and tail inflated and its body as stored,
-        when every check holds; else None."""
+    def _segments(
+        self, info: zipfile.ZipInfo
+    ) -> tuple[SegmentIndex, bytes, list[bytes], bytes] | None:
+        """The part's segment index, its head and tail inflated and each body segment as
+        stored, when every check holds; else None."""
         index = read_index(info.extra)
         if index is None or info.compress_type != zipfile.ZIP_DEFLATED:
             return None
@@ -1695,16 +1717,19 @@ class Workbook:
         ):
             return None
         data = self.package.deflated(info)
-        head_end = index.head.compressed
-        body_end = head_end + index.body.compressed
-        body = data[head_end:body_end]
-        if zlib.crc32(body) != index.body_deflated_crc:
-            return None
-        head = inflate_segment(data[:head_end], index.head, last=False)
-        tail = inflate_segment(data[body_end:], index.tail, last=True)
+        position = index.head.compressed
+        bodies = []
+        for rows in index.body:
+            deflated = data[position : position + rows.segment.compressed]
+            if zlib.crc32(deflated) != rows.deflated_crc:
+                return None
+            bodies.append(deflated)
+            position += rows.segment.compressed
+        head = inflate_segment(data[: index.head.compressed], index.head, last=False)
+        tail = inflate_segment(data[position:], index.tail, last=True)
         if head is None or tail is None or not head.rstrip().endswith(b"<sheetData>"):
             return None
-        return index, head, body, tail
+        return index, head, bodies, tail
 
     def _grow_tables(self, info: SheetInfo, old_last: int, new_last: int) -> None:
         rels = _rels_name(info.part)
