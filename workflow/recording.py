@@ -564,20 +564,23 @@ def _merge_progress(register: Any, record: MinutesRecord, latest: set[str]) -> N
 
 def _carry_forward(register: Any, meeting: date) -> list[str]:
     """Actions agreed at an earlier meeting and still open at this one: counted once each."""
+    earlier = [
+        row
+        for row in register.select("Actions", "status", OPEN_STATUSES)
+        if isinstance(row.get("meeting"), date)
+        and row["meeting"] < meeting
+        and row.get("status") in OPEN_STATUSES
+    ]
+    # Only those actions' cases are looked up (most of ten years' cases are closed).
+    named = sorted({str(row.get("case_id")) for row in earlier if row.get("case_id")})
     closed = {
         str(row.get("case_id"))
-        for row in register.select("Cases", "status", ["closed"])
+        for row in register.select("Cases", "case_id", named)
         if str(row.get("status") or "").lower() == "closed"
     }
     carried = []
-    for row in register.select("Actions", "status", OPEN_STATUSES):
-        agreed = row.get("meeting")
-        if (
-            isinstance(agreed, date)
-            and agreed < meeting
-            and row.get("status") in OPEN_STATUSES
-            and str(row.get("case_id")) not in closed
-        ):
+    for row in earlier:
+        if str(row.get("case_id")) not in closed:
             count = row.get("carried_forward")
             row["carried_forward"] = (count if isinstance(count, int) else 0) + 1
             carried.append(str(row.get("action_id")))
