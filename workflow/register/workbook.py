@@ -967,9 +967,7 @@ _PLAIN_CELL = re.compile(
 )
 
 
-def _numbers_in_place(
-    fragment: bytes, number: int, writes: dict[int, CellWrite]
-) -> bytes | None:
+def _numbers_in_place(fragment: bytes, number: int, writes: dict[int, CellWrite]) -> bytes | None:
     """The row with numbers written into numeric cells it already has, by replacing their
     <v>: what parsing and rewriting the row gives (the same bytes for a row in the plain
     form), at a fraction of the cost. Carrying 13,000 open actions forward writes one count
