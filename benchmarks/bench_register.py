@@ -155,8 +155,14 @@ def minutes_record(path: Path) -> None:
     case = register.select("Cases", "case_id", [case_id])[0]
     case["risk_latest"] = "Very high"
     case["next_progress_due"] = NEXT_MEETING + timedelta(days=56)
-    closed = {row["case_id"] for row in register.select("Cases", "status", ["closed"])}
-    for action in register.select("Actions", "status", ["Open", "In progress"]):
+    open_actions = register.select("Actions", "status", ["Open", "In progress"])
+    named = sorted({action["case_id"] for action in open_actions})
+    closed = {
+        row["case_id"]
+        for row in register.select("Cases", "case_id", named)
+        if row["status"] == "closed"
+    }
+    for action in open_actions:
         if action["case_id"] not in closed:
             action["carried_forward"] = (action.get("carried_forward") or 0) + 1
     for number in range(1, 11):
