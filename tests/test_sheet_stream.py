@@ -31,6 +31,8 @@ from workflow.register.workbook import (
     misread_cells,
 )
 
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
 # --- fixtures --------------------------------------------------------------------------------
 
 
@@ -574,9 +576,34 @@ def test_numbers_written_in_place_are_what_rewriting_each_row_gives(source, monk
 def test_a_number_for_a_text_cell_is_left_to_the_row_rewriter():
     row = b'<row r="5"><c r="A5" t="inlineStr"><is><t>x</t></is></c><c r="B5"><v>0</v></c></row>'
     write = workbook_module.CellWrite
-    assert workbook_module._numbers_in_place(row, 5, {0: write(1)}) is None
-    assert workbook_module._numbers_in_place(row, 5, {1: write(True)}) is None
-    assert workbook_module._numbers_in_place(row, 5, {2: write(1)}) is None  # no such cell
-    assert workbook_module._numbers_in_place(row, 5, {1: write(2)}) == row.replace(
+    assert workbook_module._numbers_in_place(row, 5, {0: write(1)}, {}) is None
+    assert workbook_module._numbers_in_place(row, 5, {1: write(True)}, {}) is None
+    assert workbook_module._numbers_in_place(row, 5, {1: write(2)}, {}) == row.replace(
         b"<v>0</v>", b"<v>2</v>"
     )
+
+
+@pytest.mark.parametrize(
+    ("row", "column"),
+    [
+        (b'<row r="5" spans="1:3"><c r="A5" s="2"><v>1</v></c><c r="C5"><v>3</v></c></row>', 1),
+        (b'<row r="5"><c r="A5"><v>1</v></c></row>', 9),
+        (b'<row r="5"><c r="K5" t="inlineStr"><is><t>a</t></is></c></row>', 0),
+        (b'<row r="5" customHeight="1" ht="20"><c r="B5" s="4"/></row>', 5),
+    ],
+)
+def test_a_missing_numeric_cell_is_added_as_the_row_rewriter_adds_it(row, column, monkeypatch):
+    """The count of an action that had none: inserted in column order, styled as its
+    column, the same bytes as parsing and rewriting the row."""
+    data = ccp_made()
+    workbook = Workbook(data)
+    writer = workbook_module._RowWriter(
+        "sheet Actions", workbook.styles, workbook.date1904, "", [f'xmlns="{MAIN}"'.encode()]
+    )
+    writes = {column: workbook_module.CellWrite(7, "int")}
+    styles = {1: 11, 9: 12, 5: 13}
+    quick, _ = writer._rewrite(row, 5, writes, {}, styles, False)
+    monkeypatch.setattr(workbook_module, "_numbers_in_place", lambda *args: None)
+    slow, _ = writer._rewrite(row, 5, writes, {}, styles, False)
+    assert quick == slow
+    assert b"<v>7</v>" in quick
