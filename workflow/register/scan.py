@@ -24,17 +24,16 @@ from typing import Any
 
 from lxml import etree
 
+from .stream import _SHEET_DATA
 from .workbook import _PARSER, MAIN_NS, REL_NS, Workbook, WorkbookDamaged, column_index
 
 # Values whose stored spelling is known exactly (no escaping, no _xHHHH_, no runs).
 _PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .-]*\Z")
-_SHEET_DATA = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?sheetData\b[^>]*?(/?)>")
 _NAMESPACES = re.compile(rb'\sxmlns(?::[\w.-]+)?="[^"]*"')
 # Markup the byte search cannot see through: text in runs, CDATA, text with a phonetic guide.
 _UNSEARCHABLE = (b"<r>", b"<r ", b"<![CDATA[", b"<rPh")
 # The same in a sheet, as one pattern: a search for a literal as common as "<r" is slow.
 _RUNS = re.compile(rb"<r[ >]")
-_DURATION = re.compile(r"\[(?:h+|m+|s+)\]", re.I)
 _ROW_OPEN = re.compile(rb'<row r="(\d+)"(?: [\w:]+="[^"<]*")*>')
 # findall gives b"" for a group that took no part: the content keeps its tags, so that a
 # missing value and an empty one stay apart.
@@ -351,22 +350,10 @@ class SheetScan:
         """Style index -> "date" or "duration", for the styles that show a number as one."""
         if self._kinds is None:
             styles = self.workbook.styles
-            kinds: dict[int, str] = {}
-            root = styles.root
-            codes = {}
-            if root is not None:
-                codes = {
-                    int(fmt.get("numFmtId")): fmt.get("formatCode") or ""
-                    for fmt in root.iter(f"{{{MAIN_NS}}}numFmt")
-                }
-                xfs = root.find(f"{{{MAIN_NS}}}cellXfs")
-                for index, xf in enumerate(xfs if xfs is not None else []):
-                    if not styles.is_date(index):
-                        continue
-                    number = int(xf.get("numFmtId") or 0)
-                    duration = number == 46 or bool(_DURATION.search(codes.get(number, "")))
-                    kinds[index] = "duration" if duration else "date"
-            self._kinds = kinds
+            durations = styles.duration_styles()
+            self._kinds = {
+                index: "duration" if index in durations else "date" for index in styles.date_styles
+            }
         return self._kinds
 
     def _shared_indices(self, patterns: list[bytes], loose: bool) -> set[int]:

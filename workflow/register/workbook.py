@@ -106,6 +106,7 @@ _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 _RANGE = re.compile(r"^\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$")
 _BUILTIN_DATE_FORMATS = frozenset(range(14, 23)) | frozenset(range(45, 48))
 _DATE_CODE = re.compile(r"[dmyhs]", re.I)
+_DURATION_CODE = re.compile(r"\[(?:h+|m+|s+)\]", re.I)
 # A formula cell and its cached value: <c ...><f ...>...</f><v>...</v> (any prefix).
 _FORMULA_VALUE = re.compile(
     rb"(<(?:[\w.-]+:)?c\b[^>]*>)"
@@ -370,11 +371,8 @@ class Styles:
         self._made: dict[tuple[str, int], int] = {}
         if self.root is None:
             return
-        codes = {
-            int(fmt.get("numFmtId")): fmt.get("formatCode") or ""
-            for fmt in self.root.iter(f"{{{MAIN_NS}}}numFmt")
-        }
         xfs = self._cell_xfs()
+        codes = self._codes()
         for index, xf in enumerate(xfs if xfs is not None else []):
             number = int(xf.get("numFmtId") or 0)
             if number in _BUILTIN_DATE_FORMATS or (
@@ -382,11 +380,33 @@ class Styles:
             ):
                 self.date_styles.add(index)
 
+    def _codes(self) -> dict[int, str]:
+        """numFmtId -> format code, of the formats styles.xml defines (as it now is)."""
+        if self.root is None:
+            return {}
+        return {
+            int(fmt.get("numFmtId")): fmt.get("formatCode") or ""
+            for fmt in self.root.iter(f"{{{MAIN_NS}}}numFmt")
+        }
+
     def _cell_xfs(self) -> Any:
         return None if self.root is None else self.root.find(f"{{{MAIN_NS}}}cellXfs")
 
     def is_date(self, style: int | None) -> bool:
         return style is not None and style in self.date_styles
+
+    def duration_styles(self) -> set[int]:
+        """The date styles that show an elapsed time ([h]:mm:ss) rather than a moment."""
+        xfs = self._cell_xfs()
+        codes = self._codes()
+        found = set()
+        for index in self.date_styles:
+            if xfs is None or index >= len(xfs):
+                continue
+            number = int(xfs[index].get("numFmtId") or 0)
+            if number == 46 or _DURATION_CODE.search(codes.get(number, "")):
+                found.add(index)
+        return found
 
     def date_style(self, code: str, like: int | None = None) -> int | None:
         """Style ``like`` (fill, font, borders...) showing ``code`` (dd/mm/yyyy...) instead.
@@ -1676,19 +1696,28 @@ class Workbook:
             return False
         info = package.names.get(part)
         size = info.file_size if info is not None else package.streamed[part].size
+
+        def edit(sink: Deflater) -> None:
+            pieces = SheetPieces(package.stream(part, self.stream_chunk))
+            _StreamEditor(pieces, f"sheet {sheet}", self.styles, self.date1904).run(edits, sink)
+
+        return self._deflate_edit(part, size, edit)
+
+    def _deflate_edit(self, part: str, size: int, edit: Callable[[Deflater], None]) -> bool:
+        """Run ``edit`` into a new deflated part; False (nothing done, styles as they were)
+        when it meets what only the whole-part editor handles."""
         # The size before the edit decides: the new one is known only at the end (a part that
         # grows past the mark in one command is compressed small, once, rather than fast).
         sink = Deflater(1 if size > _FAST_COMPRESS_OVER else 6)
         before = self.styles.snapshot()
         try:
-            pieces = SheetPieces(package.stream(part, self.stream_chunk))
-            _StreamEditor(pieces, f"sheet {sheet}", self.styles, self.date1904).run(edits, sink)
+            edit(sink)
         except (Unusual, WorkbookRefused, ValueError):
             # SheetEditor reads the part whole: it handles every form, and a refusal then
             # says the same thing a whole read would have said first.
             self.styles.restore(before)
             return False
-        package.put_streamed(part, _indexed(sink))
+        self.package.put_streamed(part, _indexed(sink))
         return True
 
     def _edit_segmented(self, sheet: str, part: str, edits: SheetEdits) -> bool:
@@ -1705,17 +1734,13 @@ class Workbook:
         index, head, bodies, tail = found
         if edits.last_data_row != index.last_row:
             return False
-        sink = Deflater(1 if info.file_size > _FAST_COMPRESS_OVER else 6)
-        before = self.styles.snapshot()
-        try:
+
+        def edit(sink: Deflater) -> None:
             pieces = SheetPieces([head])
             editor = _StreamEditor(pieces, f"sheet {sheet}", self.styles, self.date1904)
             editor.run_segmented(edits, sink, index, pieces.head, bodies, tail)
-        except (Unusual, WorkbookRefused, ValueError):
-            self.styles.restore(before)
-            return False
-        package.put_streamed(part, _indexed(sink))
-        return True
+
+        return self._deflate_edit(part, info.file_size, edit)
 
     def _segments(
         self, info: zipfile.ZipInfo
