@@ -26,7 +26,7 @@ def busy_workspace(root: Path) -> None:
     sys.path.insert(0, str(Path(__file__).parent))
     import bench_register
 
-    from workflow.initialise import init_workspace
+    from workflow.workspace.initialise import init_workspace
 
     bench_register.CASES = CASES  # the one builder both benchmarks use, made larger
     init_workspace(root, panel_yaml=(DATA / "panel.yaml").read_text(encoding="utf-8"))

@@ -31,7 +31,7 @@ def busy_workspace(root: Path) -> None:
     sys.path.insert(0, str(Path(__file__).parent))
     from bench_register import busy_register
 
-    from workflow.initialise import init_workspace
+    from workflow.workspace.initialise import init_workspace
 
     init_workspace(root, panel_yaml=(DATA / "panel.yaml").read_text(encoding="utf-8"))
     busy_register().save(root / "register.xlsx", backups_dir=root / "backups", keep_backups=5)

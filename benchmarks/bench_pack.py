@@ -29,10 +29,10 @@ RUNS = 3
 
 
 def workspace_with_cases(root: Path):
-    from workflow.forms import dump_yaml
-    from workflow.initialise import init_workspace
-    from workflow.referrals import add_referral
-    from workflow.workspace import Workspace
+    from workflow.cases.referrals import add_referral
+    from workflow.forms.loading import dump_yaml
+    from workflow.workspace.initialise import init_workspace
+    from workflow.workspace.paths import Workspace
 
     init_workspace(root / "ws", panel_yaml=(DATA / "panel.yaml").read_text(encoding="utf-8"))
     shutil.copytree(DATA / "papers", root / "papers")
@@ -53,10 +53,10 @@ def raw_renders(workspace, out: Path) -> float:
     import jinja2
     from docxtpl import DocxTemplate
 
-    from workflow.agenda import agenda_for
-    from workflow.documents import _environment
-    from workflow.models import LABELS
-    from workflow.pack import agenda_context, cover_context
+    from workflow.contract import LABELS
+    from workflow.documents.render import _environment
+    from workflow.meetings.agenda import agenda_for
+    from workflow.meetings.pack import agenda_context, cover_context
     from workflow.register import Register
 
     agenda = agenda_for(workspace, MEETING, Register.load(workspace.register_file))
@@ -76,8 +76,8 @@ def raw_renders(workspace, out: Path) -> float:
 def main() -> None:
     os.environ.setdefault("CCP_TODAY", "2027-02-20")
     os.environ.setdefault("CCP_USER", "bench")
-    from workflow.pack import build_pack
-    from workflow.pdf import convert
+    from workflow.documents.pdf import convert
+    from workflow.meetings.pack import build_pack
 
     with tempfile.TemporaryDirectory() as scratch:
         workspace = workspace_with_cases(Path(scratch))

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from bench_register import busy_register
 
-from workflow.initialise import init_workspace
-from workflow.report import gather, report_period
-from workflow.rules import as_of
-from workflow.workspace import Workspace
+from workflow.contract.rules import as_of
+from workflow.reports.annual import gather, report_period
+from workflow.workspace.initialise import init_workspace
+from workflow.workspace.paths import Workspace
 
 RUNS = 3
 PANEL = (Path(__file__).resolve().parent.parent / "tests" / "data" / "panel.yaml").read_text()
@@ -31,8 +31,8 @@ def timed(step) -> float:
 
 
 def main() -> None:
-    from workflow import report_files
-    from workflow.files import make_dirs
+    from workflow.core.files import make_dirs
+    from workflow.reports import files as report_files
 
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder) / "panel"

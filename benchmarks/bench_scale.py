@@ -58,12 +58,12 @@ def panel_yaml(meetings: list[date]) -> str:
 
 def build(root: Path) -> dict[str, float]:
     """The ten-year workspace; returns how long each part took to build."""
-    from workflow.cases import CaseRecord
-    from workflow.files import make_dirs, write_text
-    from workflow.initialise import init_workspace
-    from workflow.models import Referral
+    from workflow.cases.store import CaseRecord
+    from workflow.contract import Referral
+    from workflow.core.files import make_dirs, write_text
     from workflow.register import Register
-    from workflow.workspace import Workspace
+    from workflow.workspace.initialise import init_workspace
+    from workflow.workspace.paths import Workspace
 
     took: dict[str, float] = {}
     started = time.perf_counter()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from workflow.template_data import markdown
+from workflow.templates.data import markdown
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "templates.md"
 

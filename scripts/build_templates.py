@@ -1,7 +1,7 @@
 """Build the shipped Word templates in templates/ with python-docx (rerun after any change).
 
 One builder module per template in scripts/template_builders/, sharing `house` (Jinja
-tags, tables, saving) and `workflow.house_style` (the look the blank forms share too):
+tags, tables, saving) and `workflow.documents.house_style` (the look the blank forms share too):
 
     python scripts/build_templates.py                  # every template
     python scripts/build_templates.py agenda.docx      # one

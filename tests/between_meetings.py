@@ -9,8 +9,8 @@ from typing import Any
 from helpers import accept_two, complete_draft
 from openpyxl import load_workbook
 
-from workflow.minutes import draft_minutes, record_minutes
-from workflow.rules import as_of
+from workflow.contract.rules import as_of
+from workflow.meetings.minutes import draft_minutes, record_minutes
 
 MEETING = date(2027, 3, 11)
 NEXT = date(2027, 5, 13)

@@ -48,8 +48,8 @@ def inbox(tmp_path: Path) -> Path:
 @pytest.fixture
 def workspace(tmp_path: Path) -> Any:
     """A new panel workspace using tests/data/panel.yaml."""
-    from workflow.initialise import init_workspace
-    from workflow.workspace import Workspace
+    from workflow.workspace.initialise import init_workspace
+    from workflow.workspace.paths import Workspace
 
     root = tmp_path / "panel"
     init_workspace(root, panel_yaml=(DATA / "panel.yaml").read_text(encoding="utf-8"))

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from conftest import write_yaml
 
-from workflow.referrals import add_referral
+from workflow.cases.referrals import add_referral
 
 SECOND_CHILD = "Riley Samplewood"
 

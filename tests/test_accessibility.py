@@ -11,9 +11,9 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from workflow.documents import check_docx, render_docx
-from workflow.errors import TemplateError
-from workflow.models import LABELS
+from workflow.contract import LABELS
+from workflow.core.errors import TemplateError
+from workflow.documents.render import check_docx, render_docx
 
 HEADING_LEVELS = {"Heading 1": 1, "Heading 2": 2, "Heading 3": 3, "Field label": 2}
 APRIL = Path("output") / "2027-04-08"
@@ -21,7 +21,7 @@ APRIL = Path("output") / "2027-04-08"
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from workflow.demo import build_demo
+    from workflow.demo.build import build_demo
 
     root = tmp_path_factory.mktemp("access") / "demo"
     monkeypatch = pytest.MonkeyPatch()
@@ -215,7 +215,7 @@ def test_the_pack_pdf_has_title_language_tags_and_bookmarks_after_finishing(demo
 
 @pytest.mark.libreoffice
 def test_signed_minutes_convert_to_tagged_pdf_a_2b(demo, tmp_path):
-    from workflow.pdf import convert
+    from workflow.documents.pdf import convert
 
     [pdf] = convert([demo / APRIL / "minutes-2027-04-08-v1.docx"], tmp_path, pdfa=True)
     info = pdfinfo(pdf)
@@ -232,7 +232,7 @@ def test_signed_minutes_convert_to_tagged_pdf_a_2b(demo, tmp_path):
 
 @pytest.mark.libreoffice
 def test_a_given_title_replaces_the_documents_own_and_leaves_the_source(demo, tmp_path):
-    from workflow.pdf import convert
+    from workflow.documents.pdf import convert
 
     source = demo / APRIL / "extracts" / "CCP-2027-001-minutes-extract-v1.docx"
     before = source.read_bytes()

@@ -10,9 +10,9 @@ from datetime import date, datetime
 import pytest
 from between_meetings import append_row, edit_cells, minute_first_meeting, sheet_rows
 
-from workflow.actions import list_actions, load_register, update_action
+from workflow.cases.actions import list_actions, load_register, update_action
 from workflow.cli import cli
-from workflow.errors import ActionRejected, RegisterCellInvalid, RegisterLocked
+from workflow.core.errors import ActionRejected, RegisterCellInvalid, RegisterLocked
 
 A1, A2 = "CCP-2027-001-A1", "CCP-2027-001-A2"  # due 25 and 18 March 2027
 B1, B2 = "CCP-2027-002-A1", "CCP-2027-002-A2"

@@ -17,12 +17,12 @@ import yaml
 from conftest import DATA, write_yaml
 from openpyxl import load_workbook
 
-from workflow.attachments import PaperLimits, check_papers, paper_suffix, read_confined
+from workflow.cases.attachments import PaperLimits, check_papers, paper_suffix, read_confined
+from workflow.cases.referrals import add_referral, check_referral
 from workflow.cli import cli
-from workflow.errors import FileUnreadable, FormInvalid, PaperRefused, ReferralRejected
-from workflow.models import Referral
-from workflow.pack import build_pack
-from workflow.referrals import add_referral, check_referral
+from workflow.contract import Referral
+from workflow.core.errors import FileUnreadable, FormInvalid, PaperRefused, ReferralRejected
+from workflow.meetings.pack import build_pack
 
 CHRONOLOGY = DATA / "papers" / "chronology.docx"
 RISK_PDF = DATA / "papers" / "risk-assessment.pdf"
@@ -249,8 +249,8 @@ def test_a_missing_paper_is_still_only_a_warning(inbox, referral_data):
 
 
 def test_a_paper_over_paper_max_mb_is_refused(tmp_path, inbox, referral_data):
-    from workflow.initialise import init_workspace
-    from workflow.workspace import Workspace
+    from workflow.workspace.initialise import init_workspace
+    from workflow.workspace.paths import Workspace
 
     panel = yaml.safe_load((DATA / "panel.yaml").read_text(encoding="utf-8"))
     panel["paper_max_mb"] = 1
@@ -286,8 +286,8 @@ def test_one_meetings_papers_together_are_capped(workspace, inbox, referral_data
 def test_referral_add_refuses_a_meeting_whose_papers_would_exceed_the_pack_limit(
     tmp_path, inbox, referral_data
 ):
-    from workflow.initialise import init_workspace
-    from workflow.workspace import Workspace
+    from workflow.workspace.initialise import init_workspace
+    from workflow.workspace.paths import Workspace
 
     panel = yaml.safe_load((DATA / "panel.yaml").read_text(encoding="utf-8"))
     panel["pack_papers_max_mb"] = 1

@@ -11,12 +11,12 @@ from between_meetings import NEXT, edit_cells, minute_first_meeting
 from conftest import write_yaml
 from helpers import SECOND_CHILD, complete_draft
 
-from workflow.actions import update_action
-from workflow.case_history import case_history
+from workflow.cases.actions import update_action
 from workflow.cli import cli
-from workflow.errors import CaseNotFound
-from workflow.minutes import draft_minutes, record_minutes
-from workflow.rules import as_of
+from workflow.contract.rules import as_of
+from workflow.core.errors import CaseNotFound
+from workflow.meetings.minutes import draft_minutes, record_minutes
+from workflow.reports.case_history import case_history
 
 FIRST_CHILD = "Kai Example-Rivers"
 
@@ -98,8 +98,8 @@ def test_text_is_for_people(runner, history_made):
 
 
 def test_progress_report_received_and_closure_by_the_panel(history_made, tmp_path, runner):
-    from workflow.agenda import agenda_for
-    from workflow.progress import add_progress, write_progress_template
+    from workflow.cases.progress import add_progress, write_progress_template
+    from workflow.meetings.agenda import agenda_for
     from workflow.register import Register
 
     workspace, cases = history_made

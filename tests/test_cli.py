@@ -14,8 +14,8 @@ from conftest import DATA, write_yaml
 from openpyxl import load_workbook
 
 from workflow.cli import cli
-from workflow.dates import uk_date
-from workflow.documents import document_text
+from workflow.core.dates import uk_date
+from workflow.documents.render import document_text
 
 
 def all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -243,8 +243,8 @@ def test_python_dash_m_runs_the_cli():
 
 
 def test_word_form_template_check_and_add(runner, panel_dir, inbox, referral_data):
-    from workflow.models import Referral
-    from workflow.word_forms.filler import fill
+    from workflow.contract import Referral
+    from workflow.demo.word_filler import fill
 
     blank = inbox / "form.docx"
     result = runner.invoke(

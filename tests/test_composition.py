@@ -7,8 +7,8 @@ import zipfile
 from conftest import DATA
 from docx import Document
 
-from workflow import composition
-from workflow.composition import Part, compose
+from workflow.documents import compose as composition
+from workflow.documents.compose import Part, compose
 
 
 def parts_xml(path, names=("word/document.xml", "word/styles.xml", "word/numbering.xml")):
@@ -17,7 +17,7 @@ def parts_xml(path, names=("word/document.xml", "word/styles.xml", "word/numberi
 
 
 def test_quick_styles_merge_exactly_as_docxcompose(workspace, inbox, tmp_path, monkeypatch):
-    from workflow.referrals import add_referral
+    from workflow.cases.referrals import add_referral
 
     add_referral(workspace, inbox / "referral.yaml")
     referral = workspace.root / "output" / "2027-03-11" / "CCP-2027-001-referral.docx"

@@ -21,9 +21,9 @@ from docx.table import Table
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workflow.documents import document_text, render_docx
-from workflow.errors import TemplateError
-from workflow.resources import bundled_template
+from workflow.core.errors import TemplateError
+from workflow.core.resources import bundled_template
+from workflow.documents.render import document_text, render_docx
 
 DATA = Path(__file__).parent / "data"
 REFERRAL_TEMPLATE = bundled_template("referral.docx")
@@ -314,10 +314,10 @@ def test_contacts_and_late_acceptance_when_given(context, tmp_path):
 
 
 def test_renders_the_context_the_referral_service_builds(example, tmp_path):
-    """The template against the real context (workflow.cases) and the models' words."""
-    from workflow.cases import CaseRecord, case_context
-    from workflow.models import LABELS as WORDS
-    from workflow.models import PanelConfig, Referral
+    """The template against the real context (workflow.cases.store) and the models' words."""
+    from workflow.cases.store import CaseRecord, case_context
+    from workflow.contract import LABELS as WORDS
+    from workflow.contract import PanelConfig, Referral
 
     panel = PanelConfig.model_validate(
         yaml.safe_load((DATA / "panel.yaml").read_text(encoding="utf-8"))
@@ -673,7 +673,7 @@ def test_shaded_cells_keep_word_schema_order(tmp_path):
 
     from docx import Document
 
-    from workflow.documents import render_docx
+    from workflow.documents.render import render_docx
 
     template = tmp_path / "shaded.docx"
     document = Document()

@@ -11,10 +11,10 @@ import docx
 import pytest
 from lxml import etree
 
-from workflow.models import LABELS
-from workflow.progress import PROGRESS_FORM
-from workflow.word_forms import REFERRAL_FORM, FormSpec, write_form
-from workflow.word_forms.layout import DATE_EXAMPLE, parts
+from workflow.cases.progress import PROGRESS_FORM
+from workflow.contract import LABELS
+from workflow.forms.word import REFERRAL_FORM, FormSpec, write_form
+from workflow.forms.word.layout import DATE_EXAMPLE, parts
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
@@ -36,7 +36,7 @@ def forms(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Path]
 @pytest.fixture(scope="module")
 def printed(forms: dict[str, dict[str, Path]], tmp_path_factory) -> dict[str, str]:
     """Each form's printed text, as poppler reads it from LibreOffice's PDF."""
-    from workflow.pdf import convert
+    from workflow.documents.pdf import convert
 
     kinds = list(forms)
     pdfs = convert([forms[kind]["docx"] for kind in kinds], tmp_path_factory.mktemp("pdf"))

@@ -24,10 +24,10 @@ from conftest import DATA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workflow.attachments import PaperLimits, check_papers, paper_suffix
-from workflow.errors import CcpError
-from workflow.forms import parse_json, parse_yaml, read_data, validate
-from workflow.models import Referral
+from workflow.cases.attachments import PaperLimits, check_papers, paper_suffix
+from workflow.contract import Referral
+from workflow.core.errors import CcpError
+from workflow.forms.loading import parse_json, parse_yaml, read_data, validate
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "120"))
 FUZZ = settings(
@@ -157,8 +157,8 @@ def test_a_mutated_referral_validates_or_names_its_problems(data):
 
 @functools.cache
 def filled_form() -> bytes:
-    from workflow.word_forms import write_referral_form
-    from workflow.word_forms.filler import fill
+    from workflow.demo.word_filler import fill
+    from workflow.forms.word import write_referral_form
 
     with tempfile.TemporaryDirectory() as folder:
         blank = write_referral_form(Path(folder) / "blank.docx")
@@ -194,7 +194,7 @@ XML_PIECES = [
 
 
 def _read_form(raw: bytes) -> Any:
-    from workflow.word_forms import read_referral_form
+    from workflow.forms.word import read_referral_form
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "form.docx"

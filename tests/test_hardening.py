@@ -21,11 +21,11 @@ from helpers import accept_two, complete_draft
 from openpyxl import load_workbook
 
 from workflow.cli import cli
-from workflow.errors import WorkspaceError
-from workflow.files import TEMP_MARKER
-from workflow.initialise import init_workspace
+from workflow.core.errors import WorkspaceError
+from workflow.core.files import TEMP_MARKER
 from workflow.register import Register
-from workflow.workspace import Workspace
+from workflow.workspace.initialise import init_workspace
+from workflow.workspace.paths import Workspace
 
 MEETING = "2027-03-11"
 
@@ -60,7 +60,7 @@ def test_a_failed_register_save_leaves_no_case_folder_and_uses_no_number(
     workspace, inbox, monkeypatch
 ):
     """Before: the folder was written first; a failure or kill left it, its number skipped."""
-    from workflow.referrals import add_referral
+    from workflow.cases.referrals import add_referral
 
     def refuse(*args, **kwargs):
         raise OSError(28, "No space left on device")
@@ -78,8 +78,8 @@ def test_a_failed_register_save_leaves_no_case_folder_and_uses_no_number(
 
 
 def test_a_template_failure_leaves_nothing(workspace, inbox):
-    from workflow.errors import TemplateError
-    from workflow.referrals import add_referral
+    from workflow.cases.referrals import add_referral
+    from workflow.core.errors import TemplateError
 
     workspace.templates_dir.mkdir(exist_ok=True)
     (workspace.templates_dir / "referral.docx").write_bytes(b"not a template")
@@ -121,7 +121,7 @@ def test_kills_of_referral_add_never_leave_a_case_folder_without_its_row(
     hour_ago = time.time() - 3700
     for name in leftovers(workspace.root):
         os.utime(workspace.root / name, (hour_ago, hour_ago), follow_symlinks=False)
-    from workflow.referrals import add_referral
+    from workflow.cases.referrals import add_referral
 
     done = add_referral(workspace, inbox / "referral.yaml")
     assert leftovers(workspace.root) == []
@@ -132,7 +132,7 @@ def test_kills_of_referral_add_never_leave_a_case_folder_without_its_row(
 
 
 def test_fresh_temporaries_of_a_running_command_are_not_swept(workspace, inbox):
-    from workflow.referrals import add_referral
+    from workflow.cases.referrals import add_referral
 
     fresh = workspace.output_dir / f".agenda.docx{TEMP_MARKER}abc123"
     fresh.parent.mkdir(exist_ok=True)
@@ -213,14 +213,14 @@ def test_a_pack_that_fails_midway_leaves_the_previous_pack_whole(two_cases, runn
     assert runner.invoke(cli, args).exit_code == 0
     before = everything(out)
 
-    import workflow.pack
+    import workflow.meetings.pack
 
     def fail_midway(*args, **kwargs):
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(workflow.pack, "write_draft", fail_midway)
+    monkeypatch.setattr(workflow.meetings.pack, "write_draft", fail_midway)
     with pytest.raises(OSError, match="Input/output error"):
-        workflow.pack.build_pack(workspace, date(2027, 3, 11), pdf=False)
+        workflow.meetings.pack.build_pack(workspace, date(2027, 3, 11), pdf=False)
     assert everything(out) == before
     assert leftovers(workspace.root) == []
 
@@ -357,8 +357,8 @@ def test_a_referral_for_a_past_meeting_needs_a_later_meeting(
 
 
 def test_a_referral_for_a_meeting_already_minuted_is_refused(workspace, inbox, referral_data):
-    from workflow.errors import ReferralRejected
-    from workflow.referrals import add_referral
+    from workflow.cases.referrals import add_referral
+    from workflow.core.errors import ReferralRejected
     from workflow.register import register_lock
 
     add_referral(workspace, inbox / "referral.yaml")
@@ -375,7 +375,7 @@ def test_a_referral_for_a_meeting_already_minuted_is_refused(workspace, inbox, r
 
 
 def test_panel_yaml_defaults_for_the_new_settings():
-    from workflow.models import PanelConfig
+    from workflow.contract import PanelConfig
 
     panel = PanelConfig.model_validate(yaml.safe_load((DATA / "panel.yaml").read_text()))
     assert (panel.paper_max_mb, panel.pack_papers_max_mb, panel.shared_group) == (20, 100, False)
@@ -388,8 +388,8 @@ def test_a_kill_after_the_register_save_is_completed_by_the_next_referral_add(
     publishes it (and its Word referral) rather than leaving a row with no papers."""
     import copy as copy_module
 
-    import workflow.files as files_module
-    from workflow.referrals import add_referral
+    import workflow.core.files as files_module
+    from workflow.cases.referrals import add_referral
 
     real_publish_dir = files_module.publish_dir
 

@@ -12,9 +12,9 @@ from conftest import write_yaml
 from helpers import SECOND_CHILD, accept_two, complete_draft
 from openpyxl import load_workbook
 
-from workflow.documents import document_text
-from workflow.errors import FormInvalid, MinutesLocked, NotAuthorisedToSign, RegisterLocked
-from workflow.minutes import (
+from workflow.core.errors import FormInvalid, MinutesLocked, NotAuthorisedToSign, RegisterLocked
+from workflow.documents.render import document_text
+from workflow.meetings.minutes import (
     amend_minutes,
     draft_minutes,
     record_minutes,

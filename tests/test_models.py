@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from conftest import DATA, write_yaml
 
-from workflow.errors import FileUnreadable, FormInvalid
-from workflow.forms import load_form, validate
-from workflow.models import PanelConfig, Referral
-from workflow.rules import ReferralContext, referral_problems
+from workflow.contract import PanelConfig, Referral
+from workflow.contract.rules import ReferralContext, referral_problems
+from workflow.core.errors import FileUnreadable, FormInvalid
+from workflow.forms.loading import load_form, validate
 
 TODAY = date(2027, 2, 20)
 

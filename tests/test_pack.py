@@ -12,9 +12,9 @@ from helpers import SECOND_CHILD, accept_two
 from openpyxl import load_workbook
 
 from workflow.cli import cli
-from workflow.documents import document_text
-from workflow.errors import FormInvalid
-from workflow.pack import build_pack
+from workflow.core.errors import FormInvalid
+from workflow.documents.render import document_text
+from workflow.meetings.pack import build_pack
 
 MEETING = date(2027, 3, 11)
 
@@ -318,8 +318,8 @@ def test_the_pack_is_recorded_in_the_register_by_its_meeting(workspace, inbox, r
     """Meetings (found by its date, not its row) says the pack went out; Audit says what."""
     from openpyxl import load_workbook
 
-    from workflow.pack import build_pack
-    from workflow.referrals import add_referral
+    from workflow.cases.referrals import add_referral
+    from workflow.meetings.pack import build_pack
 
     add_referral(workspace, inbox / "referral.yaml")
     build_pack(workspace, date(2027, 3, 11), pdf=False)

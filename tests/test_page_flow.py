@@ -24,8 +24,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The demo workspace, and every paper a reader gets, as PDF."""
     from click.testing import CliRunner
 
-    from workflow.demo import build_demo
-    from workflow.pdf import convert
+    from workflow.demo.build import build_demo
+    from workflow.documents.pdf import convert
 
     root = tmp_path_factory.mktemp("flow") / "demo"
     monkeypatch = pytest.MonkeyPatch()

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import DATA
 
-from workflow.errors import ConversionFailed
-from workflow.pdf import convert, find_soffice
+from workflow.core.errors import ConversionFailed
+from workflow.documents.pdf import convert, find_soffice
 
 
 @pytest.mark.libreoffice

@@ -15,7 +15,7 @@ from conftest import DATA
 from openpyxl import load_workbook
 
 from workflow.cli import cli
-from workflow.workspace import Workspace
+from workflow.workspace.paths import Workspace
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_the_referral_template_is_owner_only(usual_umask, runner, tmp_path):
 def test_shared_group_gives_the_group_access_and_no_one_else(usual_umask, runner, tmp_path, inbox):
     panel = yaml.safe_load((DATA / "panel.yaml").read_text(encoding="utf-8"))
     panel["shared_group"] = True
-    from workflow.initialise import init_workspace
+    from workflow.workspace.initialise import init_workspace
 
     root = tmp_path / "shared"
     init_workspace(root, panel_yaml=yaml.safe_dump(panel))
@@ -141,7 +141,7 @@ DEMO_FIELDS = ("name", "preferred_name")
 def demo_children() -> list[str]:
     from datetime import date
 
-    from workflow.demo import demo_referrals
+    from workflow.demo.build import demo_referrals
 
     names = []
     for referral in demo_referrals(date(2027, 3, 11), date(2027, 2, 20)):

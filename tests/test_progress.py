@@ -18,13 +18,13 @@ from between_meetings import NEXT, edit_cells, minute_first_meeting, sheet_rows
 from conftest import write_yaml
 from helpers import SECOND_CHILD
 
+from workflow.cases.progress import PROGRESS_FORM, add_progress, check_progress
 from workflow.cli import cli
-from workflow.documents import document_text
-from workflow.errors import FileUnreadable, FormInvalid, RegisterCellInvalid, RegisterLocked
-from workflow.progress import PROGRESS_FORM, add_progress, check_progress
-from workflow.resources import bundled_template
-from workflow.word_forms import read_form, write_referral_form
-from workflow.word_forms.filler import Filler, qn, read_zip, sdt_pr, write_zip
+from workflow.core.errors import FileUnreadable, FormInvalid, RegisterCellInvalid, RegisterLocked
+from workflow.core.resources import bundled_template
+from workflow.demo.word_filler import Filler, qn, read_zip, sdt_pr, write_zip
+from workflow.documents.render import document_text
+from workflow.forms.word import read_form, write_referral_form
 
 A1, A2 = "CCP-2027-001-A1", "CCP-2027-001-A2"  # due 25 and 18 March 2027
 TRICKY = 'Smith & Sons <b>{{ x }}</b> "quoted" =SUM(A1) Zoë مرحبا'
@@ -99,7 +99,7 @@ def actions_by_id(workspace) -> dict[str, dict]:
 
 def test_yaml_template_is_prefilled_for_the_due_meeting(runner, minuted, tmp_path):
     workspace, _ = minuted
-    from workflow.actions import update_action
+    from workflow.cases.actions import update_action
 
     update_action(workspace, A2, status="Completed", completed_on=date(2027, 3, 17))
     out = tmp_path / "progress.yaml"
@@ -487,7 +487,7 @@ def test_report_for_a_meeting_without_a_progress_row_appends_one(minuted, report
 
 
 def test_the_report_reaches_its_meetings_pack_and_the_other_is_flagged(minuted, report_yaml):
-    from workflow.pack import build_pack
+    from workflow.meetings.pack import build_pack
 
     workspace, cases = minuted
     add_progress(workspace, report_yaml)

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from workflow.documents import document_text
-from workflow.initialise import init_workspace
-from workflow.referrals import add_referral
-from workflow.workspace import Workspace
+from workflow.cases.referrals import add_referral
+from workflow.documents.render import document_text
+from workflow.workspace.initialise import init_workspace
+from workflow.workspace.paths import Workspace
 
 # Printable text as XML can hold it: no surrogates, no control characters but the line
 # break. Carriage returns are normalised to line breaks by design, so they are left out.

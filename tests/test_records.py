@@ -21,11 +21,11 @@ from conftest import write_yaml
 from helpers import accept_two, complete_draft
 from openpyxl import load_workbook
 
-from workflow.errors import FormInvalid, MinutesLocked, RegisterError
-from workflow.minutes import draft_minutes
-from workflow.recording import amend_minutes, record_minutes
+from workflow.core.errors import FormInvalid, MinutesLocked, RegisterError
+from workflow.meetings.minutes import draft_minutes
+from workflow.meetings.recording import amend_minutes, record_minutes
+from workflow.meetings.signing import sign_minutes, verify_document
 from workflow.register import Register
-from workflow.signing import sign_minutes, verify_document
 
 MARCH = date(2027, 3, 11)
 MAY = date(2027, 5, 13)
@@ -309,7 +309,7 @@ def test_old_signed_rows_in_meetings_are_migrated(march, tmp_path):
     book.save(workspace.register_file)
 
     register = Register.load(workspace.register_file)
-    from workflow.signing import migrate_signatures
+    from workflow.meetings.signing import migrate_signatures
 
     assert migrate_signatures(register) == 1
     register.save(workspace.register_file, backups_dir=workspace.backups_dir)
@@ -329,7 +329,7 @@ def test_old_signed_rows_in_meetings_are_migrated(march, tmp_path):
 def test_a_key_worker_name_with_a_line_break_is_refused_at_referral(
     workspace, inbox, referral_data
 ):
-    from workflow.referrals import check_referral
+    from workflow.cases.referrals import check_referral
 
     data = copy.deepcopy(referral_data)
     for person in data["professionals"]:
@@ -345,8 +345,8 @@ def test_a_key_worker_name_with_a_line_break_is_refused_at_referral(
 
 def _sign_in_child(root: str, signer: str, today: str, queue: Any) -> None:
     os.environ["CCP_TODAY"] = today
-    from workflow.errors import CcpError
-    from workflow.workspace import Workspace
+    from workflow.core.errors import CcpError
+    from workflow.workspace.paths import Workspace
 
     try:
         sign_minutes(Workspace(Path(root)), MARCH, signer)
@@ -394,7 +394,7 @@ def test_record_racing_sign_never_disagrees(march):
         env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     sign.wait(120)
-    from workflow.documents import document_text
+    from workflow.documents.render import document_text
 
     text = document_text(workspace.signed_minutes(MARCH, 1, ".docx"))
     recorded_text = workspace.recorded_minutes(MARCH, 1).read_text(encoding="utf-8")
@@ -409,7 +409,7 @@ def test_record_racing_sign_never_disagrees(march):
 
 def _register_is_consistent(workspace: Any) -> None:
     """After any kill: no signed-looking file without its Signatures row, and back."""
-    from workflow.signing import roll_forward
+    from workflow.meetings.signing import roll_forward
 
     register = Register.load(workspace.register_file)
     roll_forward(workspace, register, MARCH)
@@ -469,7 +469,7 @@ def test_the_extract_goes_to_the_iro_and_is_copied_to_the_manager(
 
     data = copy.deepcopy(referral_data)
     data["iro"]["email"] = "robin@example.org"
-    from workflow.referrals import add_referral
+    from workflow.cases.referrals import add_referral
 
     case_id = add_referral(workspace, write_yaml(inbox / "with-iro.yaml", data)).case_id
     set_today(monkeypatch, "2027-03-12")

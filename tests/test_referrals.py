@@ -10,9 +10,9 @@ import pytest
 from conftest import write_yaml
 from openpyxl import load_workbook
 
-from workflow.documents import document_text
-from workflow.errors import FormInvalid, ReferralRejected, RegisterLocked
-from workflow.referrals import add_referral, check_referral
+from workflow.cases.referrals import add_referral, check_referral
+from workflow.core.errors import FormInvalid, ReferralRejected, RegisterLocked
+from workflow.documents.render import document_text
 
 
 def cases_sheet(workspace) -> list[dict]:

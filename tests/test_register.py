@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-import workflow.files as files_module
+import workflow.core.files as files_module
 import workflow.register.lock as lock_module
-import workflow.register.workbook as workbook_module
-from workflow.errors import RegisterCellInvalid, RegisterError, RegisterLocked
+import workflow.xlsx.workbook as workbook_module
+from workflow.core.errors import RegisterCellInvalid, RegisterError, RegisterLocked
 from workflow.register import SHEETS, Column, Register, register_lock
 
 MEETING = date(2027, 3, 11)

@@ -27,9 +27,9 @@ from workbook_checks import (
     through_libreoffice,
 )
 
-from workflow.minutes import amend_minutes, draft_minutes, record_minutes, sign_minutes
-from workflow.pack import build_pack
-from workflow.referrals import add_referral
+from workflow.cases.referrals import add_referral
+from workflow.meetings.minutes import amend_minutes, draft_minutes, record_minutes, sign_minutes
+from workflow.meetings.pack import build_pack
 
 MEETING = date(2027, 3, 11)
 ORIGINAL = decorations(DECORATED)

@@ -10,9 +10,9 @@ import pytest
 from between_meetings import edit_cells, minute_first_meeting
 from helpers import SECOND_CHILD
 
-from workflow.actions import update_action
+from workflow.cases.actions import update_action
+from workflow.cases.reminders import draft_reminders
 from workflow.cli import cli
-from workflow.reminders import draft_reminders
 
 FIRST_CHILD = "Kai Example-Rivers"
 A1, A2 = "CCP-2027-001-A1", "CCP-2027-001-A2"  # due 25 and 18 March 2027

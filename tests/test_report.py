@@ -16,11 +16,11 @@ from helpers import MINUTES_CASE
 from openpyxl import load_workbook
 
 from workflow.cli import cli
-from workflow.documents import document_text
-from workflow.models import MinutesRecord
+from workflow.contract import MinutesRecord
+from workflow.contract.rules import as_of
+from workflow.documents.render import document_text
 from workflow.register import Register
-from workflow.report import gather, report_period
-from workflow.rules import as_of
+from workflow.reports.annual import gather, report_period
 
 CSC, HEALTH, POLICE = "Children's social care", "Health", "Police"
 S20 = "Section 20 (accommodated by agreement)"
@@ -192,7 +192,7 @@ MINUTES = [
 @pytest.fixture
 def year_workspace(workspace, referral_data) -> Any:
     """The test panel with a year of hand-built history in its register and minutes."""
-    from workflow.cases import CaseRecord
+    from workflow.cases.store import CaseRecord
 
     register = Register.load(workspace.register_file)
     for number, accepted, referred, born, agency, legal, risk, latest in CASES:
@@ -631,12 +631,12 @@ def test_from_after_to_is_refused(runner, year_workspace):
 
 
 def test_a_failure_leaves_no_report_behind(runner, year_workspace, monkeypatch):
-    from workflow.errors import ConversionFailed
+    from workflow.core.errors import ConversionFailed
 
     def broken(*args, **kwargs):
         raise ConversionFailed("LibreOffice did not write annual-2027.pdf")
 
-    monkeypatch.setattr("workflow.pdf.convert", broken)
+    monkeypatch.setattr("workflow.documents.pdf.convert", broken)
     result = run_report(runner, year_workspace)
     assert result.exit_code == 3
     assert result.stderr == "Error: LibreOffice did not write annual-2027.pdf\n"
@@ -645,7 +645,7 @@ def test_a_failure_leaves_no_report_behind(runner, year_workspace, monkeypatch):
 
 
 def test_an_edited_template_is_used_and_named(runner, year_workspace):
-    from workflow.resources import bundled_template
+    from workflow.core.resources import bundled_template
 
     edited = year_workspace.templates_dir / "annual-report.docx"
     document = Document(str(bundled_template("annual-report.docx")))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from workflow.schemas import SCHEMAS, schema_text
+from workflow.contract.schemas import SCHEMAS, schema_text
 
 SCHEMA_DIR = Path(__file__).parent.parent / "schemas"
 

@@ -19,8 +19,8 @@ from openpyxl import load_workbook
 from workbook_checks import DECORATED, through_libreoffice
 
 from workflow.register import Register
-from workflow.register import workbook as workbook_module
-from workflow.register.segments import EXTRA_ID, crc32_combine, read_index
+from workflow.xlsx import workbook as workbook_module
+from workflow.xlsx.segments import EXTRA_ID, crc32_combine, read_index
 
 
 @pytest.fixture(autouse=True)

@@ -16,8 +16,8 @@ import openpyxl
 import pytest
 
 from workflow.register import Register
-from workflow.register import scan as scan_module
-from workflow.register.scan import searchable
+from workflow.xlsx import scan as scan_module
+from workflow.xlsx.scan import searchable
 
 REGISTERS = Path(__file__).parent / "data" / "registers"
 READABLE = [
@@ -297,7 +297,7 @@ def test_the_pattern_reader_reads_every_row_as_lxml_does(path, tmp_path):
                 },
             )
         register.save(path, backups_dir=tmp_path / "backups")
-    from workflow.register.workbook import Workbook
+    from workflow.xlsx.workbook import Workbook
 
     workbook = Workbook(path.read_bytes())
     compared = 0

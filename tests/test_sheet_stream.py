@@ -21,9 +21,9 @@ from openpyxl import load_workbook
 from workbook_checks import DECORATED, REGISTERS, parts
 
 from workflow.register import Register
-from workflow.register import workbook as workbook_module
-from workflow.register.stream import SheetPieces, Unusual
-from workflow.register.workbook import (
+from workflow.xlsx import workbook as workbook_module
+from workflow.xlsx.stream import SheetPieces, Unusual
+from workflow.xlsx.workbook import (
     SheetEditor,
     SheetEdits,
     Workbook,

@@ -6,7 +6,13 @@ import itertools
 
 import pytest
 
-from workflow.suppression import NOT_SHOWN, Relation, fewer_than, partition_relations, protect
+from workflow.reports.suppression import (
+    NOT_SHOWN,
+    Relation,
+    fewer_than,
+    partition_relations,
+    protect,
+)
 
 
 @pytest.mark.parametrize(

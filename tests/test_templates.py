@@ -15,10 +15,10 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from workflow.documents import document_text, render_docx
-from workflow.minutes import blank_case
-from workflow.models import LABELS
-from workflow.resources import bundled_template
+from workflow.contract import LABELS
+from workflow.core.resources import bundled_template
+from workflow.documents.render import document_text, render_docx
+from workflow.meetings.minutes import blank_case
 
 BUILD_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "build_templates.py"
 TEMPLATES = ["agenda.docx", "pack-cover.docx", "minutes.docx", "minutes-extract.docx"]
@@ -67,7 +67,7 @@ TOR_12_HEADINGS = [
 ]
 
 
-# --- contexts, in the shapes workflow.pack and workflow.minutes build --------------------
+# --- contexts, in the shapes meetings.pack and meetings.minutes build ------------------------
 
 
 def agenda_context() -> dict[str, Any]:
@@ -632,8 +632,8 @@ def test_cover_without_authority_time_or_venue(tmp_path):
 
 
 def test_pack_contents_are_appended_after_the_cover(tmp_path):
-    """What workflow.pack does: contents lines after "Contents", then sections composed."""
-    from workflow.composition import Part, add_contents, compose
+    """What workflow.meetings.pack does: contents lines after "Contents", then sections composed."""
+    from workflow.documents.compose import Part, add_contents, compose
 
     cover = render("pack-cover.docx", cover_context(), tmp_path)
     agenda = render("agenda.docx", agenda_context(), tmp_path)
@@ -876,7 +876,7 @@ def test_agenda_reviews_read_carried_forward_and_reasons_from_the_register(
     """What `minutes record` and the administrator keep in Actions reaches the agenda."""
     from between_meetings import NEXT, edit_cells, minute_first_meeting
 
-    from workflow.agenda import agenda_for, review_context
+    from workflow.meetings.agenda import agenda_for, review_context
     from workflow.register import Register
 
     minute_first_meeting(workspace, inbox, referral_data, tmp_path)

@@ -14,10 +14,10 @@ import pytest
 from docx import Document
 
 from workflow.cli import cli
-from workflow.documents import document_text
-from workflow.resources import bundled_template
-from workflow.template_data import TEMPLATES, markdown
-from workflow.templates import check_template, check_templates
+from workflow.core.resources import bundled_template
+from workflow.documents.render import document_text
+from workflow.templates.check import check_template, check_templates
+from workflow.templates.data import TEMPLATES, markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = list(TEMPLATES)
@@ -333,9 +333,9 @@ def _walk(value, var, path: str, seen: set[str], extra: list[str]) -> None:
 @pytest.mark.libreoffice
 def test_the_demo_renders_exactly_the_declared_data(tmp_path, monkeypatch):
     """Run the whole demo, catch every context a template is rendered with, and compare."""
-    from workflow import documents
-    from workflow.demo import build_demo
-    from workflow.template_data import template_data
+    from workflow.demo.build import build_demo
+    from workflow.documents import render as documents
+    from workflow.templates.data import template_data
 
     rendered: dict[str, list[dict]] = {}
     real = documents.render_docx

@@ -21,12 +21,12 @@ from hypothesis import strategies as st
 from lxml import etree
 from pydantic import BaseModel
 
-from workflow.errors import FileUnreadable, FormInvalid
-from workflow.forms import validate
-from workflow.models import Referral
-from workflow.resources import bundled_template
-from workflow.word_forms import REFERRAL_FORM, form_label, read_referral_form, write_referral_form
-from workflow.word_forms.filler import Filler, fill, put_text, read_zip, write_zip
+from workflow.contract import Referral
+from workflow.core.errors import FileUnreadable, FormInvalid
+from workflow.core.resources import bundled_template
+from workflow.demo.word_filler import Filler, fill, put_text, read_zip, write_zip
+from workflow.forms.loading import validate
+from workflow.forms.word import REFERRAL_FORM, form_label, read_referral_form, write_referral_form
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"

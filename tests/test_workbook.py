@@ -28,7 +28,7 @@ from workbook_checks import (
 )
 
 import workflow.register as register_module
-from workflow.errors import RegisterError
+from workflow.core.errors import RegisterError
 from workflow.register import SHEETS, Register
 
 MEETING = date(2027, 3, 11)

@@ -1,5 +1,5 @@
 """`python -m workflow`: the same as the `ccp` command."""
 
-from .cli import cli
+from workflow.cli import cli
 
 cli()

@@ -32,7 +32,7 @@ class CcpGroup(click.Group):
     """The root group: the one place library errors become messages and exit codes."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from .errors import CcpError
+        from workflow.core.errors import CcpError
 
         # Whatever the user's umask, nothing a command writes (LibreOffice's PDFs included)
         # is readable by other users; panel.yaml's shared_group widens modes explicitly.
@@ -62,7 +62,7 @@ ISO_DATE = IsoDate()
 
 
 def _workspace(ctx: click.Context) -> Any:
-    from .workspace import Workspace
+    from workflow.workspace.paths import Workspace
 
     workspace = Workspace(ctx.obj["workspace"])
     ctx.obj.setdefault("opened", []).append(workspace)
@@ -122,7 +122,7 @@ def init(directory: Path) -> None:
     Example:  ccp init northshire-panel
     Then edit panel.yaml: the panel's name, chair, members and meeting dates.
     """
-    from .initialise import init_workspace
+    from workflow.workspace.initialise import init_workspace
 
     written = init_workspace(directory)
     _say_written(written)
@@ -137,7 +137,7 @@ def demo(directory: Path) -> None:
     \b
     Example:  ccp demo ccp-demo
     """
-    from .demo import build_demo
+    from workflow.demo.build import build_demo
 
     result = build_demo(directory)
     for heading, paths in result.sections:
@@ -173,7 +173,7 @@ def referral_template(ctx: click.Context, form_format: str, out: Path, force: bo
     \b
     Example:  ccp referral template --format docx referral-form.docx
     """
-    from .referrals import write_referral_template
+    from workflow.cases.referrals import write_referral_template
 
     workspace = _workspace(ctx)
     written = write_referral_template(
@@ -204,7 +204,7 @@ def referral_check(
     \b
     Example:  ccp referral check referral.yaml
     """
-    from .referrals import check_referral
+    from workflow.cases.referrals import check_referral
 
     workspace = _workspace(ctx)
     checked = check_referral(
@@ -238,7 +238,7 @@ def referral_add(
     \b
     Example:  ccp referral add referral.yaml --meeting 2027-03-11
     """
-    from .referrals import add_referral
+    from workflow.cases.referrals import add_referral
 
     workspace = _workspace(ctx)
     accepted = add_referral(workspace, file, meeting=meeting, late_accepted_by=late_accepted_by)
@@ -276,7 +276,7 @@ def pack(
     \b
     Example:  ccp pack 2027-03-11 --strict
     """
-    from .pack import build_pack
+    from workflow.meetings.pack import build_pack
 
     workspace = _workspace(ctx)
     result = build_pack(
@@ -310,7 +310,7 @@ def minutes_draft(ctx: click.Context, meeting: date, force: bool) -> None:
     \b
     Example:  ccp minutes draft 2027-03-11
     """
-    from .minutes import draft_minutes
+    from workflow.meetings.minutes import draft_minutes
 
     workspace = _workspace(ctx)
     _say_written(draft_minutes(workspace, meeting, force=force).written, workspace.root)
@@ -327,7 +327,7 @@ def minutes_record(ctx: click.Context, file: Path) -> None:
     \b
     Example:  ccp minutes record meetings/2027-03-11/minutes.yaml
     """
-    from .minutes import record_minutes
+    from workflow.meetings.minutes import record_minutes
 
     workspace = _workspace(ctx)
     recorded = record_minutes(workspace, file)
@@ -351,7 +351,7 @@ def minutes_sign(ctx: click.Context, meeting: date, signer: str) -> None:
     \b
     Example:  ccp minutes sign 2027-03-11 --chair "Alex Sample"
     """
-    from .minutes import sign_minutes
+    from workflow.meetings.minutes import sign_minutes
 
     workspace = _workspace(ctx)
     signed = sign_minutes(workspace, meeting, signer)
@@ -370,7 +370,7 @@ def minutes_amend(ctx: click.Context, meeting: date, file: Path) -> None:
     \b
     Example:  ccp minutes amend 2027-03-11 corrected-minutes.yaml
     """
-    from .minutes import amend_minutes
+    from workflow.meetings.minutes import amend_minutes
 
     workspace = _workspace(ctx)
     recorded = amend_minutes(workspace, meeting, file)
@@ -392,7 +392,7 @@ def verify(ctx: click.Context, file: Path) -> None:
     \b
     Example:  ccp verify output/2027-03-11/minutes-2027-03-11-v1.pdf
     """
-    from .minutes import verify_document
+    from workflow.meetings.minutes import verify_document
 
     result = verify_document(_workspace(ctx), file)
     if not result.matches:
@@ -413,7 +413,7 @@ def schemas_export(directory: Path) -> None:
     \b
     Example:  ccp schemas export schemas
     """
-    from .schemas import export_schemas
+    from workflow.contract.schemas import export_schemas
 
     _say_written(export_schemas(directory))
 
@@ -457,7 +457,7 @@ def actions_list(
     \b
     Example:  ccp actions list --overdue --agency police
     """
-    from .actions import FORMATS, read_actions
+    from workflow.cases.actions import FORMATS, read_actions
 
     listing = read_actions(
         _workspace(ctx),
@@ -499,7 +499,7 @@ def actions_update(
     \b
     Example:  ccp actions update CCP-2027-004-A2 --status Completed --note "Plan shared"
     """
-    from .actions import update_action
+    from workflow.cases.actions import update_action
 
     workspace = _workspace(ctx)
     updated = update_action(
@@ -529,7 +529,7 @@ def actions_remind(ctx: click.Context, as_of: date | None, days: int) -> None:
     \b
     Example:  ccp actions remind --days 7
     """
-    from .reminders import draft_reminders
+    from workflow.cases.reminders import draft_reminders
 
     workspace = _workspace(ctx)
     reminders = draft_reminders(workspace, as_of=as_of, days=days)
@@ -570,7 +570,7 @@ def progress_template(
     \b
     Example:  ccp progress template CCP-2027-004 --format docx progress-form.docx
     """
-    from .progress import write_progress_template
+    from workflow.cases.progress import write_progress_template
 
     workspace = _workspace(ctx)
     _say_written([write_progress_template(workspace, case_id, form_format, out, force=force)])
@@ -587,7 +587,7 @@ def progress_check(ctx: click.Context, file: Path) -> None:
     \b
     Example:  ccp progress check progress.yaml
     """
-    from .progress import check_progress
+    from workflow.cases.progress import check_progress
 
     checked = check_progress(_workspace(ctx), file)
     _warn(checked.warnings)
@@ -609,7 +609,7 @@ def progress_add(ctx: click.Context, file: Path) -> None:
     \b
     Example:  ccp progress add progress.yaml
     """
-    from .progress import add_progress
+    from workflow.cases.progress import add_progress
 
     workspace = _workspace(ctx)
     added = add_progress(workspace, file)
@@ -644,7 +644,7 @@ def case_show(ctx: click.Context, case_id: str, output_format: str) -> None:
     \b
     Example:  ccp case show CCP-2027-004
     """
-    from .case_history import case_history, history_json, history_text
+    from workflow.reports.case_history import case_history, history_json, history_text
 
     history = case_history(_workspace(ctx), case_id)
     _warn(history.warnings)
@@ -675,8 +675,8 @@ def report_annual(
     Example:  ccp report annual --year 2027
     Example:  ccp report annual --year 2027 --from 2027-04-01 --to 2028-03-31
     """
-    from .report import report_period
-    from .report_files import write_annual_report
+    from workflow.reports.annual import report_period
+    from workflow.reports.files import write_annual_report
 
     workspace = _workspace(ctx)
     result = write_annual_report(workspace, report_period(year, start, end), pdf=not no_pdf)
@@ -705,7 +705,7 @@ def templates_copy(ctx: click.Context, name: str | None, force: bool) -> None:
     \b
     Example:  ccp templates copy minutes.docx
     """
-    from .templates import copy_template, shipped_templates
+    from workflow.templates.check import copy_template, shipped_templates
 
     if name is None:
         for shipped in shipped_templates():
@@ -726,7 +726,7 @@ def templates_check(ctx: click.Context, directory: Path | None) -> None:
     \b
     Example:  ccp templates check
     """
-    from .templates import check_templates
+    from workflow.templates.check import check_templates
 
     workspace = _workspace(ctx)
     result = check_templates(directory or workspace.require().templates_dir)

@@ -1,6 +1,6 @@
 """templates/annual-report.docx: the chair's annual report to the Board.
 
-Each table of `workflow.report` is a block here: its title, the table (one row per row of
+Each table of `workflow.reports.annual` is a block here: its title, the table (one row per row of
 figures, the total in bold), how it is counted, and its chart where it has one.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
-from workflow.house_style import (
+from workflow.documents.house_style import (
     HEADER_FILL,
     LABEL_FILL,
     fill,
@@ -23,7 +23,16 @@ from workflow.house_style import (
     repeat_as_header,
 )
 
-from .house import heading, new_document, page_footer, page_header, save, statement, tag, text
+from .house import (
+    heading,
+    new_document,
+    page_footer,
+    page_header,
+    save,
+    statement,
+    tag,
+    text,
+)
 
 # Widths (cm) of the label column and each figure column, by number of figure columns;
 # each row adds up to the 17 cm text width.

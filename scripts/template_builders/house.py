@@ -1,6 +1,6 @@
 """What every template builder shares: the house look, Jinja tags, tables, saving.
 
-The look itself (styles, header, footer, table rules) is `workflow.house_style`, which
+The look itself (styles, header, footer, table rules) is `workflow.documents.house_style`, which
 the blank Word forms use too. Here: the pieces that put Jinja into a template.
 """
 
@@ -20,8 +20,8 @@ from docx.shared import Cm, Length
 from docx.table import Table, _Row
 from docx.text.paragraph import Paragraph
 
-from workflow import house_style
-from workflow.house_style import (
+from workflow.documents import house_style
+from workflow.documents.house_style import (
     HEADER_FILL,
     LABEL_FILL,
     TEXT_CM,

@@ -18,7 +18,7 @@ from docx.shared import Cm, Length, Pt, RGBColor
 from docx.table import Table, _Row
 from docx.text.paragraph import Paragraph
 
-from workflow.house_style import (
+from workflow.documents.house_style import (
     RULE,
     TEXT_CM,
     box,

@@ -13,7 +13,7 @@ from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
-from workflow.house_style import (
+from workflow.documents.house_style import (
     BORDER,
     DARK_BLUE,
     LABEL_FILL,

@@ -1,6 +1,6 @@
 """templates/progress-report.docx: a case's progress report back to the panel.
 
-The context is `workflow.progress.report_context`: the case's actions with their status and
+The context is `workflow.cases.progress.report_context`: the case's actions with their status and
 progress, the risk then and now, what changed, the child's views, what is still needed,
 and the recommendation (ToR 12 and 14).
 """

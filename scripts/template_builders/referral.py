@@ -1,6 +1,6 @@
 """templates/referral.docx: the formal referral, the ToR 13.ii contents in their order.
 
-The blank Word form (workflow.word_forms) numbers its sections as this document does.
+The blank Word form (workflow.forms.word) numbers its sections as this document does.
 """
 
 from __future__ import annotations

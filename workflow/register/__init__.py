@@ -22,9 +22,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .. import files
-from ..errors import RegisterCellInvalid, RegisterError
-from .cells import (
+from workflow.core import files
+from workflow.core.errors import RegisterCellInvalid, RegisterError
+from workflow.register.cells import (
     READERS,
     CellProblem,
     MissingColumns,
@@ -35,8 +35,8 @@ from .cells import (
     read_table,
     typed_rows,
 )
-from .lock import current_user, refuse_if_open, register_lock
-from .schema import (
+from workflow.register.lock import current_user, refuse_if_open, register_lock
+from workflow.register.schema import (
     ACTION_STATUSES,
     CASE_STATUSES,
     MEETING_STATUSES,
@@ -47,7 +47,7 @@ from .schema import (
     YES,
     Column,
 )
-from .workbook import REPAIR, SheetEdits, Workbook, WorkbookRefused
+from workflow.xlsx.workbook import REPAIR, SheetEdits, Workbook, WorkbookRefused
 
 __all__ = [
     "ACTION_STATUSES",
@@ -306,7 +306,7 @@ class Register:
         table = loaded.table
         if actual is None or key not in table.positions:
             return [row for row in table.rows if matches(row)]
-        from .scan import ScanUnsupported, SheetScan
+        from workflow.xlsx.scan import ScanUnsupported, SheetScan
 
         try:
             found = SheetScan(self._workbook, actual).rows(
@@ -352,7 +352,7 @@ class Register:
         them all): a question like "which numbers were ever used" wants no less."""
         import re
 
-        from .scan import ScanUnsupported, SheetScan
+        from workflow.xlsx.scan import ScanUnsupported, SheetScan
 
         pattern = re.compile(re.escape(prefix) + "[A-Za-z0-9-]*")
         loaded = self._sheets.get(sheet)
@@ -577,7 +577,7 @@ class Register:
         return self._found.get(sheet.casefold(), sheet)
 
     def _add_sheet(self, sheet: str) -> None:
-        from .new_sheet import sheet_xml
+        from workflow.register.new_sheet import sheet_xml
 
         style = None
         for other in SHEETS:
@@ -690,7 +690,7 @@ def _columns(sheet: str) -> tuple[Column, ...]:
 
 @cache
 def _new_workbook_bytes() -> bytes:
-    from .new_sheet import new_workbook
+    from workflow.register.new_sheet import new_workbook
 
     buffer = io.BytesIO()
     new_workbook().save(buffer)

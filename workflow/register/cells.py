@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from .schema import MAX_CELL_TEXT, Column
+from workflow.register.schema import MAX_CELL_TEXT, Column
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Readers decode _xHHHH_ in cell text as a character; a literal one must be escaped as _x005F_.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 from xml.sax.saxutils import escape
 
-from .cells import column_letter
-from .schema import (
+from workflow.register.cells import column_letter
+from workflow.register.schema import (
     DATE_FORMAT,
     DATETIME_FORMAT,
     HEADROOM_ROWS,
@@ -17,7 +17,7 @@ from .schema import (
     YES,
     Column,
 )
-from .workbook import MAIN_NS, REL_NS
+from workflow.xlsx.workbook import MAIN_NS, REL_NS
 
 _NUMBER_FORMATS = {"date": DATE_FORMAT, "datetime": DATETIME_FORMAT}
 

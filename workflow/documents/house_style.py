@@ -1,0 +1,420 @@
+"""The look every ccp Word document shares: page, fonts, styles, header, footer, tables.
+
+The shipped templates (scripts/build_templates.py) and the blank Word forms
+(workflow.forms.word) are both built on it, so a form looks like the papers it feeds.
+python-docx has no API for a few of these (document defaults, paragraph borders, table
+indents, fields): those small pieces of XML stay here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+from docx.styles.style import ParagraphStyle
+from docx.table import Table, _Cell, _Row
+from docx.text.paragraph import Paragraph
+
+FONT = "Calibri"  # LibreOffice maps it to the metric-compatible Carlito
+DARK_BLUE = RGBColor(0x1F, 0x38, 0x64)
+GREY = RGBColor(0x59, 0x59, 0x59)
+RULE = "8EAADB"  # the light blue of heading rules
+BORDER = "A6A6A6"
+HEADER_FILL = "D9E2F3"
+LABEL_FILL = "F2F2F2"
+
+PAGE_WIDTH, PAGE_HEIGHT = Cm(21.0), Cm(29.7)  # A4
+SIDE_MARGIN = Cm(2.0)
+TEXT_WIDTH = PAGE_WIDTH - 2 * SIDE_MARGIN
+TEXT_CM = 17.0  # the text width, for one-column tables
+
+# The panel-level values of the header and footer, as the templates' Jinja tags.
+MARKING_TAG = "{{ panel.protective_marking }}"
+PANEL_TAG = "{{ panel.name }}"
+
+
+# --- document, styles, header and footer -------------------------------------------------
+
+
+def new_document(title: str, *, created: datetime, subject: str = "Complex Child Panel") -> Any:
+    """An empty A4 document with the house styles and neutral properties."""
+    document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
+    section.left_margin = section.right_margin = SIDE_MARGIN
+    section.top_margin = Cm(2.6)
+    section.bottom_margin = Cm(2.2)
+    section.header_distance = Cm(1.0)
+    section.footer_distance = Cm(1.0)
+    house_styles(document)
+
+    # Only the dc: and dcterms: properties: docxcompose (imported by docxtpl) rebinds
+    # python-docx's "cp" prefix, so cp: ones (last_modified_by, keywords) would be written
+    # in the wrong namespace in any process that has imported it.
+    properties = document.core_properties
+    properties.title = title  # a template's may hold {{ tags }}: rendered into each title
+    properties.language = "en-GB"
+    properties.subject = subject
+    properties.author = "ccp"
+    properties.comments = ""
+    properties.created = properties.modified = created
+    return document
+
+
+def house_styles(document: DocumentObject) -> None:
+    _document_defaults(document)
+    styles = document.styles
+
+    normal = styles["Normal"]
+    normal.font.size = Pt(11)
+    normal.paragraph_format.space_before = Pt(0)
+    normal.paragraph_format.space_after = Pt(6)
+    normal.paragraph_format.line_spacing = 1.1
+    # Keeps at least two lines of a paragraph together when a page (or a row) breaks.
+    normal.paragraph_format.widow_control = True
+
+    title = plain(styles["Title"])
+    title.font.size = Pt(22)
+    title.font.bold = True
+    title.font.color.rgb = DARK_BLUE
+    title.paragraph_format.space_after = Pt(2)
+    outline_level(title, 1)  # a section of the pack starts with its document's title
+
+    for name, size, before, after in (("Heading 1", 13, 16, 5), ("Heading 2", 11, 10, 3)):
+        heading = plain(styles[name])
+        heading.font.size = Pt(size)
+        heading.font.bold = True
+        heading.font.color.rgb = DARK_BLUE
+        heading.paragraph_format.space_before = Pt(before)
+        heading.paragraph_format.space_after = Pt(after)
+        heading.paragraph_format.keep_with_next = True
+    rule_below(styles["Heading 1"].element.get_or_add_pPr(), RULE, size=6)
+
+    subtitle = paragraph_style(document, "Panel name")
+    subtitle.font.size = Pt(13)
+    subtitle.font.color.rgb = GREY
+    subtitle.paragraph_format.space_after = Pt(10)
+
+    cell = paragraph_style(document, "Table text")
+    cell.font.size = Pt(10)
+    cell.paragraph_format.space_after = Pt(0)
+    cell.paragraph_format.line_spacing = 1.0
+
+    label = paragraph_style(document, "Table label", base="Table text")
+    label.font.bold = True
+    label.font.color.rgb = DARK_BLUE
+
+    column = paragraph_style(document, "Table heading", base="Table label")
+    column.paragraph_format.keep_with_next = True
+
+    field_label = paragraph_style(document, "Field label")
+    field_label.font.bold = True
+    field_label.font.color.rgb = DARK_BLUE
+    field_label.paragraph_format.space_before = Pt(6)
+    field_label.paragraph_format.space_after = Pt(2)
+    field_label.paragraph_format.keep_with_next = True
+    outline_level(field_label, 2)
+
+    empty = paragraph_style(document, "Note")
+    empty.font.italic = True
+    empty.font.color.rgb = GREY
+
+    intro = paragraph_style(document, "Intro", base="Note")
+    intro.paragraph_format.keep_with_next = True
+
+    views = paragraph_style(document, "Child's views")
+    views.font.italic = True
+    views.font.size = Pt(11.5)
+    views.paragraph_format.left_indent = Cm(0.6)
+    views.paragraph_format.right_indent = Cm(0.6)
+    views.paragraph_format.space_before = Pt(4)
+    views.paragraph_format.space_after = Pt(8)
+    rule_left(views.element.get_or_add_pPr(), RULE, size=18)
+
+    bullet = styles["List Bullet"]
+    bullet.paragraph_format.space_after = Pt(3)
+
+    header = paragraph_style(document, "Page header")
+    header.font.size = Pt(9)
+    header.font.color.rgb = GREY
+    header.paragraph_format.space_after = Pt(0)
+    header.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    marking = paragraph_style(document, "Protective marking", base="Page header")
+    marking.font.size = Pt(10)
+    marking.font.bold = True
+    marking.font.color.rgb = RGBColor(0, 0, 0)
+
+    footer = paragraph_style(document, "Page footer", base="Page header")
+    footer.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    tabs = footer.paragraph_format.tab_stops
+    tabs.add_tab_stop(TEXT_WIDTH // 2, WD_TAB_ALIGNMENT.CENTER)
+    tabs.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+
+
+def outline_level(style: ParagraphStyle, level: int) -> None:
+    """The style is a heading of `level` (1-9) for navigation, tags and PDF bookmarks."""
+    outline = OxmlElement("w:outlineLvl")
+    outline.set(qn("w:val"), str(level - 1))
+    style.element.get_or_add_pPr().insert_element_before(
+        outline, "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange"
+    )
+
+
+def paragraph_style(document: DocumentObject, name: str, base: str = "Normal") -> ParagraphStyle:
+    style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = document.styles[base]
+    style.quick_style = True
+    return style
+
+
+def plain(style: ParagraphStyle) -> ParagraphStyle:
+    """Drop a built-in style's theme fonts and colours so the house font and colour apply."""
+    rpr = style.element.get_or_add_rPr()
+    for child in rpr.findall(qn("w:rFonts")):
+        rpr.remove(child)
+    ppr = style.element.pPr
+    if ppr is not None:
+        for child in ppr.findall(qn("w:pBdr")):
+            ppr.remove(child)
+    return style
+
+
+def _document_defaults(document: DocumentObject) -> None:
+    # python-docx has no API for docDefaults: one font for every script (Arabic and Hebrew
+    # text uses the complex-script slot), and British English for spelling and dates.
+    rpr = (
+        document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    )
+    fonts = rpr.find(qn("w:rFonts"))
+    for key in list(fonts.attrib):
+        del fonts.attrib[key]
+    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(slot), FONT)
+    lang = rpr.find(qn("w:lang"))
+    lang.set(qn("w:val"), "en-GB")
+    lang.set(qn("w:eastAsia"), "en-GB")
+
+
+def border(tag: str, color: str, size: int, space: int = 1) -> Any:
+    edge = OxmlElement(tag)
+    edge.set(qn("w:val"), "single")
+    edge.set(qn("w:sz"), str(size))
+    edge.set(qn("w:space"), str(space))
+    edge.set(qn("w:color"), color)
+    return edge
+
+
+# Elements that follow w:pBdr in a w:pPr (the schema fixes the order; Word enforces it).
+AFTER_PBDR = (
+    "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
+    "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi",
+    "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+    "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+    "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
+    "w:pPrChange",
+)  # fmt: skip
+
+
+def rule_below(ppr: Any, color: str, size: int) -> None:
+    borders = OxmlElement("w:pBdr")
+    borders.append(border("w:bottom", color, size, space=2))
+    ppr.insert_element_before(borders, *AFTER_PBDR)
+
+
+def rule_left(ppr: Any, color: str, size: int) -> None:
+    borders = OxmlElement("w:pBdr")
+    borders.append(border("w:left", color, size, space=8))
+    ppr.insert_element_before(borders, *AFTER_PBDR)
+
+
+def rule_above(ppr: Any, color: str, size: int) -> None:
+    borders = OxmlElement("w:pBdr")
+    borders.append(border("w:top", color, size, space=6))
+    ppr.insert_element_before(borders, *AFTER_PBDR)
+
+
+def box(ppr: Any, color: str, size: int) -> None:
+    borders = OxmlElement("w:pBdr")
+    for edge in ("top", "left", "bottom", "right"):
+        borders.append(border(f"w:{edge}", color, size, space=4))
+    ppr.insert_element_before(borders, *AFTER_PBDR)
+
+
+def panel(style: ParagraphStyle, color: str, fill: str) -> None:
+    """A box round, and shading behind, consecutive paragraphs of the style (one panel)."""
+    ppr = style.element.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    for edge in ("top", "left", "bottom", "right"):
+        borders.append(border(f"w:{edge}", color, 4, space=4))
+    ppr.insert_element_before(borders, *AFTER_PBDR)
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    ppr.insert_element_before(shading, *AFTER_PBDR[1:])
+
+
+def page_header(
+    document: DocumentObject, title: str, *, marking: str = MARKING_TAG, panel: str = PANEL_TAG
+) -> None:
+    """Protective marking (bold) over the panel's name and the document's title.
+
+    Only panel-level data belongs here: the header is on every page, and a child's name
+    must never be.
+    """
+    header = document.sections[0].header
+    line = header.paragraphs[0]
+    line.style = document.styles["Protective marking"]
+    line.add_run(marking)
+    line = header.add_paragraph(f"{panel}  |  {title}", style="Page header")
+    rule_below(line._p.get_or_add_pPr(), RULE, size=4)
+
+
+def page_footer(document: DocumentObject, reference: str, *, marking: str = MARKING_TAG) -> None:
+    """`reference` (e.g. the case ID) on the left, the marking centred, Page X of Y right."""
+    footer = document.sections[0].footer
+    line = footer.paragraphs[0]
+    line.style = document.styles["Page footer"]
+    line.add_run(reference)
+    line.add_run("\t")
+    line.add_run(marking).bold = True
+    line.add_run("\tPage ")
+    field(line, "PAGE")
+    line.add_run(" of ")
+    field(line, "NUMPAGES")
+
+
+def field(paragraph: Paragraph, instruction: str) -> None:
+    # python-docx has no field API. No cached result: Word and LibreOffice compute page
+    # numbers when they lay the document out.
+    for kind in ("begin", "instr", "end"):
+        run = paragraph.add_run()
+        if kind == "instr":
+            code = OxmlElement("w:instrText")
+            code.set(qn("xml:space"), "preserve")
+            code.text = f" {instruction} "
+            run._r.append(code)
+        else:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._r.append(char)
+
+
+# --- tables ------------------------------------------------------------------------------
+
+
+def grid_table(
+    document: DocumentObject, rows: int, widths: Sequence[float], *, rows_split: bool = False
+) -> Table:
+    """A fixed-width table (widths in cm); `rows_split` lets a row run on to the next page.
+
+    Rows of short values are kept whole. A row that may hold pages of text must be free
+    to split: LibreOffice cuts off the end of an unsplittable row taller than a page.
+    """
+    total = sum(widths)
+    if abs(Cm(total) - TEXT_WIDTH) > Cm(0.05):
+        raise ValueError(f"column widths add up to {total} cm, not the text width")
+    table = document.add_table(rows=rows, cols=len(widths))
+    table.style = document.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    # Fixed layout: Word keeps these widths and wraps a long word inside its cell rather
+    # than stretching the table off the page.
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Cm(width)
+        for cell in column.cells:
+            cell.width = Cm(width)
+    if not rows_split:
+        for row in table.rows:
+            keep_together(row)
+    table_look(table)
+    return table
+
+
+def fill(cell: _Cell, content: str, style: str, shade_fill: str | None = None) -> Paragraph:
+    paragraph = cell.paragraphs[0]
+    paragraph.style = style
+    if content:
+        paragraph.add_run(content)
+    if shade_fill:
+        shade(cell, shade_fill)
+    return paragraph
+
+
+def shade(cell: _Cell, fill_colour: str) -> None:
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill_colour)
+    cell._tc.get_or_add_tcPr().insert_element_before(
+        shd, "w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark"
+    )
+
+
+def repeat_as_header(row: _Row) -> None:
+    """Repeat the row at the top of each page the table runs onto."""
+    row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+    row.height = Cm(0.6)
+    row._tr.get_or_add_trPr().insert_element_before(
+        OxmlElement("w:tblHeader"), "w:tblCellSpacing", "w:jc", "w:hidden"
+    )
+
+
+def keep_together(row: _Row) -> None:
+    # A short row split over two pages strands a word or two on the next page.
+    row._tr.get_or_add_trPr().insert_element_before(
+        OxmlElement("w:cantSplit"), "w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc"
+    )
+
+
+def keep_on_one_page(table: Table, last: int) -> None:
+    """Keep a short table whole: each row up to `last` keeps with the row after it."""
+    for row in table.rows[:last]:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
+
+
+CELL_PADDING = 100  # twips either side of a cell's text
+
+
+def table_look(table: Table) -> None:
+    """Light grey rules, a little room around the text in each cell, borders on the margins."""
+    tblpr = table._tbl.tblPr
+    # In Word 2010 layout (the template's compatibility mode, and LibreOffice's) the indent
+    # is measured to the first cell's text: indenting by the padding puts the left border
+    # on the margin, in line with the headings' rules, and the right border on the other.
+    indent = OxmlElement("w:tblInd")
+    indent.set(qn("w:w"), str(CELL_PADDING))
+    indent.set(qn("w:type"), "dxa")
+    tblpr.insert_element_before(
+        indent, "w:tblBorders", "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook"
+    )
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        borders.append(border(f"w:{edge}", BORDER, 4, space=0))
+    tblpr.insert_element_before(borders, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook")
+    margins = OxmlElement("w:tblCellMar")
+    for edge, twips in (
+        ("top", 45),
+        ("left", CELL_PADDING),
+        ("bottom", 45),
+        ("right", CELL_PADDING),
+    ):
+        margin = OxmlElement(f"w:{edge}")
+        margin.set(qn("w:w"), str(twips))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    tblpr.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription")

@@ -1,0 +1,148 @@
+"""LibreOffice conversions: one call for a batch, its own profile, a timeout, checked output."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from workflow.core.errors import ConversionFailed
+from workflow.core.files import make_dirs
+
+INSTALL_HINT = (
+    "install LibreOffice (apt-get install libreoffice-writer-nogui) or set CCP_SOFFICE "
+    "to the soffice program"
+)
+# A start costs ~1 s and a page well under that; minutes means LibreOffice is stuck.
+DEFAULT_TIMEOUT = 300.0
+
+
+def find_soffice() -> Path | None:
+    """CCP_SOFFICE if set, else soffice or libreoffice on PATH."""
+    configured = os.environ.get("CCP_SOFFICE")
+    if configured:
+        path = Path(configured)
+        return path if path.is_file() and os.access(path, os.X_OK) else None
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return Path(found)
+    return None
+
+
+def require_soffice() -> Path:
+    soffice = find_soffice()
+    if soffice is None:
+        configured = os.environ.get("CCP_SOFFICE")
+        where = f"CCP_SOFFICE={configured} is not a program" if configured else "not found"
+        raise ConversionFailed(f"LibreOffice {where}: {INSTALL_HINT}")
+    return soffice
+
+
+def convert(
+    sources: Sequence[Path],
+    out_dir: Path,
+    *,
+    to: str = "pdf",
+    timeout: float = DEFAULT_TIMEOUT,
+    tagged: bool = True,
+    pdfa: bool = False,
+    title: str | None = None,
+    destinations: bool = False,
+) -> list[Path]:
+    """Convert every source in ONE LibreOffice run; return the outputs in source order.
+
+    A PDF is tagged (a screen reader follows its headings, tables and reading order),
+    bookmarked by its headings, and carries the document's language and title.
+    `pdfa`: PDF/A-2b, for records kept for decades. `title`: the PDF title of every
+    output, in place of each document's own (a copy of the source is retitled; the
+    source is never changed). `destinations`: Word bookmarks become named destinations.
+    Each run gets its own throwaway user profile: two runs sharing a profile make one
+    exit without output or message (TECHNOTES).
+    """
+    if not sources:
+        return []
+    soffice = require_soffice()
+    if to == "pdf":
+        to = pdf_filter(tagged=tagged, pdfa=pdfa, destinations=destinations)
+    stems = [source.stem for source in sources]
+    if len(set(stems)) != len(stems):
+        raise ValueError("sources must have distinct names: the outputs share one folder")
+    make_dirs(out_dir)
+    expected = [out_dir / f"{stem}.{to.split(':')[0]}" for stem in stems]
+    for stale in expected:
+        stale.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory(prefix="ccp-lo-profile-") as profile:
+        if title is not None:
+            sources = _retitled(sources, title, Path(profile) / "retitled")
+        command = [
+            str(soffice),
+            f"-env:UserInstallation={Path(profile).as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            to,
+            "--outdir",
+            str(out_dir),
+            *[str(source) for source in sources],
+        ]
+        try:
+            result = subprocess.run(
+                command,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+                # The PDFs hold children's papers: owner-only, whatever the caller's umask.
+                **({"umask": 0o077} if os.name == "posix" else {}),
+            )
+        except subprocess.TimeoutExpired:
+            raise ConversionFailed(
+                f"LibreOffice did not finish converting {len(sources)} file(s) in {timeout:.0f} s"
+            ) from None
+        except OSError as err:
+            raise ConversionFailed(f"LibreOffice could not be started: {err}") from err
+    missing = [path for path in expected if not path.is_file() or path.stat().st_size == 0]
+    if result.returncode != 0 or missing:
+        detail = (result.stderr or result.stdout).strip().splitlines()
+        reason = detail[-1] if detail else f"exit status {result.returncode}"
+        names = ", ".join(path.name for path in missing) or "output"
+        raise ConversionFailed(f"LibreOffice did not write {names} ({reason})")
+    return expected
+
+
+def pdf_filter(*, tagged: bool = True, pdfa: bool = False, destinations: bool = False) -> str:
+    """LibreOffice's --convert-to argument for a PDF with these export options.
+
+    LibreOffice 7.4 takes the options as JSON (TECHNOTES); PDF/A-2b is version "2".
+    """
+    import json
+
+    options: dict[str, dict[str, str]] = {
+        "UseTaggedPDF": {"type": "boolean", "value": str(tagged or pdfa).lower()},
+        "ExportBookmarks": {"type": "boolean", "value": "true"},
+        "ExportBookmarksToPDFDestination": {"type": "boolean", "value": str(destinations).lower()},
+    }
+    if pdfa:
+        options["SelectPdfVersion"] = {"type": "long", "value": "2"}
+    return "pdf:writer_pdf_Export:" + json.dumps(options, separators=(",", ":"))
+
+
+def _retitled(sources: Sequence[Path], title: str, folder: Path) -> list[Path]:
+    """Copies of the sources whose document title is `title` (the PDF title comes from it)."""
+    from docx import Document
+
+    folder.mkdir()
+    copies = []
+    for source in sources:
+        if source.suffix.lower() != ".docx":
+            raise ValueError(f"{source.name}: only a Word document can be given a title")
+        document = Document(str(source))
+        document.core_properties.title = title
+        copy = folder / source.name
+        document.save(str(copy))
+        copies.append(copy)
+    return copies

@@ -1,0 +1,293 @@
+"""Minutes: the pre-filled draft, recording decisions in the register, signing, amending."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from workflow.cases.store import load_case, panel_context
+from workflow.contract import LABELS, MinutesCase, MinutesRecord, PanelConfig
+from workflow.core import files
+from workflow.core.dates import uk_date
+from workflow.core.errors import (
+    FileUnreadable,
+    WorkspaceError,
+)
+from workflow.forms.loading import dump_yaml, read_text
+from workflow.meetings.agenda import OPEN_STATUSES, Agenda, agenda_for
+from workflow.workspace.paths import Workspace
+
+MINUTES_TEMPLATE = "minutes.docx"
+EXTRACT_TEMPLATE = "minutes-extract.docx"
+ACTION_ID = re.compile(r"^(CCP-\d{4}-\d{3,})-A(\d+)$")
+
+
+# --- files of a meeting ------------------------------------------------------------------
+
+
+def meeting_dir(workspace: Workspace, meeting: date) -> Path:
+    return workspace.meeting_dir(meeting)
+
+
+def draft_file(workspace: Workspace, meeting: date) -> Path:
+    return workspace.minutes_draft(meeting)
+
+
+def complete_path(workspace: Workspace, meeting: date) -> Path:
+    """Where the demo keeps its completed record (a person edits minutes.yaml itself)."""
+    return meeting_dir(workspace, meeting) / "minutes-completed.yaml"
+
+
+def recorded_file(workspace: Workspace, meeting: date, version: int) -> Path:
+    return workspace.recorded_minutes(meeting, version)
+
+
+def recorded_versions(workspace: Workspace, meeting: date) -> list[int]:
+    """The versions whose recorded file is in place (the register says which is current)."""
+    folder = meeting_dir(workspace, meeting)
+    if not folder.is_dir():
+        return []
+    found = (re.fullmatch(r"minutes-v(\d+)\.json", path.name) for path in folder.iterdir())
+    return sorted(int(match.group(1)) for match in found if match)
+
+
+@dataclass
+class StoredMinutes:
+    version: int
+    record: MinutesRecord
+    changes: list[str] = field(default_factory=list)
+
+
+def load_recorded(workspace: Workspace, meeting: date, version: int) -> StoredMinutes:
+    path = recorded_file(workspace, meeting, version)
+    try:
+        data = json.loads(read_text(path))
+        return StoredMinutes(
+            version, MinutesRecord.model_validate(data["record"]), list(data["changes"])
+        )
+    except (ValueError, KeyError, TypeError) as err:
+        raise FileUnreadable(
+            f"{workspace.relative(path)}: the recorded minutes cannot be read ({err}); "
+            "record the minutes again with `ccp minutes record` (or restore the file from a "
+            "copy) and run the command again"
+        ) from None
+
+
+# --- draft -------------------------------------------------------------------------------
+
+
+@dataclass
+class Drafted:
+    written: list[Path]
+
+
+def draft_minutes(workspace: Workspace, meeting: date, *, force: bool = False) -> Drafted:
+    """A minutes record pre-filled from panel.yaml and the agenda, plus a Word draft."""
+    from workflow.documents.render import render_docx
+    from workflow.register import Register
+
+    workspace.require()
+    register = Register.load(workspace.register_file)
+    agenda = agenda_for(workspace, meeting, register)
+    target = draft_file(workspace, meeting)
+    if target.exists() and not force:
+        raise WorkspaceError(
+            f"{workspace.relative(target)}: already exists (it may hold the note-taker's "
+            "work); pass --force to replace it"
+        )
+    text = draft_yaml(agenda, register)
+    data = draft_data(agenda)
+    docx = workspace.meeting_output(meeting) / f"minutes-{meeting.isoformat()}-draft.docx"
+    render_docx(
+        workspace.template(MINUTES_TEMPLATE),
+        minutes_context(workspace, agenda.panel, data, version=None, signed=None, changes=[]),
+        docx,
+        labels=LABELS,
+    )
+    files.write_text(target, text)
+    return Drafted([target, docx])
+
+
+def draft_data(agenda: Agenda) -> dict[str, Any]:
+    panel = agenda.panel
+    people = [panel.chair, panel.deputy, *panel.members]
+    present = []
+    for person in people:
+        entry = {"name": person.name, "role": person.role, "agency": person.agency}
+        if entry not in present:
+            present.append(entry)
+    cases = [blank_case(item.case_id, "new") for item in agenda.new_referrals]
+    for item, case in zip(agenda.new_referrals, cases, strict=True):
+        referral = item.record.referral
+        case["presented_by"] = f"{referral.referrer.name} ({referral.referrer.role})"
+        case["risk_level"] = referral.highest_risk()
+        manager = referral.authorised_by
+        case["accountable_manager"] = {
+            "name": manager.name,
+            "role": manager.role,
+            "agency": manager.agency,
+        }
+    for review in agenda.progress_reviews:
+        case = blank_case(review.case_id, "progress_review")
+        level = {label.lower(): code for code, label in LABELS.items()}.get(
+            review.risk_latest.lower()
+        )
+        case["risk_level"] = level
+        cases.append(case)
+    return {
+        "meeting": agenda.meeting,
+        "chair": panel.chair.name,
+        "present": present,
+        "apologies": [],
+        "cases": cases,
+        "strategic_items": [
+            {"title": item.title, "notes": None, "actions": []} for item in agenda.strategic_items
+        ],
+        "any_other_business": None,
+    }
+
+
+def blank_case(case_id: str, kind: str) -> dict[str, Any]:
+    return {
+        "case_id": case_id,
+        "kind": kind,
+        "presented_by": None,
+        "discussion": None,
+        "risk_level": None,
+        "risk_rationale": None,
+        "accountable_manager": {"name": None, "role": None, "agency": None},
+        "risk_management_plan": None,
+        "contingencies": None,
+        "actions": [{"description": None, "agency": None, "owner": None, "due": None}],
+        "resources": [],
+        "communication": None,
+        "monitoring": None,
+        "progress_report": {"format": None, "due_meeting": None},
+        "escalate_to_partnership": False,
+        "escalation_reason": None,
+        "themes": [],
+        "close_case": False,
+        "closure_reason": None,
+    }
+
+
+def draft_yaml(agenda: Agenda, register: Any) -> str:
+    data = draft_data(agenda)
+    later = [day.isoformat() for day in agenda.panel.meeting_dates() if day > agenda.meeting]
+    head = {key: data[key] for key in ("meeting", "chair", "present", "apologies")}
+    lines = [
+        f"# Minutes of the {agenda.panel.name}, {uk_date(agenda.meeting)}.",
+        "# Pre-filled from panel.yaml and the agenda. Move members who were absent to",
+        "# apologies; complete every case; then: ccp minutes record THIS_FILE",
+        "# risk_level: low, medium, high or very_high. progress_report.format: written or",
+        f"# in_person; due_meeting one of: {', '.join(later) or '(add meetings to panel.yaml)'}.",
+        "# A case that closes needs close_case: true and closure_reason instead of actions.",
+        "",
+        _dump(head),
+        "cases:",
+    ]
+    open_by_case: dict[str, list[dict[str, Any]]] = {}
+    minuted = [str(case["case_id"]) for case in data["cases"]]
+    for action in register.select("Actions", "case_id", minuted):
+        if str(action.get("status") or "open").lower() in OPEN_STATUSES:
+            open_by_case.setdefault(str(action.get("case_id")), []).append(action)
+    for case in data["cases"]:
+        lines.append(f"  # --- {case['case_id']} ({LABELS[case['kind']]})")
+        for action in open_by_case.get(case["case_id"], []):
+            due = action.get("due")
+            due_text = uk_date(due) if isinstance(due, date) else str(due or "no date")
+            lines.append(
+                f"  # open action {action.get('action_id')}: {action.get('action')} "
+                f"({action.get('owner')}, due {due_text})".replace("\n", " ")
+            )
+        entry = _dump([case]).rstrip("\n").splitlines()
+        lines += [f"  {line}" for line in entry]
+    if not data["cases"]:
+        lines[-1] = "cases: []"
+    rest = {key: data[key] for key in ("strategic_items", "any_other_business")}
+    lines.append(_dump(rest))
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _dump(data: Any) -> str:
+    return dump_yaml(data)
+
+
+# --- documents ---------------------------------------------------------------------------
+
+
+def minutes_context(
+    workspace: Workspace,
+    panel: PanelConfig,
+    record: dict[str, Any],
+    *,
+    version: int | None,
+    signed: dict[str, Any] | None,
+    changes: list[str],
+) -> dict[str, Any]:
+    slot = panel.meeting(record["meeting"])
+    return {
+        "panel": panel_context(panel),
+        "meeting": {
+            "date": record["meeting"],
+            "time": slot.time if slot else None,
+            "venue": slot.venue if slot else None,
+            "next_date": next((d for d in panel.meeting_dates() if d > record["meeting"]), None),
+        },
+        "record": {"minute_taker": None, **record},
+        "draft": signed is None,
+        "version": version,
+        "signed": signed,
+        "changes": changes,
+    }
+
+
+def extract_context(
+    workspace: Workspace,
+    panel: PanelConfig,
+    record: MinutesRecord,
+    case: MinutesCase,
+    *,
+    version: int,
+    signed: dict[str, Any],
+) -> dict[str, Any]:
+    stored = load_case(workspace, case.case_id)
+    child = stored.referral.child
+    data = record.model_dump(mode="python")
+    return {
+        "panel": panel_context(panel),
+        "meeting": {"date": record.meeting},
+        "chair": record.chair,
+        "present": data["present"],
+        "case": case.model_dump(mode="python"),
+        "child": {"name": child.name, "local_id": child.local_id},
+        "key_worker": stored.referral.key_worker().model_dump(),
+        "version": version,
+        "signed": signed,
+    }
+
+
+# Recording, signing and verifying live in their own modules; these names stay importable
+# from here for the commands and tools that used them.
+from workflow.meetings.recording import Recorded, amend_minutes, change_log, record_minutes  # noqa: E402
+from workflow.meetings.signing import Signed, Verification, sha256_of, sign_minutes, verify_document  # noqa: E402
+
+__all__ = [
+    "Recorded",
+    "Signed",
+    "StoredMinutes",
+    "Verification",
+    "amend_minutes",
+    "change_log",
+    "draft_minutes",
+    "load_recorded",
+    "record_minutes",
+    "recorded_versions",
+    "sha256_of",
+    "sign_minutes",
+    "verify_document",
+]

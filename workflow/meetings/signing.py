@@ -1,0 +1,522 @@
+"""Signing minutes as a true record, and verifying a copy against the register.
+
+The register is the single source of truth for signing: a version is signed when the
+`Signatures` sheet has its rows, and by whom and when is read from there, under the
+register lock, after the lock is taken. A signing is one all-or-nothing step: every file
+(minutes, PDF, extracts, e-mail drafts) is made in a staging folder, the register is
+committed, then the files are published. A kill before the commit leaves no signature and
+no signed-looking file; a kill after it is completed by the next command (roll forward).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from workflow.contract import LABELS, MinutesRecord, PanelConfig
+from workflow.contract.rules import today
+from workflow.core import files
+from workflow.core.dates import uk_date, uk_date_as_typed
+from workflow.core.errors import (
+    FileUnreadable,
+    MinutesLocked,
+    NotAuthorisedToSign,
+    RegisterError,
+    WorkspaceError,
+)
+from workflow.workspace.paths import Workspace
+
+MINUTES_TEMPLATE = "minutes.docx"
+EXTRACT_TEMPLATE = "minutes-extract.docx"
+_SIGNED_NAME = re.compile(r"minutes-(\d{4}-\d{2}-\d{2})-v(\d+)\.(docx|pdf)$")
+_LEGACY_HASH_HEADER = "SHA-256"
+
+
+@dataclass
+class Signed:
+    meeting: date
+    version: int
+    signed_by: str
+    written: list[Path]
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Verification:
+    matches: bool
+    message: str
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# --- what the register says ----------------------------------------------------------------
+
+
+def load_register(workspace: Workspace) -> Any:
+    """The register, with signed-file rows of an older layout moved to `Signatures`."""
+    from workflow.register import Register
+
+    register = Register.load(workspace.register_file)
+    migrate_signatures(register)
+    return register
+
+
+def meeting_row(register: Any, meeting: date) -> dict[str, Any] | None:
+    rows = [row for row in register.find("Meetings", meeting=meeting) if not _legacy_hash(row)]
+    return rows[0] if rows else None
+
+
+def _legacy_hash(row: dict[str, Any]) -> str | None:
+    value = row.get(_LEGACY_HASH_HEADER)
+    return str(value).strip().lower() if value else None
+
+
+def migrate_signatures(register: Any) -> int:
+    """Registers made before the `Signatures` sheet kept one Meetings row per signed file
+    (with 'Minutes file' and 'SHA-256' columns): those rows move to `Signatures`."""
+    if _LEGACY_HASH_HEADER not in register.keys("Meetings"):
+        return 0
+    moved = 0
+    for row in list(register.rows("Meetings")):
+        digest = _legacy_hash(row)
+        if not digest:
+            continue
+        if not register.find("Signatures", sha256=digest):
+            signed_on = row.get("Signed on")
+            register.append(
+                "Signatures",
+                {
+                    "meeting": row.get("meeting"),
+                    "version": row.get("version") if isinstance(row.get("version"), int) else 1,
+                    "file": _text(row.get("Minutes file")),
+                    "sha256": digest,
+                    "signed_by": _text(row.get("Signed by")),
+                    "signed_on": signed_on if isinstance(signed_on, date) else None,
+                },
+            )
+        register.remove("Meetings", row)
+        moved += 1
+    if moved:
+        register.audit(
+            command="register",
+            action="moved signed-file rows",
+            target="Signatures",
+            detail=f"{moved} signed-file row(s) moved from Meetings to Signatures",
+        )
+    return moved
+
+
+def _text(value: Any) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+def signature_rows(register: Any, meeting: date) -> list[dict[str, Any]]:
+    """Each signed version of a meeting once: version, signed_by, signed_on, files."""
+    versions: dict[int, dict[str, Any]] = {}
+    for row in register.find("Signatures", meeting=meeting):
+        version = row.get("version")
+        if not isinstance(version, int):
+            continue
+        entry = versions.setdefault(
+            version,
+            {
+                "version": version,
+                "signed_by": row.get("signed_by"),
+                "signed_on": row.get("signed_on"),
+                "files": {},
+            },
+        )
+        entry["files"][str(row.get("file"))] = str(row.get("sha256") or "").lower()
+    return [versions[key] for key in sorted(versions)]
+
+
+# --- rolling forward what a kill interrupted -----------------------------------------------
+
+
+def roll_forward(workspace: Workspace, register: Any, meeting: date) -> list[Path]:
+    """Finish or discard what an interrupted command left for this meeting.
+
+    A staged file the register vouches for (its hash is recorded) is published; anything
+    else staged is deleted, so no signed-looking file exists that the register lacks.
+    """
+    from workflow.meetings.recording import record_digest
+
+    published: list[Path] = []
+    signed = {entry["version"]: entry for entry in signature_rows(register, meeting)}
+    out = workspace.meeting_output(meeting)
+    if out.is_dir():
+        for stage in sorted(out.glob(".signing-v*")):
+            match = re.fullmatch(r"\.signing-v(\d+)", stage.name)
+            version = int(match.group(1)) if match else None
+            if version in signed and stage.is_dir():
+                for staged in sorted(p for p in stage.rglob("*") if p.is_file()):
+                    target = out / staged.relative_to(stage)
+                    published.append(files.publish(staged, target))
+            shutil.rmtree(stage, ignore_errors=True)
+    row = meeting_row(register, meeting)
+    folder = workspace.meeting_dir(meeting)
+    if folder.is_dir():
+        for staged in folder.glob(".minutes-v*.json.staged"):
+            target = staged.with_name(staged.name[1 : -len(".staged")])
+            if row and row.get("record_sha256") == record_digest(staged.read_bytes()):
+                published.append(files.publish(staged, target))
+            else:
+                staged.unlink(missing_ok=True)
+    return published
+
+
+# --- signing -------------------------------------------------------------------------------
+
+
+def sign_minutes(workspace: Workspace, meeting: date, signer: str) -> Signed:
+    """Render the final minutes (Word and PDF/A) and per-child extracts, record their
+    hashes in the register, publish them; the record is then locked."""
+    from workflow.documents.pdf import require_soffice
+    from workflow.register import register_lock
+    from workflow.workspace.privacy import dir_mode, register_mode, seal, tighten_workspace
+
+    workspace.require()
+    panel = workspace.panel
+    roles = {panel.chair.name: "Chair", panel.deputy.name: "Deputy chair"}
+    if signer not in roles:
+        raise NotAuthorisedToSign(
+            f"--chair: {signer} may not sign; only the chair ({panel.chair.name}) or deputy "
+            f"({panel.deputy.name}) named in panel.yaml"
+        )
+    # A signature without its PDF could never be made again later: refuse up front.
+    require_soffice()
+    with register_lock(workspace.register_file):
+        register = load_register(workspace)
+        tighten_workspace(workspace, register, command="minutes sign")
+        roll_forward(workspace, register, meeting)
+        from workflow.meetings.recording import record_digest, require_recorded
+
+        version = require_recorded(register, meeting)
+        done = {entry["version"]: entry for entry in signature_rows(register, meeting)}
+        if version in done:
+            entry = done[version]
+            raise MinutesLocked(
+                f"version {version} of the {uk_date(meeting)} minutes is already signed by "
+                f"{entry['signed_by']} on {uk_date_as_typed(entry['signed_on'])}; a correction is "
+                "`ccp minutes amend`"
+            )
+        _refuse_if_register_is_older(workspace, meeting, version)
+        record_file = workspace.recorded_minutes(meeting, version)
+        from workflow.meetings.minutes import load_recorded
+
+        if not record_file.is_file():
+            raise WorkspaceError(
+                f"{workspace.relative(record_file)} is missing: the register records version "
+                f"{version} of the {uk_date(meeting)} minutes; record them again with "
+                "`ccp minutes record`"
+            )
+        expected = meeting_row(register, meeting).get("record_sha256")
+        if expected and record_digest(record_file.read_bytes()) != expected:
+            raise WorkspaceError(
+                f"{workspace.relative(record_file)} is not the version the register recorded "
+                "(changed by hand, or an interrupted command); record the minutes again with "
+                "`ccp minutes record`"
+            )
+        stored = load_recorded(workspace, meeting, version)
+        signed_on = today()
+        signature = {"name": signer, "role": roles[signer], "date": signed_on}
+        stage = workspace.signing_stage(meeting, version)
+        shutil.rmtree(stage, ignore_errors=True)
+        files.make_dirs(stage, mode=dir_mode(workspace))
+        try:
+            made = _render_signed(workspace, panel, stored, signature, stage)
+            _, warnings = _extract_emails(workspace, panel, stored.record, made, stage)
+            hashes = {name: sha256_of(path) for name, path in made.items()}
+            _record_signature(
+                register,
+                workspace,
+                meeting,
+                version,
+                signer,
+                roles[signer],
+                signed_on,
+                made,
+                stage,
+                hashes,
+            )
+            seal(stage, workspace)
+            register.save(
+                workspace.register_file,
+                backups_dir=workspace.backups_dir,
+                keep_backups=panel.backups_kept,
+                mode=register_mode(workspace),
+            )
+        except BaseException:
+            shutil.rmtree(stage, ignore_errors=True)
+            raise
+        published = roll_forward(workspace, register, meeting)
+    out = workspace.meeting_output(meeting)
+    first = [out / path.relative_to(stage) for path in made.values()]
+    written = [path for path in first if path in published]
+    written += [path for path in published if path not in written]
+    return Signed(meeting, version, signer, [*written, workspace.register_file], warnings)
+
+
+def _refuse_if_register_is_older(workspace: Workspace, meeting: date, version: int) -> None:
+    """Signed files on disk that the register does not know: it was restored from a backup."""
+    for suffix in (".docx", ".pdf"):
+        path = workspace.signed_minutes(meeting, version, suffix)
+        if path.exists():
+            raise RegisterError(
+                f"{workspace.relative(path)} exists but the register has no signature for it: "
+                "register.xlsx is older than the signed minutes (restored from a backup?). "
+                "Restore the newest copy from backups/ (saved when the minutes were signed); "
+                "nothing was changed"
+            )
+
+
+def _render_signed(
+    workspace: Workspace,
+    panel: PanelConfig,
+    stored: Any,
+    signature: dict[str, Any],
+    stage: Path,
+) -> dict[str, Path]:
+    from workflow.documents.pdf import convert
+    from workflow.documents.render import render_docx
+    from workflow.meetings.minutes import extract_context, minutes_context
+
+    meeting = stored.record.meeting
+    version = stored.version
+    out = workspace.meeting_output(meeting)
+    made: dict[str, Path] = {}
+    minutes_docx = stage / workspace.signed_minutes(meeting, version, ".docx").relative_to(out)
+    made["minutes"] = render_docx(
+        workspace.template(MINUTES_TEMPLATE),
+        minutes_context(
+            workspace,
+            panel,
+            stored.record.model_dump(mode="python"),
+            version=version,
+            signed=signature,
+            changes=stored.changes,
+        ),
+        minutes_docx,
+        labels=LABELS,
+    )
+    for case in stored.record.cases:
+        target = stage / workspace.extract(meeting, case.case_id, version).relative_to(out)
+        made[f"extract {case.case_id}"] = render_docx(
+            workspace.template(EXTRACT_TEMPLATE),
+            extract_context(
+                workspace, panel, stored.record, case, version=version, signed=signature
+            ),
+            target,
+            labels=LABELS,
+        )
+    title = f"Minutes of the {panel.name}, {uk_date(meeting)} (version {version})"
+    [made["minutes PDF"]] = convert([made["minutes"]], minutes_docx.parent, pdfa=True, title=title)
+    extracts = [path for name, path in made.items() if name.startswith("extract ")]
+    if extracts:
+        pdfs = convert(extracts, extracts[0].parent, pdfa=True)
+        for path in pdfs:
+            made[f"extract PDF {path.name.split('-minutes-')[0]}"] = path
+    return made
+
+
+def _record_signature(
+    register: Any,
+    workspace: Workspace,
+    meeting: date,
+    version: int,
+    signer: str,
+    role: str,
+    signed_on: date,
+    made: dict[str, Path],
+    stage: Path,
+    hashes: dict[str, str],
+) -> None:
+    """One Signatures row per signed file; earlier versions marked superseded."""
+    out = workspace.meeting_output(meeting)
+    for row in register.find("Signatures", meeting=meeting):
+        earlier = isinstance(row.get("version"), int) and row["version"] < version
+        if earlier and not row.get("superseded_by"):
+            row["superseded_by"] = version
+    for name, path in made.items():
+        final = out / path.relative_to(stage)
+        register.append(
+            "Signatures",
+            {
+                "meeting": meeting,
+                "version": version,
+                "file": workspace.relative(final),
+                "sha256": hashes[name],
+                "signed_by": signer,
+                "role": role,
+                "signed_on": signed_on,
+            },
+        )
+    row = meeting_row(register, meeting)
+    if row is None:
+        row = register.append("Meetings", {"meeting": meeting})
+    row["status"] = "signed"
+    register.audit(
+        command="minutes sign",
+        action=f"signed minutes version {version}",
+        target=meeting.isoformat(),
+        detail=f"by {signer} ({role}); {len(made)} file(s)",
+    )
+
+
+def _extract_emails(
+    workspace: Workspace,
+    panel: PanelConfig,
+    record: MinutesRecord,
+    made: dict[str, Path],
+    stage: Path,
+) -> tuple[list[Path], list[str]]:
+    """A draft to each child's key worker with their signed extract (PDF), copied to the
+    IRO and the accountable manager (ToR 13.iv, 14); built before the register commit."""
+    from workflow.cases.store import load_case
+    from workflow.documents.mail import write_draft
+
+    drafts: list[Path] = []
+    warnings: list[str] = []
+    for case in record.cases:
+        pdf = made.get(f"extract PDF {case.case_id}") or made[f"extract {case.case_id}"]
+        referral = load_case(workspace, case.case_id).referral
+        worker = referral.key_worker()
+        if not worker.email:
+            warnings.append(
+                f"{case.case_id}: no e-mail draft for the key worker {worker.name} "
+                f"({worker.agency}): the referral gives no address; ask the referrer, "
+                f"{referral.referrer.name} ({referral.referrer.email}), and send the "
+                "signed extract by hand"
+            )
+            continue
+        body = (
+            f"Dear {worker.name},\n\n"
+            f"Attached is the extract from the signed minutes of the {panel.name} on "
+            f"{uk_date(record.meeting)} for case {case.case_id}, for the child's record "
+            "and the core group. Please make sure the actions are brought back to the "
+            "core group and the child's plan is revised to reflect them.\n\n"
+            f"It is {panel.protective_marking}: store it only on the child's record.\n\n"
+            f"{panel.administrator.name}\n{panel.administrator.role}\n"
+        )
+        # ToR 14: the IRO is told, so the child's plan is revised; the accountable manager
+        # is copied. Someone named without an address is listed for the administrator.
+        to = [(worker.name, worker.email)]
+        iro = referral.iro
+        if iro is not None and iro.email:
+            to.append((iro.name, iro.email))
+        elif iro is not None:
+            warnings.append(
+                f"{case.case_id}: the IRO {iro.name} has no e-mail address in the referral; "
+                f"send them the signed extract by hand (ask {worker.name})"
+            )
+        manager = case.accountable_manager
+        cc = [(manager.name, manager.email)] if manager.email else []
+        if not manager.email:
+            warnings.append(
+                f"{case.case_id}: the accountable manager {manager.name} ({manager.agency}) "
+                "has no e-mail address in the minutes; copy the extract to them by hand"
+            )
+        drafts.append(
+            write_draft(
+                pdf.parent / f"{case.case_id}-to-key-worker.eml",
+                sender=panel.administrator,
+                to=to,
+                cc=cc,
+                subject=f"{panel.protective_marking}: {panel.name}: minutes extract for "
+                f"{case.case_id}, {uk_date(record.meeting)}",
+                body=body,
+                attachment=pdf,
+            )
+        )
+    return drafts, warnings
+
+
+# --- verify --------------------------------------------------------------------------------
+
+
+def verify_document(workspace: Workspace, path: Path) -> Verification:
+    """Is this file exactly a signed document the register records?"""
+    from workflow.register import Register
+
+    workspace.require()
+    path = Path(path)
+    if not path.is_file():
+        raise FileUnreadable(f"{path}: no such file")
+    digest = sha256_of(path)
+    register = Register.load(workspace.register_file)
+    rows = [
+        {
+            "meeting": row.get("meeting"),
+            "version": row.get("version"),
+            "file": row.get("file"),
+            "sha256": str(row.get("sha256") or "").lower(),
+            "signed_by": row.get("signed_by"),
+            "signed_on": row.get("signed_on"),
+            "superseded_by": row.get("superseded_by"),
+        }
+        for row in register.rows("Signatures")
+    ]
+    if _LEGACY_HASH_HEADER in register.keys("Meetings"):
+        for row in register.rows("Meetings"):
+            if _legacy_hash(row):
+                rows.append(
+                    {
+                        "meeting": row.get("meeting"),
+                        "version": row.get("version"),
+                        "file": row.get("Minutes file"),
+                        "sha256": _legacy_hash(row),
+                        "signed_by": row.get("Signed by"),
+                        "signed_on": row.get("Signed on"),
+                        "superseded_by": None,
+                    }
+                )
+    for row in rows:
+        if row["sha256"] != digest:
+            continue
+        meeting, version = row["meeting"], row["version"]
+        when = uk_date_as_typed(meeting)
+        signed_on = uk_date_as_typed(row["signed_on"])
+        message = (
+            f"{path.name}: VERIFIED: {row['file']}, minutes of the {when} meeting, "
+            f"version {version}, signed by {row['signed_by']} on {signed_on}"
+        )
+        newer = [
+            other["version"]
+            for other in rows
+            if other["meeting"] == meeting
+            and isinstance(other["version"], int)
+            and isinstance(version, int)
+            and other["version"] > version
+        ]
+        if row["superseded_by"] or newer:
+            latest = max([*newer, row["superseded_by"] or 0])
+            message += f"; superseded: a newer version ({latest}) exists"
+        return Verification(True, message)
+    message = (
+        f"{path.name}: NOT VERIFIED: it is not a signed document the register knows "
+        f"(SHA-256 {digest[:16]}...); it may have been changed since signing"
+    )
+    named = _SIGNED_NAME.search(path.name)
+    if named:
+        meeting = date.fromisoformat(named.group(1))
+        version = int(named.group(2))
+        known = [r for r in rows if r["meeting"] == meeting and r["version"] == version]
+        if not known:
+            message += (
+                f"; the register has no signature at all for version {version} of the "
+                f"{uk_date(meeting)} minutes: if they were signed, register.xlsx is older "
+                "than the signed files (restored from a backup?): restore the newest copy "
+                "from backups/"
+            )
+    return Verification(False, message)
