@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bench_register import busy_register
 
-from workflow.contract.rules import as_of
+from workflow.core.dates import as_of
 from workflow.reports.annual import gather, report_period
 from workflow.workspace.initialise import init_workspace
 from workflow.workspace.paths import Workspace

@@ -9,8 +9,9 @@ from typing import Any
 from helpers import accept_two, complete_draft
 from openpyxl import load_workbook
 
-from workflow.contract.rules import as_of
-from workflow.meetings.minutes import draft_minutes, record_minutes
+from workflow.core.dates import as_of
+from workflow.meetings.minutes import draft_minutes
+from workflow.meetings.recording import record_minutes
 
 MEETING = date(2027, 3, 11)
 NEXT = date(2027, 5, 13)

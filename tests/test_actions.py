@@ -10,9 +10,10 @@ from datetime import date, datetime
 import pytest
 from between_meetings import append_row, edit_cells, minute_first_meeting, sheet_rows
 
-from workflow.cases.actions import list_actions, load_register, update_action
+from workflow.cases.actions import list_actions, update_action
 from workflow.cli import cli
 from workflow.core.errors import ActionRejected, RegisterCellInvalid, RegisterLocked
+from workflow.register import Register
 
 A1, A2 = "CCP-2027-001-A1", "CCP-2027-001-A2"  # due 25 and 18 March 2027
 B1, B2 = "CCP-2027-002-A1", "CCP-2027-002-A2"
@@ -34,7 +35,7 @@ def actions_by_id(workspace) -> dict[str, dict]:
 
 
 def listed(workspace, **filters) -> list[str]:
-    register = load_register(workspace.register_file)
+    register = Register.load(workspace.register_file)
     return [item.action_id for item in list_actions(register, **filters).items]
 
 

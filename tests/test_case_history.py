@@ -13,9 +13,10 @@ from helpers import SECOND_CHILD, complete_draft
 
 from workflow.cases.actions import update_action
 from workflow.cli import cli
-from workflow.contract.rules import as_of
+from workflow.core.dates import as_of
 from workflow.core.errors import CaseNotFound
-from workflow.meetings.minutes import draft_minutes, record_minutes
+from workflow.meetings.minutes import draft_minutes
+from workflow.meetings.recording import record_minutes
 from workflow.reports.case_history import case_history
 
 FIRST_CHILD = "Kai Example-Rivers"

@@ -14,13 +14,9 @@ from openpyxl import load_workbook
 
 from workflow.core.errors import FormInvalid, MinutesLocked, NotAuthorisedToSign, RegisterLocked
 from workflow.documents.render import document_text
-from workflow.meetings.minutes import (
-    amend_minutes,
-    draft_minutes,
-    record_minutes,
-    sign_minutes,
-    verify_document,
-)
+from workflow.meetings.minutes import draft_minutes
+from workflow.meetings.recording import amend_minutes, record_minutes
+from workflow.meetings.signing import sign_minutes, verify_document
 
 MEETING = date(2027, 3, 11)
 

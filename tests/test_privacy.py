@@ -112,9 +112,10 @@ def test_an_old_loose_workspace_is_tightened_on_its_next_write_with_an_audit_row
     run(runner, "-w", str(workspace.root), "referral", "add", str(inbox / "referral.yaml"))
     assert loose(workspace.root) == {}
     rows = audit_rows(workspace.root)[before:]
-    assert [row["Action"] for row in rows] == ["tightened permissions", "accepted referral"]
-    assert rows[0]["Command"] == "referral add"
-    assert "made readable by the owner only" in rows[0]["Detail"]
+    # The permissions are tightened as the change is saved, after the referral is accepted.
+    assert [row["Action"] for row in rows] == ["accepted referral", "tightened permissions"]
+    assert rows[1]["Command"] == "referral add"
+    assert "made readable by the owner only" in rows[1]["Detail"]
 
 
 def test_pack_tightens_too_and_says_so_once(runner, workspace, inbox):
@@ -141,7 +142,7 @@ DEMO_FIELDS = ("name", "preferred_name")
 def demo_children() -> list[str]:
     from datetime import date
 
-    from workflow.demo.build import demo_referrals
+    from workflow.demo.data import demo_referrals
 
     names = []
     for referral in demo_referrals(date(2027, 3, 11), date(2027, 2, 20)):

@@ -22,9 +22,11 @@ from workflow.cases.progress import PROGRESS_FORM, add_progress, check_progress
 from workflow.cli import cli
 from workflow.core.errors import FileUnreadable, FormInvalid, RegisterCellInvalid, RegisterLocked
 from workflow.core.resources import bundled_template
-from workflow.demo.word_filler import Filler, qn, read_zip, sdt_pr, write_zip
+from workflow.demo.word_filler import Filler
 from workflow.documents.render import document_text
 from workflow.forms.word import read_form, write_referral_form
+from workflow.forms.word.controls import qn
+from workflow.forms.word.prefill import read_zip, sdt_pr, write_zip
 
 A1, A2 = "CCP-2027-001-A1", "CCP-2027-001-A2"  # due 25 and 18 March 2027
 TRICKY = 'Smith & Sons <b>{{ x }}</b> "quoted" =SUM(A1) Zoë مرحبا'

@@ -309,7 +309,7 @@ def test_old_signed_rows_in_meetings_are_migrated(march, tmp_path):
     book.save(workspace.register_file)
 
     register = Register.load(workspace.register_file)
-    from workflow.meetings.signing import migrate_signatures
+    from workflow.register.migrations import migrate_signatures
 
     assert migrate_signatures(register) == 1
     register.save(workspace.register_file, backups_dir=workspace.backups_dir)
@@ -409,7 +409,7 @@ def test_record_racing_sign_never_disagrees(march):
 
 def _register_is_consistent(workspace: Any) -> None:
     """After any kill: no signed-looking file without its Signatures row, and back."""
-    from workflow.meetings.signing import roll_forward
+    from workflow.meetings.records import roll_forward
 
     register = Register.load(workspace.register_file)
     roll_forward(workspace, register, MARCH)

@@ -28,8 +28,10 @@ from workbook_checks import (
 )
 
 from workflow.cases.referrals import add_referral
-from workflow.meetings.minutes import amend_minutes, draft_minutes, record_minutes, sign_minutes
+from workflow.meetings.minutes import draft_minutes
 from workflow.meetings.pack import build_pack
+from workflow.meetings.recording import amend_minutes, record_minutes
+from workflow.meetings.signing import sign_minutes
 
 MEETING = date(2027, 3, 11)
 ORIGINAL = decorations(DECORATED)

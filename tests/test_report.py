@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from workflow.cli import cli
 from workflow.contract import MinutesRecord
-from workflow.contract.rules import as_of
+from workflow.core.dates import as_of
 from workflow.documents.render import document_text
 from workflow.register import Register
 from workflow.reports.annual import gather, report_period
@@ -636,7 +636,7 @@ def test_a_failure_leaves_no_report_behind(runner, year_workspace, monkeypatch):
     def broken(*args, **kwargs):
         raise ConversionFailed("LibreOffice did not write annual-2027.pdf")
 
-    monkeypatch.setattr("workflow.documents.pdf.convert", broken)
+    monkeypatch.setattr("workflow.reports.files.convert", broken)
     result = run_report(runner, year_workspace)
     assert result.exit_code == 3
     assert result.stderr == "Error: LibreOffice did not write annual-2027.pdf\n"

@@ -24,9 +24,10 @@ from pydantic import BaseModel
 from workflow.contract import Referral
 from workflow.core.errors import FileUnreadable, FormInvalid
 from workflow.core.resources import bundled_template
-from workflow.demo.word_filler import Filler, fill, put_text, read_zip, write_zip
+from workflow.demo.word_filler import Filler, fill
 from workflow.forms.loading import validate
 from workflow.forms.word import REFERRAL_FORM, form_label, read_referral_form, write_referral_form
+from workflow.forms.word.prefill import put_text, read_zip, write_zip
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"

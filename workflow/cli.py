@@ -327,7 +327,7 @@ def minutes_record(ctx: click.Context, file: Path) -> None:
     \b
     Example:  ccp minutes record meetings/2027-03-11/minutes.yaml
     """
-    from workflow.meetings.minutes import record_minutes
+    from workflow.meetings.recording import record_minutes
 
     workspace = _workspace(ctx)
     recorded = record_minutes(workspace, file)
@@ -351,7 +351,7 @@ def minutes_sign(ctx: click.Context, meeting: date, signer: str) -> None:
     \b
     Example:  ccp minutes sign 2027-03-11 --chair "Alex Sample"
     """
-    from workflow.meetings.minutes import sign_minutes
+    from workflow.meetings.signing import sign_minutes
 
     workspace = _workspace(ctx)
     signed = sign_minutes(workspace, meeting, signer)
@@ -370,7 +370,7 @@ def minutes_amend(ctx: click.Context, meeting: date, file: Path) -> None:
     \b
     Example:  ccp minutes amend 2027-03-11 corrected-minutes.yaml
     """
-    from workflow.meetings.minutes import amend_minutes
+    from workflow.meetings.recording import amend_minutes
 
     workspace = _workspace(ctx)
     recorded = amend_minutes(workspace, meeting, file)
@@ -392,7 +392,7 @@ def verify(ctx: click.Context, file: Path) -> None:
     \b
     Example:  ccp verify output/2027-03-11/minutes-2027-03-11-v1.pdf
     """
-    from workflow.meetings.minutes import verify_document
+    from workflow.meetings.signing import verify_document
 
     result = verify_document(_workspace(ctx), file)
     if not result.matches:

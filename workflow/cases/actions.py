@@ -4,30 +4,28 @@ from __future__ import annotations
 
 import csv
 import difflib
-import inspect
 import io
 import json
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from workflow.contract.rules import today
-from workflow.core.dates import uk_date
-from workflow.core.errors import ActionRejected, RegisterCellInvalid
-from workflow.register import (
+from workflow.contract.terms import (
     ACTION_STATUSES,
+    CANCELLED,
+    CLOSED_ACTION_STATUSES,
+    COMPLETED,
     OPEN_ACTION_STATUSES,
     REASONS_NOT_DONE,
-    SHEETS,
-    register_lock,
 )
+from workflow.core.dates import as_date, iso_or_typed, today, uk_date
+from workflow.core.errors import ActionRejected, RegisterCellInvalid
+from workflow.register import SHEETS, Register
 from workflow.workspace.paths import Workspace
+from workflow.workspace.transaction import transaction
 
-COMPLETED, CANCELLED = "Completed", "Cancelled"
-CLOSED_ACTION_STATUSES = (COMPLETED, CANCELLED)
 # The keys of `actions list --format csv|json`, in this order (scripts rely on them).
 EXPORT_KEYS = (
     "action_id",
@@ -52,25 +50,9 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]
 # --- the register, read as people edit it --------------------------------------------------
 
 
-def load_register(path: Path, sheets: Iterable[str] | None = None) -> Any:
-    """Register.load, reading only ``sheets`` where the register can (a read-only command)."""
-    from workflow.register import Register
-
-    if sheets is not None and "sheets" in inspect.signature(Register.load).parameters:
-        return Register.load(path, sheets=list(sheets))
-    return Register.load(path)
-
-
 def row_number(register: Any, sheet: str, row: dict[str, Any]) -> int | None:
     """The Excel row number of a row, or None for a row not yet saved."""
-    exact = getattr(register, "row_number", None)
-    if exact is not None:
-        return exact(sheet, row)
-    # Until the register knows its rows' numbers: the header on row 1, no blank rows.
-    for index, candidate in enumerate(register.rows(sheet)):
-        if candidate is row:
-            return index + 2
-    return None
+    return register.row_number(sheet, row)
 
 
 _HEADERS = {
@@ -86,15 +68,6 @@ def cell_problem(
     where = f"row {number}" if number else "a new row"
     header = _HEADERS.get(sheet, {}).get(key, key)
     return f"{file}: sheet {sheet}, {where}, column '{header}': {row.get(key)!r} {rule}"
-
-
-def as_date(value: Any) -> date | None:
-    """A date cell's date (a date and time counts as its day); None for blank or not a date."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return None
 
 
 def status_of(row: dict[str, Any]) -> str | None:
@@ -192,13 +165,13 @@ class ActionItem:
         values: dict[str, Any] = {
             "action_id": _text(row.get("action_id")) or None,
             "case_id": _text(row.get("case_id")) or None,
-            "meeting": _iso(row.get("meeting")),
+            "meeting": iso_or_typed(row.get("meeting")),
             "action": _text(row.get("action")) or None,
             "agency": _text(row.get("agency")) or None,
             "owner": _text(row.get("owner")) or None,
-            "due": _iso(row.get("due")),
+            "due": iso_or_typed(row.get("due")),
             "status": self.status,
-            "completed_on": _iso(row.get("completed_on")),
+            "completed_on": iso_or_typed(row.get("completed_on")),
             "carried_forward": row.get("carried_forward") or 0,
             "reason_not_done": _text(row.get("reason_not_done")) or None,
             "overdue": self.overdue,
@@ -309,12 +282,6 @@ def _text(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
-
-
-def _iso(value: Any) -> str | None:
-    """ISO for a date; a value that is not a date as typed; None for a blank cell."""
-    day = as_date(value)
-    return day.isoformat() if day else (_text(value) or None)
 
 
 # --- formats -----------------------------------------------------------------------------
@@ -577,8 +544,8 @@ def update_action(
     reason = canonical_reason(reason) if reason is not None else None
     on = today()
     file = workspace.register_file.name
-    with register_lock(workspace.register_file):
-        register = load_register(workspace.register_file)
+    with transaction(workspace, "actions update") as change:
+        register = change.register
         row = find_action(register, action_id)
         problems = action_problems(register, row, file)
         if problems:
@@ -612,20 +579,13 @@ def update_action(
             detail="; ".join(detail),
             when=audit_time(),
         )
-        from workflow.workspace.privacy import register_mode, tighten_workspace
 
-        tighten_workspace(workspace, register, command="actions update")
-        register.save(
-            workspace.register_file,
-            backups_dir=workspace.backups_dir,
-            keep_backups=workspace.panel.backups_kept,
-            mode=register_mode(workspace),
-        )
+        change.commit()
     return Updated(real_id, before, status, done_on, reason, [workspace.register_file])
 
 
 def read_actions(workspace: Workspace, **filters: Any) -> ActionList:
     """`ccp actions list`: the register read (Cases and Actions only), then list_actions."""
     workspace.require()
-    register = load_register(workspace.register_file, sheets=("Cases", "Actions"))
+    register = Register.load(workspace.register_file, ["Cases", "Actions"])
     return list_actions(register, file=workspace.register_file.name, **filters)

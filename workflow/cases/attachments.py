@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from workflow.contract import Attachments, PanelConfig, Referral
-from workflow.core.errors import FileUnreadable, Problem
+from workflow.core.errors import FileUnreadable, PaperRefused, Problem
 from workflow.forms.docx_safety import (
     OLE2_MAGIC,
     PDF_MAGIC,
@@ -377,8 +377,6 @@ def refuse_stored_papers(
     Raises PaperRefused naming each case and field, so no paper is first found broken by
     LibreOffice or the PDF merge halfway through the pack.
     """
-    from workflow.core.errors import PaperRefused
-
     problems: list[str] = []
     total = 0
     for case_id, papers in cases:

@@ -14,21 +14,19 @@ from pathlib import Path
 from typing import Any
 
 from workflow.cases.actions import (
-    CANCELLED,
-    COMPLETED,
     action_problems,
     append_note,
     apply_status,
-    as_date,
     audit_time,
     is_overdue,
-    load_register,
     status_of,
 )
+from workflow.cases.store import panel_context
 from workflow.contract import LABELS, RISK_ORDER
 from workflow.contract.progress import STATUS_WORDS, ProgressReport
-from workflow.contract.rules import not_a_meeting, today
-from workflow.core.dates import uk_date
+from workflow.contract.rules import not_a_meeting
+from workflow.contract.terms import CANCELLED, COMPLETED, OPEN_ACTION_STATUSES
+from workflow.core.dates import as_date, today, uk_date
 from workflow.core.errors import (
     CaseNotFound,
     FileUnreadable,
@@ -36,12 +34,17 @@ from workflow.core.errors import (
     RegisterCellInvalid,
     WorkspaceError,
 )
+from workflow.core.files import publish, staging_dir, write_bytes, write_text
+from workflow.core.resources import PROGRESS_TEMPLATE
+from workflow.documents.render import render_docx
 from workflow.forms.loading import dump_yaml, read_data, validate
-from workflow.forms.word import FormSpec
-from workflow.register import OPEN_ACTION_STATUSES
+from workflow.forms.word import FormSpec, form_label, read_form, write_form
+from workflow.forms.word.controls import qn
+from workflow.forms.word.prefill import NS, FormEditor
+from workflow.register import Register
 from workflow.workspace.paths import Workspace
+from workflow.workspace.transaction import transaction
 
-PROGRESS_TEMPLATE = "progress-report.docx"
 PROGRESS_FORM = FormSpec(
     kind="progress",
     model=ProgressReport,
@@ -221,13 +224,11 @@ def write_progress_template(
     workspace: Workspace, case_id: str, form_format: str, out: Path, *, force: bool = False
 ) -> Path:
     """`ccp progress template`: the report for the case's next due meeting, pre-filled."""
-    from workflow.core.files import write_text
-
     workspace.require()
     out = Path(out)
     if out.exists() and not force:
         raise FileUnreadable(f"{out}: already exists; choose another name or pass --force")
-    register = load_register(workspace.register_file, sheets=("Cases", "Actions", "Progress"))
+    register = Register.load(workspace.register_file, ["Cases", "Actions", "Progress"])
     facts = case_facts(register, case_id)
     if facts.closed:
         raise WorkspaceError(_closed_message(facts))
@@ -245,14 +246,6 @@ def _closed_message(facts: CaseFacts) -> str:
 
 def write_progress_form(workspace: Workspace, facts: CaseFacts, meeting: date, out: Path) -> Path:
     """The Word form (generated from the model like the referral's), with ccp's answers in."""
-    from workflow.core.files import staging_dir
-    from workflow.demo.word_filler import Filler
-    from workflow.forms.word import write_form
-
-    class Prefiller(Filler):
-        def put(self, sdt: Any, value: Any) -> None:
-            self.dates_typed = 0  # every date as Word shows a picked one: 13 May 2027
-            super().put(sdt, value)
 
     answers = prefill(workspace, facts, meeting)
     with staging_dir(out) as staging:
@@ -262,7 +255,7 @@ def write_progress_form(workspace: Workspace, facts: CaseFacts, meeting: date, o
             protective_marking=workspace.panel.protective_marking,
             panel_name=workspace.panel.name,
         )
-        filler = Prefiller(blank)
+        filler = FormEditor(blank)
         filler.put(filler.only("case_id"), answers["case_id"])
         filler.put(filler.only("meeting"), answers["meeting"].isoformat())
         actions = [
@@ -275,29 +268,16 @@ def write_progress_form(workspace: Workspace, facts: CaseFacts, meeting: date, o
         if actions:
             filler.fill_table("actions", actions)
         _finish_form(filler, [_action_line(row) for row in facts.actions if row.get("action_id")])
-        from workflow.core.files import publish
 
         return publish(filler.save(staging / "filled.docx"), out)
 
 
 def _finish_form(filler: Any, action_lines: list[str]) -> None:
     """Lock ccp's own answers, drop the spare action rows, list the actions agreed."""
-    from workflow.demo.word_filler import NS, qn, sdt_pr
-
     for tag in LOCKED_BOXES:
-        for sdt in filler.boxes(tag):
-            lock = sdt_pr(sdt, "w:lock")
-            if lock is None:
-                lock = copy.deepcopy(sdt_pr(sdt, "w:id"))
-                lock.tag = qn("w:lock")
-                lock.attrib.clear()
-                sdt_pr(sdt, "w:id").addnext(lock)
-            lock.set(qn("w:val"), "sdtContentLocked")
+        filler.lock(tag)
+    filler.drop_spare_rows("actions", "action_id")
     rows = [tr for tr in filler.root.iter(qn("w:tr")) if filler.row_boxes(tr, "actions")]
-    for tr in rows:
-        [box] = filler.boxes("actions[].action_id", tr)
-        if box.find("w:sdtPr/w:showingPlcHdr", NS) is not None:
-            tr.getparent().remove(tr)  # a spare row: every action of the case is listed
     table = next((tr.getparent() for tr in rows if tr.getparent() is not None), None)
     if table is None:
         return
@@ -318,14 +298,10 @@ def _finish_form(filler: Any, action_lines: list[str]) -> None:
 
 
 def _read_word_form(path: Path) -> dict[str, Any]:
-    from workflow.forms.word import read_form
-
     return read_form(path, PROGRESS_FORM)
 
 
 def _word_label(field_path: str) -> str | None:
-    from workflow.forms.word import form_label
-
     return form_label(field_path, PROGRESS_FORM)
 
 
@@ -422,7 +398,7 @@ def check_progress(
         )
     data = reader(path)
     if register is None:
-        register = load_register(workspace.register_file, sheets=("Cases", "Actions", "Progress"))
+        register = Register.load(workspace.register_file, ["Cases", "Actions", "Progress"])
     facts: CaseFacts | None = None
     case_id = data.get("case_id") if isinstance(data, dict) else None
     if isinstance(case_id, str) and case_id.strip():
@@ -484,8 +460,6 @@ def report_context(
     risk_agreed: str | None,
 ) -> dict[str, Any]:
     """What templates/progress-report.docx receives."""
-    from workflow.cases.store import panel_context
-
     answers = {answer.action_id.casefold(): answer for answer in report.actions}
     actions = []
     counts = {"completed": 0, "open": 0, "overdue": 0, "cancelled": 0}
@@ -544,14 +518,9 @@ def add_progress(workspace: Workspace, path: Path) -> AddedProgress:
     for (case, meeting) is filled or added. A close recommendation closes nothing.
     Everything is checked first; the files are published only once the register is saved.
     """
-    from workflow.core.files import publish, staging_dir, write_bytes, write_text
-    from workflow.documents.render import render_docx
-    from workflow.register import register_lock
-
-    workspace.require()
     path = Path(path)
-    with register_lock(workspace.register_file):
-        register = load_register(workspace.register_file)
+    with transaction(workspace, "progress add") as change:
+        register = change.register
         checked = check_progress(workspace, path, register)
         report, facts = checked.report, checked.facts
         bad = [
@@ -593,15 +562,8 @@ def add_progress(workspace: Workspace, path: Path) -> AddedProgress:
                 staging / f"{stem}.json",
                 json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n",
             )
-            from workflow.workspace.privacy import register_mode, tighten_workspace
 
-            tighten_workspace(workspace, register, command="progress add")
-            register.save(
-                workspace.register_file,
-                backups_dir=workspace.backups_dir,
-                keep_backups=workspace.panel.backups_kept,
-                mode=register_mode(workspace),
-            )
+            change.commit()
             written = [
                 publish(staged, folder / staged.name) for staged in (rendered, received, data)
             ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -13,16 +12,20 @@ from typing import Any
 from workflow.cases.attachments import Paper, PaperCheck, PaperLimits, check_papers, pack_message
 from workflow.cases.store import CaseRecord, case_context
 from workflow.contract import LABELS, Attachments, Referral
-from workflow.contract.rules import ReferralContext, referral_problems, today
+from workflow.contract.rules import ReferralContext, referral_problems
+from workflow.contract.terms import CASE_ID
 from workflow.core import files
-from workflow.core.dates import uk_date
+from workflow.core.dates import today, uk_date
 from workflow.core.errors import FileUnreadable, Problem, ReferralRejected
+from workflow.core.resources import REFERRAL_TEMPLATE
+from workflow.documents.render import render_docx
 from workflow.forms.blank import yaml_template
 from workflow.forms.loading import read_data, validate
+from workflow.forms.word import form_label, read_referral_form, write_referral_form
 from workflow.workspace.paths import Workspace
+from workflow.workspace.privacy import dir_mode, file_mode
+from workflow.workspace.transaction import transaction
 
-CASE_ID = re.compile(r"CCP-(\d{4})-(\d{3,})")
-REFERRAL_TEMPLATE = "referral.docx"
 # Meetings whose minutes are recorded: a referral can no longer be discussed there.
 HELD_STATUSES = {"minuted", "signed", "amended"}
 
@@ -54,8 +57,6 @@ def write_referral_template(
         )
     try:
         if form_format == "docx":
-            from workflow.forms.word import write_referral_form
-
             if workspace is None:
                 return write_referral_form(out)
             panel = workspace.panel
@@ -71,14 +72,10 @@ def write_referral_template(
 
 
 def _read_word_form(path: Path) -> dict[str, Any]:
-    from workflow.forms.word import read_referral_form
-
     return read_referral_form(path)
 
 
 def _word_label(field_path: str) -> str | None:
-    from workflow.forms.word import form_label
-
     return form_label(field_path)
 
 
@@ -192,10 +189,6 @@ def add_referral(
     are built in a staging folder and put in place only once the register row is saved: a
     failure (or a kill) before that leaves no case folder, no document and no number used.
     """
-    from workflow.documents.render import render_docx
-    from workflow.register import Register, register_lock
-    from workflow.workspace.privacy import dir_mode, file_mode, tighten_workspace
-
     workspace.require()
     checked = check_referral(
         path, workspace=workspace, meeting=meeting, late_accepted_by=late_accepted_by
@@ -208,8 +201,8 @@ def add_referral(
             f"{uk_date(checked.declared_meeting)}"
         )
 
-    with register_lock(workspace.register_file):
-        register = Register.load(workspace.register_file)
+    with transaction(workspace, "referral add") as change:
+        register = change.register
         _roll_forward_cases(workspace, register)
         _refuse_held_meeting(register, referral.meeting, chosen=meeting is not None)
         _refuse_duplicate(register, referral)
@@ -235,7 +228,6 @@ def add_referral(
                 labels=LABELS,
                 mode=modes[0],
             )
-            tighten_workspace(workspace, register, command="referral add")
             _record_in_register(register, record)
             # Named after the case from here on, so that a kill between the register save
             # and publication is completed by the next `referral add` (or discarded, when
@@ -245,12 +237,7 @@ def add_referral(
                 staged_document, _pending(document), dir_mode_=modes[1]
             )
             try:
-                register.save(
-                    workspace.register_file,
-                    backups_dir=workspace.backups_dir,
-                    keep_backups=workspace.panel.backups_kept,
-                    mode=modes[0],
-                )
+                change.commit()
             except BaseException:
                 shutil.rmtree(pending_case, ignore_errors=True)
                 pending_document.unlink(missing_ok=True)
@@ -385,34 +372,37 @@ def _stage_case_folder(
     return folder
 
 
-def _record_in_register(register: Any, record: CaseRecord) -> None:
+def case_row(record: CaseRecord) -> dict[str, Any]:
+    """The register's Cases row for a newly accepted case (the child's name is kept only here)."""
     referral = record.referral
     key_worker = referral.key_worker()
-    register.append(
-        "Cases",
-        {
-            "case_id": record.case_id,
-            "local_id": referral.child.local_id,
-            "child_name": referral.child.name,
-            "date_of_birth": referral.child.date_of_birth,
-            "referral_date": referral.authorised_by.date,
-            "accepted_on": record.accepted_on,
-            "meeting": referral.meeting,
-            "referring_agency": referral.referrer.agency,
-            "referrer": referral.referrer.name,
-            "key_worker": f"{key_worker.name} ({key_worker.agency})",
-            "legal_status": LABELS[referral.child.legal_status],
-            "status": "open",
-            "risk_at_referral": LABELS[referral.highest_risk()],
-            "risk_latest": LABELS[referral.highest_risk()],
-            "agencies": "; ".join(referral.agencies()),
-            "criteria": "; ".join(LABELS[c] for c in referral.criteria),
-            "next_progress_due": None,
-            "escalated": False,
-            "closed_on": None,
-            "notes": None,
-        },
-    )
+    return {
+        "case_id": record.case_id,
+        "local_id": referral.child.local_id,
+        "child_name": referral.child.name,
+        "date_of_birth": referral.child.date_of_birth,
+        "referral_date": referral.authorised_by.date,
+        "accepted_on": record.accepted_on,
+        "meeting": referral.meeting,
+        "referring_agency": referral.referrer.agency,
+        "referrer": referral.referrer.name,
+        "key_worker": f"{key_worker.name} ({key_worker.agency})",
+        "legal_status": LABELS[referral.child.legal_status],
+        "status": "open",
+        "risk_at_referral": LABELS[referral.highest_risk()],
+        "risk_latest": LABELS[referral.highest_risk()],
+        "agencies": "; ".join(referral.agencies()),
+        "criteria": "; ".join(LABELS[c] for c in referral.criteria),
+        "next_progress_due": None,
+        "escalated": False,
+        "closed_on": None,
+        "notes": None,
+    }
+
+
+def _record_in_register(register: Any, record: CaseRecord) -> None:
+    referral = record.referral
+    register.append("Cases", case_row(record))
     if not register.find("Meetings", meeting=referral.meeting):
         register.append("Meetings", {"meeting": referral.meeting, "status": "scheduled"})
     late = f"; late, accepted by {referral.late_accepted_by}" if referral.late_accepted_by else ""

@@ -7,12 +7,15 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from workflow.cases.actions import ActionItem, list_actions, load_register
+from workflow.cases.actions import ActionItem, list_actions
+from workflow.cases.store import load_case
 from workflow.contract import PanelConfig
-from workflow.contract.rules import today
-from workflow.core.dates import uk_date
-from workflow.core.errors import CaseNotFound
+from workflow.contract.terms import OPEN_ACTION_STATUSES
+from workflow.core.dates import today, uk_date
+from workflow.core.errors import ActionRejected, CaseNotFound
+from workflow.core.files import publish_dir, staging_dir, write_text
 from workflow.documents.mail import slug, write_draft
+from workflow.register import Register
 from workflow.workspace.paths import Workspace
 
 DEFAULT_DAYS = 14
@@ -72,8 +75,6 @@ class _Directory:
 
     def case_people(self, case_id: str) -> list[Contact]:
         if case_id not in self._cases:
-            from workflow.cases.store import load_case
-
             try:
                 referral = load_case(self.workspace, case_id).referral
             except CaseNotFound:
@@ -127,15 +128,13 @@ class _Directory:
 def due_reminders(workspace: Workspace, register: Any, *, as_of: date, days: int) -> Reminders:
     """Open actions due within ``days`` of ``as_of`` or overdue, grouped by owner."""
     if days < 0:
-        from workflow.core.errors import ActionRejected
-
         raise ActionRejected(f"--days: must be 0 or more, not {days}")
     until = as_of + timedelta(days=days)
     listing = list_actions(register, as_of=as_of, file=workspace.register_file.name)
     chosen = [
         item
         for item in listing.items
-        if item.status in ("Open", "In progress") and item.due is not None and item.due <= until
+        if item.status in OPEN_ACTION_STATUSES and item.due is not None and item.due <= until
     ]
     by_owner: dict[str, OwnerActions] = {}
     warnings = list(listing.warnings)
@@ -249,12 +248,10 @@ def draft_reminders(
     workspace: Workspace, *, as_of: date | None = None, days: int = DEFAULT_DAYS
 ) -> Reminders:
     """Write output/reminders/<DATE>/: a draft per owner with an address, and a summary."""
-    from workflow.core.files import publish_dir, staging_dir, write_text
-
     workspace.require()
     as_of = as_of or today()
     panel = workspace.panel
-    register = load_register(workspace.register_file, sheets=("Cases", "Actions"))
+    register = Register.load(workspace.register_file, ["Cases", "Actions"])
     reminders = due_reminders(workspace, register, as_of=as_of, days=days)
     target = workspace.output_dir / "reminders" / as_of.isoformat()
     subject_base = f"{panel.protective_marking}: {panel.name}"

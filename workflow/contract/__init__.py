@@ -18,6 +18,8 @@ from pydantic import (
     model_validator,
 )
 
+from workflow.contract.terms import CASE_ID_PATTERN
+
 # --- enumerations: codes in files, words in documents (LABELS) -------------------------
 
 
@@ -621,7 +623,7 @@ LABELS.update(
 
 CaseId = Annotated[
     str,
-    StringConstraints(pattern=r"^CCP-\d{4}-\d{3,}$"),
+    StringConstraints(pattern=CASE_ID_PATTERN),
     Field(json_schema_extra={"examples": ["CCP-2027-004"]}),
 ]
 

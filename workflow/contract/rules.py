@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -18,40 +15,10 @@ from workflow.contract import (
     Referral,
 )
 from workflow.core.dates import months_before, uk_date
-from workflow.core.errors import Problem, SettingInvalid
+from workflow.core.errors import Problem
 
 MAX_AGE_YEARS = 25
 LONG_TERM_PLAN_MONTHS = 18
-
-
-_AS_OF: ContextVar[date | None] = ContextVar("ccp_as_of", default=None)
-
-
-def today() -> date:
-    """Today, or CCP_TODAY (ISO) so that runs and tests can be reproduced on any day."""
-    simulated = _AS_OF.get()
-    if simulated is not None:
-        return simulated
-    fixed = os.environ.get("CCP_TODAY")
-    if not fixed:
-        return date.today()
-    try:
-        return date.fromisoformat(fixed.strip())
-    except ValueError:
-        raise SettingInvalid(
-            f"CCP_TODAY={fixed!r} is not an ISO date like 2027-02-20; "
-            "correct it, or unset CCP_TODAY to use today's date"
-        ) from None
-
-
-@contextmanager
-def as_of(day: date) -> Iterator[None]:
-    """Run as if on `day`: the demo walks through weeks of panel work in one go."""
-    token = _AS_OF.set(day)
-    try:
-        yield
-    finally:
-        _AS_OF.reset(token)
 
 
 @dataclass(frozen=True)

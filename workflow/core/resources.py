@@ -21,3 +21,13 @@ def bundled(kind: str) -> Path:
 
 def bundled_template(name: str) -> Path:
     return bundled("templates") / name
+
+
+# The shipped Word templates, by what they make (`ccp templates copy` lists them).
+REFERRAL_TEMPLATE = "referral.docx"
+AGENDA_TEMPLATE = "agenda.docx"
+COVER_TEMPLATE = "pack-cover.docx"
+MINUTES_TEMPLATE = "minutes.docx"
+EXTRACT_TEMPLATE = "minutes-extract.docx"
+PROGRESS_TEMPLATE = "progress-report.docx"
+ANNUAL_REPORT_TEMPLATE = "annual-report.docx"

@@ -15,8 +15,20 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from workflow.core.dates import months_before
+from workflow.cases.referrals import case_row, next_case_id
+from workflow.cases.store import CaseRecord
+from workflow.contract import Referral
+from workflow.core.dates import as_of, months_before, today
+from workflow.core.files import file_mode, write_text
+from workflow.demo.data import demo_referrals
+from workflow.forms.loading import dump_yaml
+from workflow.meetings.recording import record_minutes
+from workflow.meetings.records import complete_path
+from workflow.register import Register
+from workflow.reports.annual import report_period
+from workflow.reports.files import write_annual_report
 from workflow.workspace.paths import Workspace
+from workflow.workspace.transaction import transaction
 
 SEED = 2027  # the same fictional year on every run
 NEW_PER_MEETING = (6, 5, 6, 5)
@@ -67,10 +79,6 @@ def demo_year(
     workspace: Workspace, meetings: list[date], now: date, result: Any, *, pdf: bool
 ) -> None:
     """Carry the demo panel through the rest of its year, then write the annual report."""
-    from workflow.contract.rules import as_of
-    from workflow.reports.annual import report_period
-    from workflow.reports.files import write_annual_report
-
     start = now.replace(day=1)
     end = months_before(start, -12) - timedelta(days=1)
     later = [day for day in meetings[1:-1] if day <= end]
@@ -105,16 +113,9 @@ def _pick(rng: random.Random, weighted: tuple[tuple[str, int], ...]) -> str:
 
 
 def _accept_referrals(workspace: Workspace, meeting: date, count: int, rng: random.Random) -> None:
-    from workflow.cases.referrals import next_case_id
-    from workflow.cases.store import CaseRecord
-    from workflow.contract import LABELS, Referral
-    from workflow.contract.rules import today
-    from workflow.core.files import file_mode, write_text
-    from workflow.register import Register, register_lock
-
     accepted_on = today()
-    with register_lock(workspace.register_file):
-        register = Register.load(workspace.register_file)
+    with transaction(workspace, "demo") as change:
+        register = change.register
         for _ in range(count):
             case_id = next_case_id(workspace, register, meeting.year)
             serial = case_id.rsplit("-", 1)[1]
@@ -135,47 +136,19 @@ def _accept_referrals(workspace: Workspace, meeting: date, count: int, rng: rand
                 record.model_dump_json(indent=2),
                 mode=file_mode(workspace.panel.shared_group),
             )
-            key_worker = referral.key_worker()
-            register.append(
-                "Cases",
-                {
-                    "case_id": case_id,
-                    "local_id": referral.child.local_id,
-                    "child_name": referral.child.name,
-                    "date_of_birth": referral.child.date_of_birth,
-                    "referral_date": referral.authorised_by.date,
-                    "accepted_on": accepted_on,
-                    "meeting": meeting,
-                    "referring_agency": referral.referrer.agency,
-                    "referrer": referral.referrer.name,
-                    "key_worker": f"{key_worker.name} ({key_worker.agency})",
-                    "legal_status": LABELS[referral.child.legal_status],
-                    "status": "open",
-                    "risk_at_referral": LABELS[referral.highest_risk()],
-                    "risk_latest": LABELS[referral.highest_risk()],
-                    "agencies": "; ".join(referral.agencies()),
-                    "criteria": "; ".join(LABELS[c] for c in referral.criteria),
-                    "escalated": False,
-                },
-            )
+            register.append("Cases", case_row(record))
             register.audit(
                 command="demo",
                 action="accepted referral (fictional demo history)",
                 target=case_id,
                 detail=f"for the {meeting.isoformat()} meeting",
             )
-        register.save(
-            workspace.register_file,
-            backups_dir=workspace.backups_dir,
-            keep_backups=workspace.panel.backups_kept,
-        )
+        change.commit()
 
 
 def _fictional_referral(
     meeting: date, accepted_on: date, serial: str, rng: random.Random
 ) -> dict[str, Any]:
-    from workflow.demo.build import demo_referrals
-
     data = copy.deepcopy(demo_referrals(meeting, accepted_on)[0])
     authorised = accepted_on - timedelta(days=rng.randint(2, 30))
     age = rng.choices([8, 11, 12, 13, 14, 15, 16, 17], weights=[1, 1, 2, 3, 4, 4, 4, 3])[0]
@@ -209,12 +182,9 @@ def _fictional_referral(
 
 def _between_meetings(workspace: Workspace, meeting: date, rng: random.Random) -> None:
     """Owners bring the register up to date; progress reports come in (or do not)."""
-    from workflow.contract.rules import today
-    from workflow.register import Register, register_lock
-
     now = today()
-    with register_lock(workspace.register_file):
-        register = Register.load(workspace.register_file)
+    with transaction(workspace, "demo") as change:
+        register = change.register
         for row in register.rows("Actions"):
             due = row.get("due")
             if row.get("status") not in ("Open", "In progress") or not isinstance(due, date):
@@ -248,21 +218,12 @@ def _between_meetings(workspace: Workspace, meeting: date, rng: random.Random) -
             action="updated actions and progress reports (fictional demo history)",
             target=meeting.isoformat(),
         )
-        register.save(
-            workspace.register_file,
-            backups_dir=workspace.backups_dir,
-            keep_backups=workspace.panel.backups_kept,
-        )
+        change.commit()
 
 
 def _record_meeting(
     workspace: Workspace, meeting: date, following: date, rng: random.Random
 ) -> Path:
-    from workflow.core.files import write_text
-    from workflow.forms.loading import dump_yaml
-    from workflow.meetings.minutes import complete_path, record_minutes
-    from workflow.register import Register
-
     panel = workspace.panel
     register = Register.load(workspace.register_file)
     cases = register.rows("Cases")

@@ -10,8 +10,16 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from workflow.contract.rules import as_of
+from workflow.cases.actions import update_action
+from workflow.cases.progress import add_progress, write_progress_template
+from workflow.cases.reminders import draft_reminders
+from workflow.core.dates import as_date, as_of
+from workflow.core.files import write_text
+from workflow.demo.word_filler import Filler
+from workflow.forms.loading import dump_yaml, parse_yaml
+from workflow.register import Register
 from workflow.workspace.paths import Workspace
+from workflow.workspace.transaction import transaction
 
 REPORTER_1 = {
     "name": "Dana Fictional",
@@ -28,9 +36,7 @@ REPORTER_2 = {
 
 
 def _demo_cases(workspace: Workspace, meeting: date) -> list[str]:
-    from workflow.cases.actions import as_date, load_register
-
-    register = load_register(workspace.register_file, sheets=("Cases",))
+    register = Register.load(workspace.register_file, ["Cases"])
     return sorted(
         str(row["case_id"])
         for row in register.rows("Cases")
@@ -40,17 +46,10 @@ def _demo_cases(workspace: Workspace, meeting: date) -> list[str]:
 
 def _hand_edit(workspace: Workspace, action_id: str, changes: dict[str, Any]) -> None:
     """What the administrator types into register.xlsx in Excel, through the Register API."""
-    from workflow.register import Register, register_lock
-
-    with register_lock(workspace.register_file):
-        register = Register.load(workspace.register_file)
-        [row] = register.find("Actions", action_id=action_id)
+    with transaction(workspace, "demo") as change:
+        [row] = change.register.find("Actions", action_id=action_id)
         row.update(changes)
-        register.save(
-            workspace.register_file,
-            backups_dir=workspace.backups_dir,
-            keep_backups=workspace.panel.backups_kept,
-        )
+        change.commit()
 
 
 def _report_answers(reporter: dict[str, str], written: date, **answers: Any) -> dict[str, Any]:
@@ -61,9 +60,6 @@ def _filled_word_report(
     workspace: Workspace, case_id: str, out: Path, answers: dict[str, Any], actions: list[dict]
 ) -> Path:
     """The practitioner opens the pre-filled Word form, types, saves: as Word stores it."""
-    from workflow.cases.progress import write_progress_template
-    from workflow.demo.word_filler import Filler
-
     blank = write_progress_template(
         workspace, case_id, "docx", out.with_name(f".{out.stem}-blank.docx"), force=True
     )
@@ -80,10 +76,6 @@ def _yaml_report(
     workspace: Workspace, case_id: str, out: Path, answers: dict[str, Any], actions: list[dict]
 ) -> Path:
     """The practitioner fills in the pre-filled YAML template."""
-    from workflow.cases.progress import write_progress_template
-    from workflow.core.files import write_text
-    from workflow.forms.loading import dump_yaml, parse_yaml
-
     template = write_progress_template(workspace, case_id, "yaml", out, force=True)
     data = parse_yaml(template.read_text(encoding="utf-8"), template.name)
     by_id = {entry["action_id"]: entry for entry in actions}
@@ -97,10 +89,6 @@ def _yaml_report(
 def demo_interval(workspace: Workspace, first: date, second: date, result: Any) -> None:
     """Walk the weeks between the meetings: the register kept up to date, owners reminded,
     two progress reports received (a Word form and YAML), one case's report not sent."""
-    from workflow.cases.actions import update_action
-    from workflow.cases.progress import add_progress
-    from workflow.cases.reminders import draft_reminders
-
     cases = _demo_cases(workspace, first)
     kai, riley = cases[0], cases[1]
     updates = []

@@ -17,6 +17,7 @@ from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
 
 from workflow.core.files import PRIVATE_FILE, write_atomic
+from workflow.documents.render import check_docx
 
 
 @dataclass(frozen=True)
@@ -200,8 +201,6 @@ def compose(master: Path, parts: Sequence[Part], out: Path, *, mode: int = PRIVA
     carries the master's protective marking, panel name and page numbers.
     """
     from docxcompose.composer import Composer
-
-    from workflow.documents.render import check_docx
 
     document = Document(str(master))
     _update_fields_on_open(document)

@@ -13,12 +13,12 @@ from workflow.contract import LABELS, Form, LongText, MeetingSlot, PanelConfig, 
 from workflow.contract import field as form_field
 from workflow.contract import optional as form_optional
 from workflow.contract.rules import not_a_meeting
+from workflow.contract.terms import CANCELLED, is_open_status
 from workflow.core.errors import CcpError, FormInvalid, Problem
 from workflow.forms.loading import load_form
+from workflow.meetings.records import signature_rows
 from workflow.workspace.paths import Workspace
 
-OPEN_STATUSES = ("open", "in progress")
-CANCELLED = "cancelled"
 # Why an action was closed undone (issue 11): panels review the two differently.
 REASON_WORDS = {
     "circumstances changed": "Circumstances changed",
@@ -168,8 +168,7 @@ def _progress_reviews(
         open_actions = [
             action
             for action in actions
-            if action.get("case_id") == case_id
-            and str(action.get("status") or "open").lower() in OPEN_STATUSES
+            if action.get("case_id") == case_id and is_open_status(action.get("status"))
         ]
         overdue = [
             action
@@ -180,7 +179,7 @@ def _progress_reviews(
             action
             for action in actions
             if action.get("case_id") == case_id
-            and str(action.get("status") or "").strip().lower() == CANCELLED
+            and str(action.get("status") or "").strip().casefold() == CANCELLED.casefold()
         ]
         report = received.get(case_id)
         reviews.append(
@@ -337,8 +336,6 @@ def _hhmm(minutes: int) -> str:
 
 def _signed_minutes(workspace: Workspace, register: Any, meeting: date) -> Path | None:
     """The latest signed Word minutes of a meeting, as the register's Signatures sheet says."""
-    from workflow.meetings.signing import signature_rows
-
     for entry in reversed(signature_rows(register, meeting)):
         for name in entry["files"]:
             path = workspace.root / name

@@ -2,80 +2,26 @@
 
 from __future__ import annotations
 
-import json
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from workflow.cases.store import load_case, panel_context
 from workflow.contract import LABELS, MinutesCase, MinutesRecord, PanelConfig
+from workflow.contract.terms import is_open_status
 from workflow.core import files
 from workflow.core.dates import uk_date
 from workflow.core.errors import (
-    FileUnreadable,
     WorkspaceError,
 )
-from workflow.forms.loading import dump_yaml, read_text
-from workflow.meetings.agenda import OPEN_STATUSES, Agenda, agenda_for
+from workflow.core.resources import MINUTES_TEMPLATE
+from workflow.documents.render import render_docx
+from workflow.forms.loading import dump_yaml
+from workflow.meetings.agenda import Agenda, agenda_for
+from workflow.meetings.records import draft_file
+from workflow.register import Register
 from workflow.workspace.paths import Workspace
-
-MINUTES_TEMPLATE = "minutes.docx"
-EXTRACT_TEMPLATE = "minutes-extract.docx"
-ACTION_ID = re.compile(r"^(CCP-\d{4}-\d{3,})-A(\d+)$")
-
-
-# --- files of a meeting ------------------------------------------------------------------
-
-
-def meeting_dir(workspace: Workspace, meeting: date) -> Path:
-    return workspace.meeting_dir(meeting)
-
-
-def draft_file(workspace: Workspace, meeting: date) -> Path:
-    return workspace.minutes_draft(meeting)
-
-
-def complete_path(workspace: Workspace, meeting: date) -> Path:
-    """Where the demo keeps its completed record (a person edits minutes.yaml itself)."""
-    return meeting_dir(workspace, meeting) / "minutes-completed.yaml"
-
-
-def recorded_file(workspace: Workspace, meeting: date, version: int) -> Path:
-    return workspace.recorded_minutes(meeting, version)
-
-
-def recorded_versions(workspace: Workspace, meeting: date) -> list[int]:
-    """The versions whose recorded file is in place (the register says which is current)."""
-    folder = meeting_dir(workspace, meeting)
-    if not folder.is_dir():
-        return []
-    found = (re.fullmatch(r"minutes-v(\d+)\.json", path.name) for path in folder.iterdir())
-    return sorted(int(match.group(1)) for match in found if match)
-
-
-@dataclass
-class StoredMinutes:
-    version: int
-    record: MinutesRecord
-    changes: list[str] = field(default_factory=list)
-
-
-def load_recorded(workspace: Workspace, meeting: date, version: int) -> StoredMinutes:
-    path = recorded_file(workspace, meeting, version)
-    try:
-        data = json.loads(read_text(path))
-        return StoredMinutes(
-            version, MinutesRecord.model_validate(data["record"]), list(data["changes"])
-        )
-    except (ValueError, KeyError, TypeError) as err:
-        raise FileUnreadable(
-            f"{workspace.relative(path)}: the recorded minutes cannot be read ({err}); "
-            "record the minutes again with `ccp minutes record` (or restore the file from a "
-            "copy) and run the command again"
-        ) from None
-
 
 # --- draft -------------------------------------------------------------------------------
 
@@ -87,9 +33,6 @@ class Drafted:
 
 def draft_minutes(workspace: Workspace, meeting: date, *, force: bool = False) -> Drafted:
     """A minutes record pre-filled from panel.yaml and the agenda, plus a Word draft."""
-    from workflow.documents.render import render_docx
-    from workflow.register import Register
-
     workspace.require()
     register = Register.load(workspace.register_file)
     agenda = agenda_for(workspace, meeting, register)
@@ -193,7 +136,7 @@ def draft_yaml(agenda: Agenda, register: Any) -> str:
     open_by_case: dict[str, list[dict[str, Any]]] = {}
     minuted = [str(case["case_id"]) for case in data["cases"]]
     for action in register.select("Actions", "case_id", minuted):
-        if str(action.get("status") or "open").lower() in OPEN_STATUSES:
+        if is_open_status(action.get("status")):
             open_by_case.setdefault(str(action.get("case_id")), []).append(action)
     for case in data["cases"]:
         lines.append(f"  # --- {case['case_id']} ({LABELS[case['kind']]})")
@@ -269,25 +212,3 @@ def extract_context(
         "version": version,
         "signed": signed,
     }
-
-
-# Recording, signing and verifying live in their own modules; these names stay importable
-# from here for the commands and tools that used them.
-from workflow.meetings.recording import Recorded, amend_minutes, change_log, record_minutes  # noqa: E402
-from workflow.meetings.signing import Signed, Verification, sha256_of, sign_minutes, verify_document  # noqa: E402
-
-__all__ = [
-    "Recorded",
-    "Signed",
-    "StoredMinutes",
-    "Verification",
-    "amend_minutes",
-    "change_log",
-    "draft_minutes",
-    "load_recorded",
-    "record_minutes",
-    "recorded_versions",
-    "sha256_of",
-    "sign_minutes",
-    "verify_document",
-]

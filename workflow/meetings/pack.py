@@ -10,19 +10,30 @@ from pathlib import Path
 from typing import Any
 
 from workflow.cases.attachments import PaperLimits, refuse_stored_papers
-from workflow.cases.store import panel_context
+from workflow.cases.store import case_context, panel_context
 from workflow.contract import LABELS, PanelConfig
-from workflow.contract.rules import ReferralContext, referral_problems, today
+from workflow.contract.rules import ReferralContext, referral_problems
 from workflow.core import files
-from workflow.core.dates import uk_date
+from workflow.core.dates import today, uk_date
 from workflow.core.errors import ConversionFailed, OptionsConflict
-from workflow.documents.compose import Part
+from workflow.core.resources import AGENDA_TEMPLATE, COVER_TEMPLATE, REFERRAL_TEMPLATE
+from workflow.documents.compose import Part, add_contents, compose
 from workflow.documents.mail import slug, write_draft
-from workflow.meetings.agenda import PAPER_TITLES, Agenda, NewReferral, agenda_for, review_context
+from workflow.documents.pdf import convert, require_soffice
+from workflow.documents.pdf_pack import copy_for, finish_pdf_pack
+from workflow.documents.render import render_docx
+from workflow.meetings.agenda import (
+    PAPER_TITLES,
+    Agenda,
+    NewReferral,
+    agenda_for,
+    review_context,
+    time_slots,
+)
+from workflow.register import Register
 from workflow.workspace.paths import Workspace
-
-AGENDA_TEMPLATE = "agenda.docx"
-COVER_TEMPLATE = "pack-cover.docx"
+from workflow.workspace.privacy import seal
+from workflow.workspace.transaction import tighten_and_record, transaction
 
 
 @dataclass
@@ -91,8 +102,6 @@ def agenda_context(agenda: Agenda) -> dict[str, Any]:
 
 def agenda_slots(agenda: Agenda) -> dict[str, str]:
     """Each case's and strategic item's time, by case ID or "strategic N"."""
-    from workflow.meetings.agenda import time_slots
-
     items: list[tuple[str, int | None]] = [
         (item.case_id, agenda.case_minutes.get(item.case_id)) for item in agenda.new_referrals
     ]
@@ -242,11 +251,6 @@ def build_pack(
     Word pack alone. Everything is built in a staging folder and replaces the previous
     pack's files only once the whole pack is made.
     """
-    from workflow.documents.compose import add_contents, compose
-    from workflow.documents.render import render_docx
-    from workflow.register import Register
-    from workflow.workspace.privacy import seal, tighten_and_record
-
     workspace.require()
     _require_pdf_options(pdf=pdf, per_recipient=per_recipient)
     tighten_and_record(workspace, command="pack")
@@ -326,11 +330,8 @@ def build_pack(
 
 def _record_pack_sent(workspace: Workspace, meeting: date, readiness: Readiness) -> None:
     """The meeting's row (found by its date) says the pack is made; an Audit row says what."""
-    from workflow.register import Register, register_lock
-    from workflow.workspace.privacy import register_mode
-
-    with register_lock(workspace.register_file):
-        register = Register.load(workspace.register_file)
+    with transaction(workspace, "pack") as change:
+        register = change.register
         rows = register.find("Meetings", meeting=meeting)
         row = rows[0] if rows else register.append("Meetings", {"meeting": meeting})
         if row.get("status") in (None, "", "scheduled"):
@@ -342,18 +343,11 @@ def _record_pack_sent(workspace: Workspace, meeting: date, readiness: Readiness)
             target=meeting.isoformat(),
             detail=f"{outstanding} item(s) outstanding" if outstanding else "complete",
         )
-        register.save(
-            workspace.register_file,
-            backups_dir=workspace.backups_dir,
-            keep_backups=workspace.panel.backups_kept,
-            mode=register_mode(workspace),
-        )
+        change.commit()
 
 
 def _require_pdf_options(*, pdf: bool, per_recipient: bool) -> None:
     """Nothing asked for is quietly dropped: no PDF is a choice, never a missing program."""
-    from workflow.documents.pdf import require_soffice
-
     if per_recipient and not pdf:
         raise OptionsConflict(
             "--per-recipient marks a PDF copy for each member, so it cannot be used with --no-pdf"
@@ -395,10 +389,6 @@ def _ensure_referral_documents(
     workspace: Workspace, agenda: Agenda, referral_docs: dict[str, Path]
 ) -> None:
     """Re-render a formal referral that was deleted from output/ since it was accepted."""
-    from workflow.cases.referrals import REFERRAL_TEMPLATE
-    from workflow.cases.store import case_context
-    from workflow.documents.render import render_docx
-
     for item in agenda.new_referrals:
         target = referral_docs[item.case_id]
         if not target.is_file():
@@ -412,9 +402,6 @@ def _ensure_referral_documents(
 
 def _pdf_pack(word_pack: Path, parts: list[Part], agenda: Agenda, staging: Path) -> Path:
     """One LibreOffice run for the whole Word pack, then PDF papers laid on their pages."""
-    from workflow.documents.pdf import convert
-    from workflow.documents.pdf_pack import finish_pdf_pack
-
     [converted] = convert([word_pack], staging / "pdf", destinations=True)
     target = staging / f"pack-{agenda.meeting.isoformat()}.pdf"
     finish_pdf_pack(converted, parts, target)
@@ -481,8 +468,6 @@ def _circulation(
     for number, (name, _, address) in enumerate(people, start=1):
         copy = pack_file
         if per_recipient:
-            from workflow.documents.pdf_pack import copy_for
-
             copy = copy_for(pack_file, name, folder / f"{pack_file.stem}-{slug(name)}.pdf")
             written.append(copy)
             where = (

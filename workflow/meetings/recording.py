@@ -10,7 +10,6 @@ version is current, and whether it is signed, is read from it under its lock.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -20,16 +19,24 @@ from typing import Any
 
 from workflow.cases.actions import append_note
 from workflow.contract import LABELS, MinutesRecord, PanelConfig
-from workflow.contract.rules import minutes_problems, today
+from workflow.contract.rules import minutes_problems
+from workflow.contract.terms import ACTION_ID, OPEN_ACTION_STATUSES, RECORDED_MEETING_STATUSES
 from workflow.core import files
-from workflow.core.dates import uk_date, uk_date_as_typed
-from workflow.core.errors import FormInvalid, MinutesLocked, Problem, WorkspaceError
+from workflow.core.dates import today, uk_date, uk_date_as_typed
+from workflow.core.errors import FormInvalid, MinutesLocked, Problem
 from workflow.forms.loading import read_data, validate
+from workflow.meetings.records import (
+    load_recorded,
+    meeting_row,
+    record_digest,
+    roll_forward,
+    signature_rows,
+    stage_path,
+    version_of,
+)
 from workflow.workspace.paths import Workspace
-
-ACTION_ID = re.compile(r"^(CCP-\d{4}-\d{3,}|SI-\d{4}-\d{2}-\d{2})-A(\d+)$")
-OPEN_STATUSES = ("Open", "In progress")
-RECORDED_STATUSES = ("minuted", "signed", "amended")
+from workflow.workspace.privacy import file_mode
+from workflow.workspace.transaction import transaction
 
 
 @dataclass
@@ -66,24 +73,12 @@ def amend_minutes(workspace: Workspace, meeting: date, path: Path) -> Recorded:
     return _record(workspace, Path(path), amending=True, meeting=meeting)
 
 
-def record_digest(payload: bytes) -> str:
-    return hashlib.sha256(payload).hexdigest()
-
-
 def _record(
     workspace: Workspace, path: Path, *, amending: bool, meeting: date | None = None
 ) -> Recorded:
-    from workflow.meetings.signing import load_register, meeting_row, roll_forward, signature_rows
-    from workflow.register import register_lock
-    from workflow.workspace.privacy import file_mode, register_mode, tighten_workspace
-
-    workspace.require()
-    with register_lock(workspace.register_file):
-        # Read under the lock: a signing that finished a moment ago is seen.
-        register = load_register(workspace)
-        tighten_workspace(
-            workspace, register, command="minutes amend" if amending else "minutes record"
-        )
+    command = "minutes amend" if amending else "minutes record"
+    with transaction(workspace, command) as change:
+        register = change.register
         record = check_minutes(workspace, path, register)
         if meeting is not None and record.meeting != meeting:
             raise FormInvalid(
@@ -91,7 +86,7 @@ def _record(
             )
         roll_forward(workspace, register, record.meeting)
         row = meeting_row(register, record.meeting)
-        current = _version_of(row)
+        current = version_of(row)
         signed = {entry["version"]: entry for entry in signature_rows(register, record.meeting)}
         changes: list[str] = []
         if amending:
@@ -100,8 +95,6 @@ def _record(
                     f"the {uk_date(record.meeting)} minutes are not signed yet: correct them "
                     "with `ccp minutes record` instead"
                 )
-            from workflow.meetings.minutes import load_recorded
-
             previous = load_recorded(workspace, record.meeting, current).record
             changes = change_log(previous, record)
             version = current + 1
@@ -142,12 +135,7 @@ def _record(
         staged = stage_path(target)
         files.write_bytes(staged, payload, mode=file_mode(workspace))
         try:
-            register.save(
-                workspace.register_file,
-                backups_dir=workspace.backups_dir,
-                keep_backups=workspace.panel.backups_kept,
-                mode=register_mode(workspace),
-            )
+            change.commit()
         except BaseException:
             staged.unlink(missing_ok=True)
             raise
@@ -156,16 +144,6 @@ def _record(
         action.action_id or "" for item in record.strategic_items for action in item.actions
     ]
     return Recorded(record.meeting, version, ids, [target, workspace.register_file])
-
-
-def stage_path(target: Path) -> Path:
-    """Where a record file waits between the register commit and its publication."""
-    return target.with_name(f".{target.name}.staged")
-
-
-def _version_of(row: dict[str, Any] | None) -> int:
-    value = row.get("version") if row else None
-    return value if isinstance(value, int) and value > 0 else 0
 
 
 def change_log(before: MinutesRecord, after: MinutesRecord) -> list[str]:
@@ -500,8 +478,6 @@ def _merge_resources(register: Any, record: MinutesRecord, version: int) -> None
 
 def _minuted_before(register: Any, meeting: date) -> set[str]:
     """The cases the meeting's row says an earlier recording minuted."""
-    from workflow.meetings.signing import meeting_row
-
     row = meeting_row(register, meeting)
     return {
         case_id for case_id in re.split(r"[,;\s]+", str((row or {}).get("cases") or "")) if case_id
@@ -515,7 +491,7 @@ def _latest_decisions(register: Any, record: MinutesRecord) -> set[str]:
         day = row.get("meeting")
         if not isinstance(day, date) or day <= record.meeting:
             continue
-        if str(row.get("status") or "") not in RECORDED_STATUSES:
+        if str(row.get("status") or "") not in RECORDED_MEETING_STATUSES:
             continue
         for case_id in re.split(r"[,;\s]+", str(row.get("cases") or "")):
             if case_id:
@@ -566,10 +542,10 @@ def _carry_forward(register: Any, meeting: date) -> list[str]:
     """Actions agreed at an earlier meeting and still open at this one: counted once each."""
     earlier = [
         row
-        for row in register.select("Actions", "status", OPEN_STATUSES)
+        for row in register.select("Actions", "status", OPEN_ACTION_STATUSES)
         if isinstance(row.get("meeting"), date)
         and row["meeting"] < meeting
-        and row.get("status") in OPEN_STATUSES
+        and row.get("status") in OPEN_ACTION_STATUSES
     ]
     # Only those actions' cases are looked up (most of ten years' cases are closed).
     named = sorted({str(row.get("case_id")) for row in earlier if row.get("case_id")})
@@ -585,14 +561,3 @@ def _carry_forward(register: Any, meeting: date) -> list[str]:
             row["carried_forward"] = (count if isinstance(count, int) else 0) + 1
             carried.append(str(row.get("action_id")))
     return carried
-
-
-def require_recorded(register: Any, meeting: date) -> int:
-    from workflow.meetings.signing import meeting_row
-
-    version = _version_of(meeting_row(register, meeting))
-    if not version:
-        raise WorkspaceError(
-            f"the {uk_date(meeting)} minutes have not been recorded: run `ccp minutes record`"
-        )
-    return version

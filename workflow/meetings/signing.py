@@ -10,7 +10,6 @@ no signed-looking file; a kill after it is completed by the next command (roll f
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -18,10 +17,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from workflow.cases.store import load_case
 from workflow.contract import LABELS, MinutesRecord, PanelConfig
-from workflow.contract.rules import today
 from workflow.core import files
-from workflow.core.dates import uk_date, uk_date_as_typed
+from workflow.core.dates import today, uk_date, uk_date_as_typed
 from workflow.core.errors import (
     FileUnreadable,
     MinutesLocked,
@@ -29,10 +28,26 @@ from workflow.core.errors import (
     RegisterError,
     WorkspaceError,
 )
+from workflow.core.resources import EXTRACT_TEMPLATE, MINUTES_TEMPLATE
+from workflow.documents.mail import write_draft
+from workflow.documents.pdf import convert, require_soffice
+from workflow.documents.render import render_docx
+from workflow.meetings.minutes import extract_context, minutes_context
+from workflow.meetings.records import (
+    legacy_hash,
+    load_recorded,
+    meeting_row,
+    record_digest,
+    require_recorded,
+    roll_forward,
+    sha256_of,
+    signature_rows,
+)
+from workflow.register import Register
 from workflow.workspace.paths import Workspace
+from workflow.workspace.privacy import dir_mode, seal
+from workflow.workspace.transaction import transaction
 
-MINUTES_TEMPLATE = "minutes.docx"
-EXTRACT_TEMPLATE = "minutes-extract.docx"
 _SIGNED_NAME = re.compile(r"minutes-(\d{4}-\d{2}-\d{2})-v(\d+)\.(docx|pdf)$")
 _LEGACY_HASH_HEADER = "SHA-256"
 
@@ -52,140 +67,12 @@ class Verification:
     message: str
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-# --- what the register says ----------------------------------------------------------------
-
-
-def load_register(workspace: Workspace) -> Any:
-    """The register, with signed-file rows of an older layout moved to `Signatures`."""
-    from workflow.register import Register
-
-    register = Register.load(workspace.register_file)
-    migrate_signatures(register)
-    return register
-
-
-def meeting_row(register: Any, meeting: date) -> dict[str, Any] | None:
-    rows = [row for row in register.find("Meetings", meeting=meeting) if not _legacy_hash(row)]
-    return rows[0] if rows else None
-
-
-def _legacy_hash(row: dict[str, Any]) -> str | None:
-    value = row.get(_LEGACY_HASH_HEADER)
-    return str(value).strip().lower() if value else None
-
-
-def migrate_signatures(register: Any) -> int:
-    """Registers made before the `Signatures` sheet kept one Meetings row per signed file
-    (with 'Minutes file' and 'SHA-256' columns): those rows move to `Signatures`."""
-    if _LEGACY_HASH_HEADER not in register.keys("Meetings"):
-        return 0
-    moved = 0
-    for row in list(register.rows("Meetings")):
-        digest = _legacy_hash(row)
-        if not digest:
-            continue
-        if not register.find("Signatures", sha256=digest):
-            signed_on = row.get("Signed on")
-            register.append(
-                "Signatures",
-                {
-                    "meeting": row.get("meeting"),
-                    "version": row.get("version") if isinstance(row.get("version"), int) else 1,
-                    "file": _text(row.get("Minutes file")),
-                    "sha256": digest,
-                    "signed_by": _text(row.get("Signed by")),
-                    "signed_on": signed_on if isinstance(signed_on, date) else None,
-                },
-            )
-        register.remove("Meetings", row)
-        moved += 1
-    if moved:
-        register.audit(
-            command="register",
-            action="moved signed-file rows",
-            target="Signatures",
-            detail=f"{moved} signed-file row(s) moved from Meetings to Signatures",
-        )
-    return moved
-
-
-def _text(value: Any) -> str | None:
-    return None if value in (None, "") else str(value)
-
-
-def signature_rows(register: Any, meeting: date) -> list[dict[str, Any]]:
-    """Each signed version of a meeting once: version, signed_by, signed_on, files."""
-    versions: dict[int, dict[str, Any]] = {}
-    for row in register.find("Signatures", meeting=meeting):
-        version = row.get("version")
-        if not isinstance(version, int):
-            continue
-        entry = versions.setdefault(
-            version,
-            {
-                "version": version,
-                "signed_by": row.get("signed_by"),
-                "signed_on": row.get("signed_on"),
-                "files": {},
-            },
-        )
-        entry["files"][str(row.get("file"))] = str(row.get("sha256") or "").lower()
-    return [versions[key] for key in sorted(versions)]
-
-
-# --- rolling forward what a kill interrupted -----------------------------------------------
-
-
-def roll_forward(workspace: Workspace, register: Any, meeting: date) -> list[Path]:
-    """Finish or discard what an interrupted command left for this meeting.
-
-    A staged file the register vouches for (its hash is recorded) is published; anything
-    else staged is deleted, so no signed-looking file exists that the register lacks.
-    """
-    from workflow.meetings.recording import record_digest
-
-    published: list[Path] = []
-    signed = {entry["version"]: entry for entry in signature_rows(register, meeting)}
-    out = workspace.meeting_output(meeting)
-    if out.is_dir():
-        for stage in sorted(out.glob(".signing-v*")):
-            match = re.fullmatch(r"\.signing-v(\d+)", stage.name)
-            version = int(match.group(1)) if match else None
-            if version in signed and stage.is_dir():
-                for staged in sorted(p for p in stage.rglob("*") if p.is_file()):
-                    target = out / staged.relative_to(stage)
-                    published.append(files.publish(staged, target))
-            shutil.rmtree(stage, ignore_errors=True)
-    row = meeting_row(register, meeting)
-    folder = workspace.meeting_dir(meeting)
-    if folder.is_dir():
-        for staged in folder.glob(".minutes-v*.json.staged"):
-            target = staged.with_name(staged.name[1 : -len(".staged")])
-            if row and row.get("record_sha256") == record_digest(staged.read_bytes()):
-                published.append(files.publish(staged, target))
-            else:
-                staged.unlink(missing_ok=True)
-    return published
-
-
 # --- signing -------------------------------------------------------------------------------
 
 
 def sign_minutes(workspace: Workspace, meeting: date, signer: str) -> Signed:
     """Render the final minutes (Word and PDF/A) and per-child extracts, record their
     hashes in the register, publish them; the record is then locked."""
-    from workflow.documents.pdf import require_soffice
-    from workflow.register import register_lock
-    from workflow.workspace.privacy import dir_mode, register_mode, seal, tighten_workspace
-
     workspace.require()
     panel = workspace.panel
     roles = {panel.chair.name: "Chair", panel.deputy.name: "Deputy chair"}
@@ -196,12 +83,9 @@ def sign_minutes(workspace: Workspace, meeting: date, signer: str) -> Signed:
         )
     # A signature without its PDF could never be made again later: refuse up front.
     require_soffice()
-    with register_lock(workspace.register_file):
-        register = load_register(workspace)
-        tighten_workspace(workspace, register, command="minutes sign")
+    with transaction(workspace, "minutes sign") as change:
+        register = change.register
         roll_forward(workspace, register, meeting)
-        from workflow.meetings.recording import record_digest, require_recorded
-
         version = require_recorded(register, meeting)
         done = {entry["version"]: entry for entry in signature_rows(register, meeting)}
         if version in done:
@@ -213,8 +97,6 @@ def sign_minutes(workspace: Workspace, meeting: date, signer: str) -> Signed:
             )
         _refuse_if_register_is_older(workspace, meeting, version)
         record_file = workspace.recorded_minutes(meeting, version)
-        from workflow.meetings.minutes import load_recorded
-
         if not record_file.is_file():
             raise WorkspaceError(
                 f"{workspace.relative(record_file)} is missing: the register records version "
@@ -251,12 +133,7 @@ def sign_minutes(workspace: Workspace, meeting: date, signer: str) -> Signed:
                 hashes,
             )
             seal(stage, workspace)
-            register.save(
-                workspace.register_file,
-                backups_dir=workspace.backups_dir,
-                keep_backups=panel.backups_kept,
-                mode=register_mode(workspace),
-            )
+            change.commit()
         except BaseException:
             shutil.rmtree(stage, ignore_errors=True)
             raise
@@ -288,10 +165,6 @@ def _render_signed(
     signature: dict[str, Any],
     stage: Path,
 ) -> dict[str, Path]:
-    from workflow.documents.pdf import convert
-    from workflow.documents.render import render_docx
-    from workflow.meetings.minutes import extract_context, minutes_context
-
     meeting = stored.record.meeting
     version = stored.version
     out = workspace.meeting_output(meeting)
@@ -383,9 +256,6 @@ def _extract_emails(
 ) -> tuple[list[Path], list[str]]:
     """A draft to each child's key worker with their signed extract (PDF), copied to the
     IRO and the accountable manager (ToR 13.iv, 14); built before the register commit."""
-    from workflow.cases.store import load_case
-    from workflow.documents.mail import write_draft
-
     drafts: list[Path] = []
     warnings: list[str] = []
     for case in record.cases:
@@ -447,8 +317,6 @@ def _extract_emails(
 
 def verify_document(workspace: Workspace, path: Path) -> Verification:
     """Is this file exactly a signed document the register records?"""
-    from workflow.register import Register
-
     workspace.require()
     path = Path(path)
     if not path.is_file():
@@ -469,13 +337,13 @@ def verify_document(workspace: Workspace, path: Path) -> Verification:
     ]
     if _LEGACY_HASH_HEADER in register.keys("Meetings"):
         for row in register.rows("Meetings"):
-            if _legacy_hash(row):
+            if legacy_hash(row):
                 rows.append(
                     {
                         "meeting": row.get("meeting"),
                         "version": row.get("version"),
                         "file": row.get("Minutes file"),
-                        "sha256": _legacy_hash(row),
+                        "sha256": legacy_hash(row),
                         "signed_by": row.get("Signed by"),
                         "signed_on": row.get("Signed on"),
                         "superseded_by": None,

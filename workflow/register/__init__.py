@@ -36,28 +36,13 @@ from workflow.register.cells import (
     typed_rows,
 )
 from workflow.register.lock import current_user, refuse_if_open, register_lock
-from workflow.register.schema import (
-    ACTION_STATUSES,
-    CASE_STATUSES,
-    MEETING_STATUSES,
-    NO,
-    OPEN_ACTION_STATUSES,
-    REASONS_NOT_DONE,
-    SHEETS,
-    YES,
-    Column,
-)
+from workflow.register.new_sheet import new_workbook, sheet_xml
+from workflow.register.schema import SHEETS, Column
+from workflow.xlsx.scan import ScanUnsupported, SheetScan
 from workflow.xlsx.workbook import REPAIR, SheetEdits, Workbook, WorkbookRefused
 
 __all__ = [
-    "ACTION_STATUSES",
-    "CASE_STATUSES",
-    "MEETING_STATUSES",
-    "NO",
-    "OPEN_ACTION_STATUSES",
-    "REASONS_NOT_DONE",
     "SHEETS",
-    "YES",
     "CellProblem",
     "Column",
     "Register",
@@ -306,7 +291,6 @@ class Register:
         table = loaded.table
         if actual is None or key not in table.positions:
             return [row for row in table.rows if matches(row)]
-        from workflow.xlsx.scan import ScanUnsupported, SheetScan
 
         try:
             found = SheetScan(self._workbook, actual).rows(
@@ -351,8 +335,6 @@ class Register:
         a spreadsheet program the shared texts of every sheet count too (one table serves
         them all): a question like "which numbers were ever used" wants no less."""
         import re
-
-        from workflow.xlsx.scan import ScanUnsupported, SheetScan
 
         pattern = re.compile(re.escape(prefix) + "[A-Za-z0-9-]*")
         loaded = self._sheets.get(sheet)
@@ -577,8 +559,6 @@ class Register:
         return self._found.get(sheet.casefold(), sheet)
 
     def _add_sheet(self, sheet: str) -> None:
-        from workflow.register.new_sheet import sheet_xml
-
         style = None
         for other in SHEETS:
             if other in self._found.values() or other.casefold() in self._found:
@@ -690,8 +670,6 @@ def _columns(sheet: str) -> tuple[Column, ...]:
 
 @cache
 def _new_workbook_bytes() -> bytes:
-    from workflow.register.new_sheet import new_workbook
-
     buffer = io.BytesIO()
     new_workbook().save(buffer)
     return buffer.getvalue()

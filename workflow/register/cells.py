@@ -6,17 +6,15 @@ is kept as typed and reported as a ``CellProblem`` naming its sheet, row and col
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from datetime import date, datetime, time
 from typing import Any
 
-from workflow.register.schema import MAX_CELL_TEXT, Column
+from workflow.register.schema import Column
+from workflow.xlsx.values import column_letter, storable_problem
 
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Readers decode _xHHHH_ in cell text as a character; a literal one must be escaped as _x005F_.
 _EXCEL_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")
 _ERROR_CODES = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
@@ -71,16 +69,6 @@ def extra_key(header: Any, index: int, used: set[str]) -> str:
         key = f"{base} ({number})"
         number += 1
     return key
-
-
-def column_letter(index: int) -> str:
-    # openpyxl has one, but reading must not pay openpyxl's import time.
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
 
 
 def shown(value: Any) -> str:
@@ -245,24 +233,6 @@ def _parse_datetime(text: str) -> datetime | None:
         return datetime.combine(day, clock) if day else None
     day = _parse_date(text)
     return datetime.combine(day, time()) if day else None
-
-
-def storable_problem(value: Any) -> str | None:
-    """Why Excel cannot hold this value, or None when it can."""
-    if value is None or isinstance(value, bool | int | date | time | timedelta):
-        if isinstance(value, datetime | time) and value.tzinfo is not None:
-            return f"Excel cannot store a time zone ({value!r})"
-        return None
-    if isinstance(value, float | Decimal):
-        return None if math.isfinite(value) else f"Excel cannot store {value!r}"
-    if isinstance(value, str):
-        if len(value) > MAX_CELL_TEXT:
-            return f"text longer than Excel's {MAX_CELL_TEXT:,} characters"
-        bad = _XML_ILLEGAL.search(value)
-        if bad:
-            return f"control character U+{ord(bad.group()):04X} cannot be stored in Excel"
-        return None
-    return f"a {type(value).__name__} cannot be stored in the register"
 
 
 def check_storable(value: Any, where: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 from xml.sax.saxutils import escape
 
-from workflow.register.cells import column_letter
 from workflow.register.schema import (
     DATE_FORMAT,
     DATETIME_FORMAT,
@@ -17,6 +16,7 @@ from workflow.register.schema import (
     YES,
     Column,
 )
+from workflow.xlsx.values import column_letter
 from workflow.xlsx.workbook import MAIN_NS, REL_NS
 
 _NUMBER_FORMATS = {"date": DATE_FORMAT, "datetime": DATETIME_FORMAT}

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from workflow.contract.terms import (
+    ACTION_STATUSES,
+    CASE_STATUSES,
+    MEETING_STATUSES,
+    REASONS_NOT_DONE,
+)
+
 KINDS = ("text", "long_text", "date", "datetime", "int", "number", "yesno", "choice")
 
 
@@ -39,12 +46,6 @@ def _date(header: str, key: str, width: int = 12) -> Column:
     return Column(header, key, "date", width)
 
 
-MEETING_STATUSES = ("scheduled", "pack sent", "minuted", "signed", "amended")
-CASE_STATUSES = ("open", "closed")
-ACTION_STATUSES = ("Open", "In progress", "Completed", "Cancelled")
-OPEN_ACTION_STATUSES = ("Open", "In progress")
-# Why an action was closed without being done (ToR 12: panels review these differently).
-REASONS_NOT_DONE = ("circumstances changed", "not undertaken")
 YES, NO = "Yes", "No"
 
 SHEETS: dict[str, tuple[Column, ...]] = {

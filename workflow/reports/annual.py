@@ -17,9 +17,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from workflow.contract import LABELS, RISK_ORDER, LegalStatus, LivingSituation, MinutesRecord
+from workflow.cases.store import load_case
+from workflow.contract import (
+    LABELS,
+    RISK_ORDER,
+    Criterion,
+    LegalStatus,
+    LivingSituation,
+    MinutesRecord,
+)
+from workflow.contract.terms import CANCELLED, COMPLETED
 from workflow.core.dates import uk_date
 from workflow.core.errors import CaseNotFound, FormInvalid, OptionsConflict
+from workflow.meetings.records import load_recorded, recorded_versions
+from workflow.register import Register
 from workflow.reports.suppression import Protected, Relation, fewer_than, protect
 from workflow.workspace.paths import Workspace
 
@@ -34,8 +45,6 @@ WAIT_BANDS = (
     (None, "More than 8 weeks"),
 )
 RISK_LABELS = [LABELS[level] for level in RISK_ORDER]
-COMPLETED, CANCELLED = "Completed", "Cancelled"
-OPEN_STATUSES = ("open", "in progress")
 NO_REASON = "no reason recorded"
 
 
@@ -235,10 +244,6 @@ class _Sources:
 
 
 def _load_sources(workspace: Workspace) -> _Sources:
-    from workflow.cases.store import load_case
-    from workflow.meetings.minutes import load_recorded, recorded_versions
-    from workflow.register import Register
-
     register = Register.load(workspace.register_file)
     panel = workspace.panel
     cases = register.rows("Cases")
@@ -505,8 +510,6 @@ def _criteria(referred: list[dict[str, Any]]) -> Table:
 
 
 def _criterion_codes() -> list[Any]:
-    from workflow.contract import Criterion
-
     return list(Criterion)
 
 

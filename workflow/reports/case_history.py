@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from workflow.cases.actions import action_problems, as_date, is_overdue, load_register, status_of
+from workflow.cases.actions import action_problems, is_overdue, status_of
 from workflow.cases.progress import case_facts
 from workflow.contract import LABELS
-from workflow.contract.rules import today
-from workflow.core.dates import uk_date
+from workflow.core.dates import as_date, iso_or_typed, today, uk_date
+from workflow.meetings.records import load_recorded, recorded_versions
+from workflow.register import Register
 from workflow.workspace.paths import Workspace
 
 # Events of one day in the order they happen.
@@ -53,28 +54,12 @@ class CaseHistory:
     warnings: list[str] = field(default_factory=list)
 
 
-def _day(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    return as_date(value)
-
-
-def _iso(value: Any) -> str | None:
-    """A date cell as ISO; a value that is not a date as typed; None when blank."""
-    day = _day(value)
-    if day is not None:
-        return day.isoformat()
-    return str(value) if value not in (None, "") else None
-
-
 def _words(code: str | None) -> str:
     return LABELS.get(code or "", code or "")
 
 
 def _meeting_events(workspace: Workspace, case_id: str) -> list[Event]:
     """Each meeting that discussed the case, from its latest recorded minutes: this case only."""
-    from workflow.meetings.minutes import load_recorded, recorded_versions
-
     events = []
     days = set(workspace.panel.meeting_dates())
     if workspace.meetings_dir.is_dir():
@@ -145,7 +130,7 @@ def _audit_events(register: Any, targets: set[str]) -> list[Event]:
         who = f" ({row.get('who')})" if row.get("who") else ""
         events.append(
             Event(
-                _day(row.get("when")),
+                as_date(row.get("when")),
                 kind,
                 f"{target}: {action}{who}",
                 [detail] if detail else [],
@@ -158,13 +143,13 @@ def case_history(workspace: Workspace, case_id: str) -> CaseHistory:
     """Referral, acceptance, meetings, actions and their changes, resources, progress
     reports and closure, in date order; only rows whose case ID is this case's."""
     workspace.require()
-    register = load_register(workspace.register_file)
+    register = Register.load(workspace.register_file)
     facts = case_facts(register, case_id)
     case, real_id = facts.case, facts.case_id
     events: list[Event] = []
     warnings = [problem for row in facts.actions for problem in action_problems(register, row)]
 
-    referral_date = _day(case.get("referral_date"))
+    referral_date = as_date(case.get("referral_date"))
     details = [
         f"Referring agency: {case.get('referring_agency') or 'not recorded'}"
         + (f" ({case.get('referrer')})" if case.get("referrer") else ""),
@@ -173,8 +158,8 @@ def case_history(workspace: Workspace, case_id: str) -> CaseHistory:
     if case.get("criteria"):
         details.append(f"Criteria: {case.get('criteria')}")
     events.append(Event(referral_date, "referral", "Referral authorised", details))
-    accepted = _day(case.get("accepted_on"))
-    meeting = _day(case.get("meeting"))
+    accepted = as_date(case.get("accepted_on"))
+    meeting = as_date(case.get("meeting"))
     events.append(
         Event(
             accepted,
@@ -194,15 +179,15 @@ def case_history(workspace: Workspace, case_id: str) -> CaseHistory:
         state = "confirmed" if confirmed is True else "agreed in principle"
         events.append(
             Event(
-                _day(row.get("meeting")),
+                as_date(row.get("meeting")),
                 "resource",
                 f"Resource {state}: {' '.join(str(row.get('description') or '').split())}",
                 [f"{row.get('agency') or 'agency not recorded'}{money}"],
             )
         )
     for row in facts.progress:
-        due = _day(row.get("due_meeting"))
-        received = _day(row.get("received_on"))
+        due = as_date(row.get("due_meeting"))
+        received = as_date(row.get("received_on"))
         form = str(row.get("format") or "").lower()
         if received is not None:
             events.append(
@@ -227,7 +212,7 @@ def case_history(workspace: Workspace, case_id: str) -> CaseHistory:
         str(row.get("action_id")) for row in facts.actions if row.get("action_id")
     }
     events += _audit_events(register, targets)
-    closed = _day(case.get("closed_on"))
+    closed = as_date(case.get("closed_on"))
     if str(case.get("status") or "").strip().casefold() == "closed":
         events.append(Event(closed, "closed", "Case closed"))
 
@@ -239,9 +224,9 @@ def case_history(workspace: Workspace, case_id: str) -> CaseHistory:
             "action": " ".join(str(row.get("action") or "").split()),
             "agency": str(row.get("agency") or ""),
             "owner": str(row.get("owner") or ""),
-            "due": _iso(row.get("due")),
+            "due": iso_or_typed(row.get("due")),
             "status": status_of(row) or str(row.get("status") or ""),
-            "completed_on": _iso(row.get("completed_on")),
+            "completed_on": iso_or_typed(row.get("completed_on")),
             "reason_not_done": row.get("reason_not_done"),
             "carried_forward": row.get("carried_forward") or 0,
             "overdue": is_overdue(row, on) if not action_problems(register, row) else False,
@@ -257,7 +242,7 @@ def case_history(workspace: Workspace, case_id: str) -> CaseHistory:
         "key_worker": case.get("key_worker"),
         "risk_at_referral": case.get("risk_at_referral"),
         "risk_latest": case.get("risk_latest"),
-        "next_progress_due": _iso(case.get("next_progress_due")),
+        "next_progress_due": iso_or_typed(case.get("next_progress_due")),
         "escalated": case.get("escalated"),
     }
     return CaseHistory(real_id, shown, events, actions, warnings)

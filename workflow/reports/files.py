@@ -15,16 +15,17 @@ from typing import Any
 
 from workflow.cases.store import panel_context
 from workflow.contract import LABELS
-from workflow.contract.rules import today
-from workflow.core.dates import uk_date
+from workflow.core.dates import today, uk_date
 from workflow.core.errors import ConversionFailed
 from workflow.core.files import dir_mode, file_mode, publish, staging_dir, write_atomic
+from workflow.core.resources import ANNUAL_REPORT_TEMPLATE
+from workflow.documents.pdf import convert, require_soffice
+from workflow.documents.render import render_docx
 from workflow.reports.annual import AnnualFigures, Period, gather
-from workflow.reports.charts import Chart
+from workflow.reports.charts import Chart, draw
 from workflow.reports.suppression import NOT_SHOWN, fewer_than
 from workflow.workspace.paths import Workspace
 
-TEMPLATE = "annual-report.docx"
 CHART_WIDTH_CM = 16.0
 
 
@@ -48,8 +49,6 @@ def annual_dir(workspace: Workspace) -> Path:
 def write_annual_report(workspace: Workspace, period: Period, *, pdf: bool = True) -> AnnualReport:
     """Gather, protect and write the report for `period`: .docx, .xlsx and (unless not
     wanted) a tagged PDF/A-2b. A missing LibreOffice stops it before anything is written."""
-    from workflow.documents.pdf import require_soffice
-
     workspace.require()
     if pdf:
         require_soffice()
@@ -70,8 +69,6 @@ def write_annual_report(workspace: Workspace, period: Period, *, pdf: bool = Tru
         )
         staged = [docx, xlsx]
         if pdf:
-            from workflow.documents.pdf import convert
-
             [made] = convert([docx], stage, pdfa=True, title=title)
             check_pdf(made, title)
             staged.append(made)
@@ -84,8 +81,6 @@ def write_annual_report(workspace: Workspace, period: Period, *, pdf: bool = Tru
 
 
 def _draw_charts(figures: AnnualFigures, folder: Path) -> dict[str, Chart]:
-    from workflow.reports.charts import draw
-
     charts = {}
     for key, table in figures.tables.items():
         if table.chart and table.rows:
@@ -141,14 +136,12 @@ def _write_docx(
     from docx import Document
     from docx.shared import Cm
 
-    from workflow.documents.render import render_docx
-
     # A chart is drawn where the template prints its marker: docxtpl's own images need the
     # template object that renders, which render_docx keeps to itself.
     token = secrets.token_hex(4)
     markers = {key: f"[ccp-chart-{token}-{key}]" for key in charts}
     context = report_context(workspace, figures, markers)
-    render_docx(workspace.template(TEMPLATE), context, out, labels=LABELS)
+    render_docx(workspace.template(ANNUAL_REPORT_TEMPLATE), context, out, labels=LABELS)
     document = Document(str(out))
     by_marker = {marker: charts[key] for key, marker in markers.items()}
     for paragraph in _all_paragraphs(document):

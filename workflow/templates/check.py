@@ -22,8 +22,11 @@ import jinja2
 from jinja2 import nodes
 from lxml import etree
 
+from workflow.contract import LABELS
 from workflow.core.errors import TemplateError
+from workflow.core.files import file_mode, write_bytes
 from workflow.core.resources import bundled
+from workflow.documents.render import _environment  # the very filters a render has
 from workflow.templates.data import BUILTINS, TEMPLATES, Var, template_data
 from workflow.workspace.paths import Workspace
 
@@ -75,8 +78,6 @@ def shipped_templates() -> list[Shipped]:
 
 def copy_template(workspace: Workspace, name: str, *, force: bool = False) -> Path:
     """Start an edited copy of a shipped template in the workspace's templates/ folder."""
-    from workflow.core.files import file_mode, write_bytes
-
     workspace.require()
     shipped = {template.name: template for template in shipped_templates()}
     wanted = name if name.endswith(".docx") else f"{name}.docx"
@@ -323,9 +324,6 @@ class _Open:
 
 class _Checker:
     def __init__(self, template: str, variables: dict[str, Var]):
-        from workflow.contract import LABELS
-        from workflow.documents.render import _environment  # the very filters a render has
-
         self.template = template
         self.variables = variables
         self.env = _environment(LABELS)

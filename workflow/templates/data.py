@@ -18,6 +18,20 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from workflow.contract import Attendee, MinutesCase, MinutesRecord, Person, Professional, Referral
+from workflow.contract.progress import ProgressReport
+from workflow.core.resources import (
+    AGENDA_TEMPLATE,
+    ANNUAL_REPORT_TEMPLATE,
+    COVER_TEMPLATE,
+    EXTRACT_TEMPLATE,
+    MINUTES_TEMPLATE,
+    PROGRESS_TEMPLATE,
+    REFERRAL_TEMPLATE,
+)
+from workflow.meetings.agenda import StrategicItem
+from workflow.reports.annual import TABLE_KEYS
+
 
 @dataclass(frozen=True)
 class Var:
@@ -86,8 +100,6 @@ def _panel() -> Var:
 
 
 def _person(description: str) -> Var:
-    from workflow.contract import Person
-
     return from_model(Person, description)
 
 
@@ -129,8 +141,6 @@ def _open_action() -> Var:
 
 def _referral() -> dict[str, Var]:
     """workflow.cases.store.case_context"""
-    from workflow.contract import Referral
-
     attachments = record(
         "Papers actually stored with the case (a path, or empty where not supplied).",
         chronology=leaf("The chronology, if supplied."),
@@ -148,8 +158,6 @@ def _referral() -> dict[str, Var]:
 
 def _agenda() -> dict[str, Var]:
     """workflow.meetings.pack.agenda_context"""
-    from workflow.meetings.agenda import StrategicItem
-
     paper = record(
         "A paper for circulation.",
         title=leaf("Chronology, Risk assessment or Last review report."),
@@ -232,8 +240,6 @@ def _cover() -> dict[str, Var]:
 
 def _minutes() -> dict[str, Var]:
     """workflow.meetings.minutes.minutes_context"""
-    from workflow.contract import MinutesRecord
-
     return {
         "panel": _panel(),
         "meeting": _meeting(next_date=leaf("The next meeting's date (may be empty).")),
@@ -251,8 +257,6 @@ def _minutes() -> dict[str, Var]:
 
 def _extract() -> dict[str, Var]:
     """workflow.meetings.minutes.extract_context"""
-    from workflow.contract import Attendee, MinutesCase, Professional
-
     return {
         "panel": _panel(),
         "meeting": record("The meeting.", date=leaf("Meeting date.")),
@@ -272,8 +276,6 @@ def _extract() -> dict[str, Var]:
 
 def _progress() -> dict[str, Var]:
     """workflow.cases.progress.report_context"""
-    from workflow.contract.progress import ProgressReport
-
     report = from_model(ProgressReport, "The progress report as received.")
     assert report.fields is not None
     return {
@@ -340,7 +342,6 @@ def _annual() -> dict[str, Var]:
         note=leaf("How each figure is counted."),
         chart=leaf("Where its chart goes: print it alone in a paragraph (empty if none)."),
     )
-    from workflow.reports.annual import TABLE_KEYS
 
     return {
         "panel": _panel(),
@@ -369,13 +370,13 @@ def _annual() -> dict[str, Var]:
 
 # Templates by file name: what each is, and what it receives.
 TEMPLATES: dict[str, tuple[str, Any]] = {
-    "referral.docx": ("The formal referral, written when a referral is accepted.", _referral),
-    "agenda.docx": ("The meeting's agenda, first part of the circulation pack.", _agenda),
-    "pack-cover.docx": ("The circulation pack's cover (its header is the pack's).", _cover),
-    "minutes.docx": ("The minutes: the note-taker's draft and the signed record.", _minutes),
-    "minutes-extract.docx": ("One child's case from the signed minutes.", _extract),
-    "progress-report.docx": ("A progress report received for a case.", _progress),
-    "annual-report.docx": ("The chair's annual report to the Board.", _annual),
+    REFERRAL_TEMPLATE: ("The formal referral, written when a referral is accepted.", _referral),
+    AGENDA_TEMPLATE: ("The meeting's agenda, first part of the circulation pack.", _agenda),
+    COVER_TEMPLATE: ("The circulation pack's cover (its header is the pack's).", _cover),
+    MINUTES_TEMPLATE: ("The minutes: the note-taker's draft and the signed record.", _minutes),
+    EXTRACT_TEMPLATE: ("One child's case from the signed minutes.", _extract),
+    PROGRESS_TEMPLATE: ("A progress report received for a case.", _progress),
+    ANNUAL_REPORT_TEMPLATE: ("The chair's annual report to the Board.", _annual),
 }
 
 # Names a template may use besides its data: Jinja's own, and the filters ccp adds.

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from workflow.contract import PanelConfig
-from workflow.contract.rules import today
 from workflow.core import files
+from workflow.core.dates import today
 from workflow.core.errors import WorkspaceError
 from workflow.forms.loading import parse_yaml, validate
+from workflow.register import Register
 from workflow.workspace.paths import Workspace
 
 FOLDERS = ("cases", "meetings", "output", "backups", "templates")
@@ -103,8 +104,6 @@ def init_workspace(root: Path, *, panel_yaml: str | None = None) -> list[Path]:
     All or nothing: the workspace is built in a staging folder and put in place at the end,
     panel.yaml last, so a failed init leaves nothing that stops it being run again.
     """
-    from workflow.register import Register
-
     root = Path(root)
     workspace = Workspace(root)
     if workspace.panel_file.exists():

@@ -115,28 +115,6 @@ def tighten_workspace(workspace: Workspace, register: Any, *, command: str = "")
     return done
 
 
-def tighten_and_record(workspace: Workspace, *, command: str) -> Tightened:
-    """For a command that does not otherwise save the register: tighten, and if anything was
-    loose, record it (taking the register lock only then)."""
-    entries = files.tree(workspace.root) if workspace.root.is_dir() else []
-    if not loose_paths(workspace, entries):
-        files.sweep_temporaries(workspace.root, entries=entries)
-        return Tightened()
-    from workflow.register import Register, register_lock
-
-    with register_lock(workspace.register_file):
-        register = Register.load(workspace.register_file)
-        done = tighten_workspace(workspace, register, command=command)
-        if done:
-            register.save(
-                workspace.register_file,
-                backups_dir=workspace.backups_dir,
-                keep_backups=workspace.panel.backups_kept,
-                mode=register_mode(workspace),
-            )
-    return done
-
-
 @contextlib.contextmanager
 def private_umask(shared: bool = False) -> Iterator[None]:
     """Owner-only (or group) defaults for files other programs write for us (LibreOffice)."""

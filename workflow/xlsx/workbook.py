@@ -64,10 +64,17 @@ from typing import IO, Any
 
 from lxml import etree
 
-from workflow.register.cells import column_letter, storable_problem
-from workflow.register.schema import DATE_FORMAT, DATETIME_FORMAT, NO, TIME_FORMAT, YES
 from workflow.xlsx.segments import Rows, SegmentIndex, index_record, inflate_segment, read_index
 from workflow.xlsx.stream import CDATA, Deflated, Deflater, SheetPieces, Unusual
+from workflow.xlsx.values import (
+    DATE_FORMAT,
+    DATETIME_FORMAT,
+    NO,
+    TIME_FORMAT,
+    YES,
+    column_letter,
+    storable_problem,
+)
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"

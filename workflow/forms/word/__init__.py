@@ -12,6 +12,7 @@ from pathlib import Path
 
 from workflow.forms.word.layout import REFERRAL_FORM, FormSpec, form_label
 from workflow.forms.word.reader import read_form, read_referral_form
+from workflow.forms.word.writer import write_form as write
 
 __all__ = [
     "REFERRAL_FORM",
@@ -32,8 +33,6 @@ def write_form(
     panel_name: str = "Complex Child Panel",
 ) -> Path:
     """Write a blank, fillable Word form of ``spec`` (content controls) from its model."""
-    from workflow.forms.word.writer import write_form as write
-
     return write(out, spec, protective_marking=protective_marking, panel_name=panel_name)
 
 

@@ -15,7 +15,7 @@ from docx.shared import Cm, Pt
 from lxml import etree
 
 from workflow.contract import LABELS
-from workflow.contract.rules import today
+from workflow.core.dates import today
 from workflow.core.files import write_atomic
 from workflow.documents import house_style as house
 from workflow.forms.word.controls import (
