@@ -64,6 +64,7 @@ from typing import IO, Any
 
 from lxml import etree
 
+from workflow.core.errors import CcpError
 from workflow.xlsx.segments import Rows, SegmentIndex, index_record, inflate_segment, read_index
 from workflow.xlsx.stream import CDATA, Deflated, Deflater, SheetPieces, Unusual
 from workflow.xlsx.values import (
@@ -143,7 +144,7 @@ def _first_row_read(data: bytes) -> bool:
     return start >= 0 and _FIRST_ROW_END.search(data, start) is not None
 
 
-class WorkbookRefused(Exception):
+class WorkbookRefused(CcpError):
     """The workbook cannot be edited safely; the message says why and what to do."""
 
 
