@@ -16,7 +16,8 @@ from pathlib import Path
 from bench_register import busy_register
 
 from workflow.core.dates import as_of
-from workflow.reports.annual import gather, report_period
+from workflow.reports.annual import gather
+from workflow.reports.counting import report_period
 from workflow.workspace.initialise import init_workspace
 from workflow.workspace.paths import Workspace
 

@@ -20,7 +20,8 @@ from workflow.contract import MinutesRecord
 from workflow.core.dates import as_of
 from workflow.documents.render import document_text
 from workflow.register import Register
-from workflow.reports.annual import gather, report_period
+from workflow.reports.annual import gather
+from workflow.reports.counting import report_period
 
 CSC, HEALTH, POLICE = "Children's social care", "Health", "Police"
 S20 = "Section 20 (accommodated by agreement)"

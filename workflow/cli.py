@@ -675,7 +675,7 @@ def report_annual(
     Example:  ccp report annual --year 2027
     Example:  ccp report annual --year 2027 --from 2027-04-01 --to 2028-03-31
     """
-    from workflow.reports.annual import report_period
+    from workflow.reports.counting import report_period
     from workflow.reports.files import write_annual_report
 
     workspace = _workspace(ctx)
@@ -705,7 +705,7 @@ def templates_copy(ctx: click.Context, name: str | None, force: bool) -> None:
     \b
     Example:  ccp templates copy minutes.docx
     """
-    from workflow.templates.check import copy_template, shipped_templates
+    from workflow.templates.copy import copy_template, shipped_templates
 
     if name is None:
         for shipped in shipped_templates():

@@ -13,7 +13,7 @@ from workflow.cases.attachments import Paper, PaperCheck, PaperLimits, check_pap
 from workflow.cases.store import CaseRecord, case_context
 from workflow.contract import LABELS, Attachments, Referral
 from workflow.contract.rules import ReferralContext, referral_problems
-from workflow.contract.terms import CASE_ID
+from workflow.contract.terms import CASE_ID, RECORDED_MEETING_STATUSES
 from workflow.core import files
 from workflow.core.dates import today, uk_date
 from workflow.core.errors import FileUnreadable, Problem, ReferralRejected
@@ -27,7 +27,6 @@ from workflow.workspace.privacy import dir_mode, file_mode
 from workflow.workspace.transaction import transaction
 
 # Meetings whose minutes are recorded: a referral can no longer be discussed there.
-HELD_STATUSES = {"minuted", "signed", "amended"}
 
 YAML_INTRO = [
     "Fill in every field that is not marked (optional), then check it with:",
@@ -283,7 +282,7 @@ def _refuse_held_meeting(register: Any, meeting: date, *, chosen: bool) -> None:
     """A meeting whose minutes are recorded has discussed its cases: none can join it."""
     for row in register.find("Meetings", meeting=meeting):
         status = str(row.get("status") or "").strip().lower()
-        if status in HELD_STATUSES:
+        if status in RECORDED_MEETING_STATUSES:
             how = f"--meeting {meeting.isoformat()}" if chosen else "meeting"
             raise ReferralRejected(
                 f"{how}: the {uk_date(meeting)} meeting has already been held (its minutes "

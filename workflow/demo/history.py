@@ -25,7 +25,7 @@ from workflow.forms.loading import dump_yaml
 from workflow.meetings.recording import record_minutes
 from workflow.meetings.records import complete_path
 from workflow.register import Register
-from workflow.reports.annual import report_period
+from workflow.reports.counting import report_period
 from workflow.reports.files import write_annual_report
 from workflow.workspace.paths import Workspace
 from workflow.workspace.transaction import transaction

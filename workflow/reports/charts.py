@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workflow.reports.annual import NOT_RECORDED, TOTAL, ShownCell, ShownTable
+from workflow.reports.counting import NOT_RECORDED, TOTAL
+from workflow.reports.tables import ShownCell, ShownTable
 
 DPI = 200
 WIDTH_IN, HEIGHT_IN = 6.3, 3.0  # 16 cm wide: the text width of the A4 page

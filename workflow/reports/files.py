@@ -21,8 +21,9 @@ from workflow.core.files import dir_mode, file_mode, publish, staging_dir, write
 from workflow.core.resources import ANNUAL_REPORT_TEMPLATE
 from workflow.documents.pdf import convert, require_soffice
 from workflow.documents.render import render_docx
-from workflow.reports.annual import AnnualFigures, Period, gather
+from workflow.reports.annual import AnnualFigures, gather
 from workflow.reports.charts import Chart, draw
+from workflow.reports.counting import Period
 from workflow.reports.suppression import NOT_SHOWN, fewer_than
 from workflow.workspace.paths import Workspace
 

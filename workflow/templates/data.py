@@ -30,7 +30,7 @@ from workflow.core.resources import (
     REFERRAL_TEMPLATE,
 )
 from workflow.meetings.agenda import StrategicItem
-from workflow.reports.annual import TABLE_KEYS
+from workflow.reports.tables import TABLE_KEYS
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,158 @@
+"""What the annual report counts by: its period, its bands, and register cells read as
+numbers, dates and words."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from workflow.contract import (
+    LABELS,
+    RISK_ORDER,
+)
+from workflow.core.dates import uk_date
+from workflow.core.errors import OptionsConflict
+
+NOT_RECORDED = "Not recorded"
+
+
+TOTAL = "Total"
+
+
+AGE_BANDS = ("Under 10", "10 to 12", "13 to 15", "16 to 17", "18 and over")
+
+
+WAIT_BANDS = (
+    (14, "Up to 2 weeks"),
+    (28, "2 to 4 weeks"),
+    (56, "4 to 8 weeks"),
+    (None, "More than 8 weeks"),
+)
+
+
+RISK_LABELS = [LABELS[level] for level in RISK_ORDER]
+
+
+NO_REASON = "no reason recorded"
+
+
+@dataclass(frozen=True)
+class Period:
+    """The report's year: a calendar year unless --from/--to say otherwise."""
+
+    year: int
+    start: date
+    end: date
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= _day(day) <= self.end
+
+    def months(self) -> list[date]:
+        months, cursor = [], self.start.replace(day=1)
+        while cursor <= self.end:
+            months.append(cursor)
+            cursor = (cursor + timedelta(days=32)).replace(day=1)
+        return months
+
+    @property
+    def words(self) -> str:
+        return f"{uk_date(self.start)} to {uk_date(self.end)}"
+
+
+def report_period(year: int, start: date | None = None, end: date | None = None) -> Period:
+    if not 1900 < year < 10000:
+        raise OptionsConflict(f"--year: {year} is not a year like 2027")
+    period = Period(year, start or date(year, 1, 1), end or date(year, 12, 31))
+    if period.start > period.end:
+        raise OptionsConflict(
+            f"--from {period.start.isoformat()} is after --to {period.end.isoformat()}"
+        )
+    return period
+
+
+def _day(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return None
+
+
+def _iso(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _text(value: Any) -> str:
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def _split(value: Any) -> list[str]:
+    return [part.strip() for part in re.split(r"[;\n]", _text(value)) if part.strip()]
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool):
+        return 0.0
+    if isinstance(value, int | float):
+        return float(value)
+    return 0.0
+
+
+def _yes(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return _text(value).lower() in ("yes", "y", "true", "1")
+
+
+def _received(row: dict[str, Any]) -> date | None:
+    return _day(row.get("accepted_on")) or _day(row.get("referral_date"))
+
+
+def _referral_day(row: dict[str, Any]) -> date | None:
+    return _day(row.get("referral_date")) or _day(row.get("accepted_on"))
+
+
+def _month(day: date | None) -> date | None:
+    return day.replace(day=1) if day else None
+
+
+def _age_band(born: date | None, on: date | None) -> str:
+    if born is None or on is None or born > on:
+        return NOT_RECORDED
+    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    if age < 10:
+        return AGE_BANDS[0]
+    if age <= 12:
+        return AGE_BANDS[1]
+    if age <= 15:
+        return AGE_BANDS[2]
+    if age <= 17:
+        return AGE_BANDS[3]
+    return AGE_BANDS[4]
+
+
+def _risk_label(value: Any) -> str:
+    text = _text(value).lower().replace("_", " ")
+    return next((label for label in RISK_LABELS if label.lower() == text), NOT_RECORDED)
+
+
+def _theme_key(theme: str) -> str:
+    return re.sub(r"[\s_\-]+", " ", theme).strip().lower()
+
+
+def _theme_words(theme: str) -> str:
+    words = re.sub(r"[\s_]+", " ", theme).strip()
+    return words[:1].upper() + words[1:]
+
+
+def _by_count(counts: Counter[str]) -> Iterator[tuple[str, int]]:
+    """Largest first, then by name; "Not recorded" last."""
+    order = sorted(counts.items(), key=lambda item: (item[0] == NOT_RECORDED, -item[1], item[0]))
+    yield from order

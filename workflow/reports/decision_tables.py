@@ -1,0 +1,387 @@
+"""The annual report's tables about what the panel did: meetings, attendance, actions,
+resources, escalations, themes, progress reports and closures."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+from typing import Any
+
+from workflow.contract import (
+    MinutesRecord,
+)
+from workflow.contract.terms import CANCELLED, COMPLETED
+from workflow.core.dates import uk_date
+from workflow.reports.counting import (
+    NO_REASON,
+    NOT_RECORDED,
+    RISK_LABELS,
+    Period,
+    _by_count,
+    _day,
+    _number,
+    _risk_label,
+    _text,
+    _theme_key,
+    _theme_words,
+    _yes,
+)
+from workflow.reports.suppression import Relation
+from workflow.reports.tables import TABLE_KEYS, Column, Row, Table
+
+
+def _meetings_table(held: dict[date, MinutesRecord]) -> Table:
+    rows = [
+        Row(
+            uk_date(day),
+            {
+                "present": len(record.present),
+                "agencies": len({person.agency for person in record.present}),
+                "children": len(record.cases),
+            },
+        )
+        for day, record in sorted(held.items())
+    ]
+    table = Table(
+        "meetings",
+        TABLE_KEYS["meetings"],
+        "Meeting",
+        [
+            Column("present", "Members and guests present", "number"),
+            Column("agencies", "Agencies represented", "number"),
+            Column("children", "Cases discussed", "count"),
+        ],
+        rows,
+        "A meeting is held when its minutes are recorded (ccp minutes record); figures are "
+        "from the latest recorded version. Cases discussed counts each case once per meeting, "
+        "so a child reviewed at three meetings counts three times.",
+    )
+    return table.with_total(f"All {len(rows)} meetings", only=("present", "children"))
+
+
+def _attendance_table(held: dict[date, MinutesRecord], panel_agencies: list[str]) -> Table:
+    attended: Counter[str] = Counter()
+    apologies: Counter[str] = Counter()
+    seen: list[str] = []
+    for record in held.values():
+        present = {person.agency for person in record.present}
+        absent = {person.agency for person in record.apologies} - present
+        attended.update(present)
+        apologies.update(absent)
+        seen += sorted(present | absent)
+    agencies = list(dict.fromkeys([*panel_agencies, *sorted(set(seen))]))
+    meetings = len(held)
+    rows = [
+        Row(
+            agency,
+            {
+                "attended": attended[agency],
+                "apologies": apologies[agency],
+                "absent": meetings - attended[agency] - apologies[agency],
+                "rate": f"{attended[agency] / meetings:.0%}" if meetings else "",
+            },
+        )
+        for agency in agencies
+    ]
+    return Table(
+        "attendance",
+        TABLE_KEYS["attendance"],
+        "Agency",
+        [
+            Column("attended", "Meetings attended", "number"),
+            Column("apologies", "Apologies only", "number"),
+            Column("absent", "Not represented", "number"),
+            Column("rate", "Attendance", "text"),
+        ],
+        rows,
+        "An agency attended a meeting when anyone from it is minuted as present; 'apologies "
+        "only' when it sent apologies and nobody from it attended. Agencies are those of the "
+        "chair, deputy and members in panel.yaml, then any other agency minuted. These count "
+        "meetings, not children, so the small-number rule does not apply.",
+    )
+
+
+def _actions(actions: list[dict[str, Any]], period: Period, as_of: date) -> list[Table]:
+    agreed = [row for row in actions if _day(row.get("meeting")) in period]
+    by_agency: dict[str, Counter[str]] = {}
+    for row in agreed:
+        agency = _text(row.get("agency")) or NOT_RECORDED
+        counts = by_agency.setdefault(agency, Counter())
+        counts["agreed"] += 1
+        status = (_text(row.get("status")) or "Open").lower()
+        due = _day(row.get("due"))
+        if status == COMPLETED.lower():
+            counts["completed"] += 1
+            done = _day(row.get("completed_on"))
+            if done is not None and due is not None and done <= due:
+                counts["on_time"] += 1
+        elif status == CANCELLED.lower():
+            counts["cancelled"] += 1
+            reason = (_text(row.get("reason_not_done")) or NO_REASON).lower()
+            counts[f"cancelled:{reason}"] += 1
+        elif due is not None and due < as_of:
+            counts["overdue"] += 1
+        else:
+            counts["open"] += 1
+    agencies = [
+        agency for agency, _ in _by_count(Counter({a: c["agreed"] for a, c in by_agency.items()}))
+    ]
+    main_columns = [
+        Column("agreed", "Agreed"),
+        Column("completed", "Completed"),
+        Column("on_time", "Completed on time"),
+        Column("open", "Open, not yet due"),
+        Column("overdue", "Overdue"),
+        Column("cancelled", "Cancelled"),
+    ]
+    main = Table(
+        "actions",
+        TABLE_KEYS["actions"],
+        "Agency",
+        main_columns,
+        [
+            Row(agency, {c.key: by_agency[agency][c.key] for c in main_columns})
+            for agency in agencies
+        ],
+        "Actions agreed at meetings in the period (Actions sheet), by the agency that owns "
+        f"them, with their status on {uk_date(as_of)}. Completed on time: completed on or "
+        "before the due date. Overdue: still open after its due date. Agreed = completed + "
+        "open + overdue + cancelled.",
+        chart="actions",
+    )
+    main.with_total()
+    for row in main.rows:
+        main.relations.append(
+            Relation(
+                main.cell(row.label, "agreed"),
+                tuple(
+                    main.cell(row.label, key)
+                    for key in ("completed", "open", "overdue", "cancelled")
+                ),
+            )
+        )
+    reasons = ["circumstances changed", "not undertaken", NO_REASON]
+    split_columns = [Column(reason.replace(" ", "_"), reason.capitalize()) for reason in reasons]
+    split = Table(
+        "cancelled",
+        TABLE_KEYS["cancelled"],
+        "Agency",
+        split_columns,
+        [
+            Row(
+                agency,
+                {
+                    column.key: by_agency[agency][f"cancelled:{reason}"]
+                    for column, reason in zip(split_columns, reasons, strict=True)
+                },
+            )
+            for agency in agencies
+        ],
+        "Cancelled actions by the reason recorded in the register's 'Reason not done' column. "
+        "Each agency's reasons add up to its cancelled actions in the table above.",
+    )
+    split.with_total()
+    for row in split.rows:
+        main.relations.append(
+            Relation(
+                main.cell(row.label, "cancelled"),
+                tuple(split.cell(row.label, column.key) for column in split_columns),
+            )
+        )
+    return [main, split]
+
+
+def _resources(resources: list[dict[str, Any]], period: Period) -> Table:
+    by_agency: dict[str, dict[str, float]] = {}
+    for row in resources:
+        if _day(row.get("meeting")) not in period:
+            continue
+        agency = _text(row.get("agency")) or NOT_RECORDED
+        entry = by_agency.setdefault(
+            agency, {"agreed": 0, "confirmed": 0, "amount_agreed": 0.0, "amount_confirmed": 0.0}
+        )
+        amount = _number(row.get("amount"))
+        entry["agreed"] += 1
+        entry["amount_agreed"] += amount
+        if _yes(row.get("confirmed")):
+            entry["confirmed"] += 1
+            entry["amount_confirmed"] += amount
+    rows = [
+        Row(agency, by_agency[agency])
+        for agency, _ in _by_count(Counter({a: int(e["agreed"]) for a, e in by_agency.items()}))
+    ]
+    table = Table(
+        "resources",
+        TABLE_KEYS["resources"],
+        "Agency",
+        [
+            Column("agreed", "Agreed"),
+            Column("confirmed", "Confirmed"),
+            Column("amount_agreed", "Amount agreed", "money"),
+            Column("amount_confirmed", "Amount confirmed", "money"),
+        ],
+        rows,
+        "Resource agreements minuted at meetings in the period (Resources sheet): agreed "
+        "includes those in principle; confirmed, those the agency has confirmed. Amounts are "
+        "the pounds recorded, where any; an amount is not shown where its count is not.",
+    )
+    return table.with_total()
+
+
+def _escalations(held: dict[date, MinutesRecord]) -> Table:
+    discussed = {case.case_id for record in held.values() for case in record.cases}
+    escalated = {
+        case.case_id
+        for record in held.values()
+        for case in record.cases
+        if case.escalate_to_partnership
+    }
+    return Table(
+        "escalations",
+        TABLE_KEYS["escalations"],
+        "Children",
+        [Column("children", "Children")],
+        [
+            Row("Children discussed", {"children": len(discussed)}),
+            Row("Escalated", {"children": len(escalated)}),
+        ],
+        "From the recorded minutes of meetings in the period: a child is escalated when the "
+        "panel decided a formal practice review was needed (escalate_to_partnership). Each "
+        "child counts once however many meetings discussed them.",
+    )
+
+
+def _themes(held: dict[date, MinutesRecord]) -> Table:
+    children: dict[str, set[str]] = {}
+    meetings: dict[str, set[date]] = {}
+    names: dict[str, str] = {}
+    for day, record in held.items():
+        for case in record.cases:
+            for theme in case.themes:
+                key = _theme_key(theme)
+                if not key:
+                    continue
+                names.setdefault(key, _theme_words(theme))
+                children.setdefault(key, set()).add(case.case_id)
+                meetings.setdefault(key, set()).add(day)
+    order = sorted(children, key=lambda key: (-len(children[key]), names[key]))
+    return Table(
+        "themes",
+        TABLE_KEYS["themes"],
+        "Theme",
+        [Column("children", "Children"), Column("meetings", "Meetings", "number")],
+        [
+            Row(names[key], {"children": len(children[key]), "meetings": len(meetings[key])})
+            for key in order
+        ],
+        "Themes are the short tags the minutes record for each case (themes). The same tag "
+        "written with spaces, hyphens or capitals counts as one. Children: how many children's "
+        "cases raised it; meetings: at how many meetings.",
+        chart="themes",
+    )
+
+
+def _progress(
+    progress: list[dict[str, Any]], period: Period, as_of: date, deadline_days: int
+) -> Table:
+    due = [
+        row
+        for row in progress
+        if _day(row.get("due_meeting")) in period and _day(row.get("due_meeting")) <= as_of
+    ]
+    received = [row for row in due if _day(row.get("received_on"))]
+    on_time = [
+        row
+        for row in received
+        if _day(row["received_on"]) <= _day(row["due_meeting"]) - timedelta(days=deadline_days)
+    ]
+    table = Table(
+        "progress",
+        TABLE_KEYS["progress"],
+        "Progress reports",
+        [Column("reports", "Reports")],
+        [
+            Row("Due at meetings in the period", {"reports": len(due)}),
+            Row("Received", {"reports": len(received)}),
+            Row("Received on time", {"reports": len(on_time)}),
+            Row("Received late", {"reports": len(received) - len(on_time)}),
+            Row("Not received", {"reports": len(due) - len(received)}),
+        ],
+        "Reports the panel asked for, due at meetings in the period up to the day of the "
+        f"report (Progress sheet). On time: received at least {deadline_days} days before the "
+        "meeting, in time to go out with its papers (panel.yaml referral_deadline_days).",
+    )
+    cell = table.cell
+    table.relations += [
+        Relation(
+            cell("Due at meetings in the period", "reports"),
+            (cell("Received", "reports"), cell("Not received", "reports")),
+        ),
+        Relation(
+            cell("Received", "reports"),
+            (cell("Received on time", "reports"), cell("Received late", "reports")),
+        ),
+    ]
+    return table
+
+
+def _closures(
+    cases: list[dict[str, Any]],
+    minutes: dict[date, MinutesRecord],
+    period: Period,
+    threshold: int,
+) -> list[Table]:
+    closed = [
+        row
+        for row in cases
+        if _day(row.get("closed_on")) in period
+        and (_text(row.get("status")) or "").lower() == "closed"
+    ]
+    by_risk = Counter(_risk_label(row.get("risk_latest")) for row in closed)
+    labels = [*RISK_LABELS] + ([NOT_RECORDED] if by_risk[NOT_RECORDED] else [])
+    risk = Table(
+        "closures",
+        TABLE_KEYS["closures"],
+        "Risk when closed",
+        [Column("children", "Cases")],
+        [Row(label, {"children": by_risk[label]}) for label in labels],
+        "Cases whose register row is closed with a closing date in the period; the level of "
+        "risk is the one the panel last agreed.",
+    ).with_total()
+    reasons: dict[str, str] = {}
+    for _, record in sorted(minutes.items()):
+        for case in record.cases:
+            if case.close_case and case.closure_reason:
+                reasons[case.case_id] = case.closure_reason
+    grouped: Counter[str] = Counter()
+    words: dict[str, str] = {}
+    for row in closed:
+        reason = reasons.get(str(row["case_id"]))
+        key = " ".join(reason.lower().split()).rstrip(".") if reason else ""
+        if key:
+            words.setdefault(key, " ".join(reason.split()).rstrip("."))
+        grouped[key] += 1
+    other = f"Other reasons, each given for fewer than {threshold} cases"
+    counts: Counter[str] = Counter()
+    for key, count in grouped.items():
+        if not key:
+            counts[NOT_RECORDED] += count
+        elif count >= threshold:
+            counts[words[key]] += count
+        else:
+            # A reason given for one or two children may describe them: only reasons
+            # shared by enough cases are quoted.
+            counts[other] += count
+    order = [label for label, _ in _by_count(counts) if label not in (other, NOT_RECORDED)]
+    order += [label for label in (other, NOT_RECORDED) if counts[label]]
+    why = Table(
+        "closure_reasons",
+        TABLE_KEYS["closure_reasons"],
+        "Reason (as minuted)",
+        [Column("children", "Cases")],
+        [Row(label, {"children": counts[label]}) for label in order],
+        "The closure reason from the minutes that closed the case, grouped where the same "
+        f"words were used. A reason given for fewer than {threshold} cases is not quoted, since "
+        "it could describe a child; those are counted together.",
+    ).with_total()
+    return [risk, why]
