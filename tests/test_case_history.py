@@ -99,7 +99,8 @@ def test_text_is_for_people(runner, history_made):
 
 
 def test_progress_report_received_and_closure_by_the_panel(history_made, tmp_path, runner):
-    from workflow.cases.progress import add_progress, write_progress_template
+    from workflow.cases.progress import add_progress
+    from workflow.cases.progress_form import write_progress_template
     from workflow.meetings.agenda import agenda_for
     from workflow.register import Register
 

@@ -570,7 +570,7 @@ def progress_template(
     \b
     Example:  ccp progress template CCP-2027-004 --format docx progress-form.docx
     """
-    from workflow.cases.progress import write_progress_template
+    from workflow.cases.progress_form import write_progress_template
 
     workspace = _workspace(ctx)
     _say_written([write_progress_template(workspace, case_id, form_format, out, force=force)])

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from workflow.cases.actions import update_action
-from workflow.cases.progress import add_progress, write_progress_template
+from workflow.cases.progress import add_progress
+from workflow.cases.progress_form import write_progress_template
 from workflow.cases.reminders import draft_reminders
 from workflow.core.dates import as_date, as_of
 from workflow.core.files import write_text
