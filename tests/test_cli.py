@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from workflow.cli import cli
 from workflow.core.dates import uk_date
-from workflow.documents.render import document_text
+from workflow.documents.text import document_text
 
 
 def all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:

@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 
 from workflow.core.errors import TemplateError
 from workflow.core.resources import bundled_template
-from workflow.documents.render import document_text, render_docx
+from workflow.documents.render import render_docx
+from workflow.documents.text import document_text
 
 DATA = Path(__file__).parent / "data"
 REFERRAL_TEMPLATE = bundled_template("referral.docx")

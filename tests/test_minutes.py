@@ -13,7 +13,7 @@ from helpers import SECOND_CHILD, accept_two, complete_draft
 from openpyxl import load_workbook
 
 from workflow.core.errors import FormInvalid, MinutesLocked, NotAuthorisedToSign, RegisterLocked
-from workflow.documents.render import document_text
+from workflow.documents.text import document_text
 from workflow.meetings.minutes import draft_minutes
 from workflow.meetings.recording import amend_minutes, record_minutes
 from workflow.meetings.signing import sign_minutes, verify_document

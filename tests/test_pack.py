@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from workflow.cli import cli
 from workflow.core.errors import FormInvalid
-from workflow.documents.render import document_text
+from workflow.documents.text import document_text
 from workflow.meetings.pack import build_pack
 
 MEETING = date(2027, 3, 11)

@@ -23,7 +23,7 @@ from workflow.cli import cli
 from workflow.core.errors import FileUnreadable, FormInvalid, RegisterCellInvalid, RegisterLocked
 from workflow.core.resources import bundled_template
 from workflow.demo.word_filler import Filler
-from workflow.documents.render import document_text
+from workflow.documents.text import document_text
 from workflow.forms.word import read_form, write_referral_form
 from workflow.forms.word.controls import qn
 from workflow.forms.word.prefill import read_zip, sdt_pr, write_zip

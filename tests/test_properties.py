@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from workflow.cases.referrals import add_referral
-from workflow.documents.render import document_text
+from workflow.documents.text import document_text
 from workflow.workspace.initialise import init_workspace
 from workflow.workspace.paths import Workspace
 

@@ -394,7 +394,7 @@ def test_record_racing_sign_never_disagrees(march):
         env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     sign.wait(120)
-    from workflow.documents.render import document_text
+    from workflow.documents.text import document_text
 
     text = document_text(workspace.signed_minutes(MARCH, 1, ".docx"))
     recorded_text = workspace.recorded_minutes(MARCH, 1).read_text(encoding="utf-8")

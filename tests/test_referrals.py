@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from workflow.cases.referrals import add_referral, check_referral
 from workflow.core.errors import FormInvalid, ReferralRejected, RegisterLocked
-from workflow.documents.render import document_text
+from workflow.documents.text import document_text
 
 
 def cases_sheet(workspace) -> list[dict]:

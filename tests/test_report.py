@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from workflow.cli import cli
 from workflow.contract import MinutesRecord
 from workflow.core.dates import as_of
-from workflow.documents.render import document_text
+from workflow.documents.text import document_text
 from workflow.register import Register
 from workflow.reports.annual import gather
 from workflow.reports.counting import report_period

@@ -17,7 +17,8 @@ from docx.oxml.ns import qn
 
 from workflow.contract import LABELS
 from workflow.core.resources import bundled_template
-from workflow.documents.render import document_text, render_docx
+from workflow.documents.render import render_docx
+from workflow.documents.text import document_text
 from workflow.meetings.minutes import blank_case
 
 BUILD_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "build_templates.py"

@@ -15,7 +15,7 @@ from docx import Document
 
 from workflow.cli import cli
 from workflow.core.resources import bundled_template
-from workflow.documents.render import document_text
+from workflow.documents.text import document_text
 from workflow.templates.check import check_template, check_templates
 from workflow.templates.data import TEMPLATES, markdown
 

@@ -18,10 +18,9 @@ from workflow.documents.house_style import (
     fill,
     grid_table,
     keep_on_one_page,
-    keep_together,
     paragraph_style,
-    repeat_as_header,
 )
+from workflow.documents.oxml import keep_together, repeat_as_header
 
 from .house import (
     heading,

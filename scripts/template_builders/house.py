@@ -30,8 +30,8 @@ from workflow.documents.house_style import (
     keep_on_one_page,
     page_footer,
     page_header,
-    repeat_as_header,
 )
+from workflow.documents.oxml import repeat_as_header
 
 __all__ = ["HEADER_FILL", "LABEL_FILL", "TEXT_CM", "page_footer", "page_header"]
 

@@ -21,14 +21,12 @@ from docx.text.paragraph import Paragraph
 from workflow.documents.house_style import (
     RULE,
     TEXT_CM,
-    box,
     fill,
     grid_table,
     keep_on_one_page,
     paragraph_style,
-    repeat_as_header,
-    rule_above,
 )
+from workflow.documents.oxml import box, repeat_as_header, rule_above
 
 from .house import (
     HEADER_FILL,

@@ -13,17 +13,8 @@ from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
-from workflow.documents.house_style import (
-    BORDER,
-    DARK_BLUE,
-    LABEL_FILL,
-    RULE,
-    box,
-    outline_level,
-    panel,
-    paragraph_style,
-    rule_below,
-)
+from workflow.documents.house_style import BORDER, DARK_BLUE, LABEL_FILL, RULE, paragraph_style
+from workflow.documents.oxml import box, outline_level, panel, rule_below
 
 from .house import new_document, page_footer, page_header, save, statement, tag, text
 from .minutes import DRAFT_RED

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import textwrap
 from datetime import date
 from pathlib import Path
@@ -30,8 +29,7 @@ from workflow.core.errors import (
 from workflow.core.files import publish, staging_dir, write_text
 from workflow.forms.loading import dump_yaml
 from workflow.forms.word import write_form
-from workflow.forms.word.controls import qn
-from workflow.forms.word.prefill import NS, FormEditor
+from workflow.forms.word.prefill import FormEditor
 from workflow.register import Register
 from workflow.workspace.paths import Workspace
 
@@ -172,18 +170,7 @@ def _finish_form(filler: Any, action_lines: list[str]) -> None:
     for tag in LOCKED_BOXES:
         filler.lock(tag)
     filler.drop_spare_rows("actions", "action_id")
-    rows = [tr for tr in filler.root.iter(qn("w:tr")) if filler.row_boxes(tr, "actions")]
-    table = next((tr.getparent() for tr in rows if tr.getparent() is not None), None)
-    if table is None:
-        return
     # The actions as agreed, above their table: the reporter sees what each ID means.
-    help_paragraph = table.getprevious()
-    anchor = help_paragraph
-    for line in action_lines or ["The panel agreed no actions for this case."]:
-        paragraph = copy.deepcopy(help_paragraph)
-        for run in paragraph.findall("w:r", NS)[1:]:
-            paragraph.remove(run)
-        texts = paragraph.findall(".//w:t", NS)
-        texts[0].text = line
-        anchor.addnext(paragraph)
-        anchor = paragraph
+    filler.lines_above_table(
+        "actions", action_lines or ["The panel agreed no actions for this case."]
+    )

@@ -11,12 +11,12 @@ from typing import Any
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_TAB_ALIGNMENT, WD_TAB_LEADER
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
 
 from workflow.core.files import PRIVATE_FILE, write_atomic
+from workflow.documents.oxml import bookmark, cached_field, update_fields_on_open
 from workflow.documents.render import check_docx
 
 
@@ -49,36 +49,6 @@ def bookmark_name(index: int) -> str:
     return f"ccpSection{index}"
 
 
-def _field(paragraph: Paragraph, instruction: str, cached: str) -> None:
-    """A Word field (PAGEREF, PAGE ...) showing `cached` until it is updated."""
-
-    def char(kind: str) -> None:
-        run = paragraph.add_run()
-        element = OxmlElement("w:fldChar")
-        element.set(qn("w:fldCharType"), kind)
-        run._r.append(element)
-
-    char("begin")
-    run = paragraph.add_run()
-    text = OxmlElement("w:instrText")
-    text.set(qn("xml:space"), "preserve")
-    text.text = f" {instruction} "
-    run._r.append(text)
-    char("separate")
-    paragraph.add_run(cached)
-    char("end")
-
-
-def _bookmark(paragraph: Paragraph, name: str, number: int) -> None:
-    start = OxmlElement("w:bookmarkStart")
-    start.set(qn("w:id"), str(number))
-    start.set(qn("w:name"), name)
-    end = OxmlElement("w:bookmarkEnd")
-    end.set(qn("w:id"), str(number))
-    paragraph._p.insert(0, start) if paragraph._p.pPr is None else paragraph._p.pPr.addnext(start)
-    paragraph._p.append(end)
-
-
 def add_contents(document: DocumentObject, parts: Sequence[Part], pages: Sequence[str]) -> None:
     """A contents list whose page numbers are PAGEREF fields to each part's bookmark.
 
@@ -100,16 +70,7 @@ def add_contents(document: DocumentObject, parts: Sequence[Part], pages: Sequenc
         if part.missing:
             paragraph.add_run(MISSING).italic = True
         else:
-            _field(paragraph, f"PAGEREF {bookmark_name(index)} \\h", page)
-
-
-def _update_fields_on_open(document: DocumentObject) -> None:
-    """Ask Word to refresh the contents' page numbers when the pack is opened."""
-    settings = document.settings.element
-    if settings.find(qn("w:updateFields")) is None:
-        element = OxmlElement("w:updateFields")
-        element.set(qn("w:val"), "true")
-        settings.append(element)
+            cached_field(paragraph, f"PAGEREF {bookmark_name(index)} \\h", page)
 
 
 _STYLE = qn("w:style")
@@ -203,7 +164,7 @@ def compose(master: Path, parts: Sequence[Part], out: Path, *, mode: int = PRIVA
     from docxcompose.composer import Composer
 
     document = Document(str(master))
-    _update_fields_on_open(document)
+    update_fields_on_open(document)
     composer = Composer(_QuickStylesDocument(document))
     for index, part in enumerate(parts):
         if part.missing:
@@ -215,12 +176,12 @@ def compose(master: Path, parts: Sequence[Part], out: Path, *, mode: int = PRIVA
             title = Paragraph(document.element.body[start], document._body)
             _set_text(title, part.title)
             title.paragraph_format.page_break_before = True
-            _bookmark(title, bookmark_name(index), 9000 + index)
+            bookmark(title, bookmark_name(index), 9000 + index)
             continue
         heading = document.add_heading(part.title, level=min(part.level, 2))
         heading.paragraph_format.page_break_before = True
         heading.paragraph_format.keep_with_next = True
-        _bookmark(heading, bookmark_name(index), 9000 + index)
+        bookmark(heading, bookmark_name(index), 9000 + index)
         if part.note:
             document.add_paragraph(part.note)
         for _ in range(part.blank_pages):

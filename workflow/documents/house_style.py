@@ -16,14 +16,24 @@ from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.styles.style import ParagraphStyle
-from docx.table import Table, _Cell, _Row
+from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
+
+from workflow.documents.oxml import (
+    document_defaults,
+    field,
+    keep_together,
+    outline_level,
+    plain,
+    rule_below,
+    rule_left,
+    shade,
+    table_look,
+)
 
 FONT = "Calibri"  # LibreOffice maps it to the metric-compatible Carlito
 DARK_BLUE = RGBColor(0x1F, 0x38, 0x64)
@@ -73,7 +83,7 @@ def new_document(title: str, *, created: datetime, subject: str = "Complex Child
 
 
 def house_styles(document: DocumentObject) -> None:
-    _document_defaults(document)
+    document_defaults(document, FONT)
     styles = document.styles
 
     normal = styles["Normal"]
@@ -163,107 +173,11 @@ def house_styles(document: DocumentObject) -> None:
     tabs.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
 
 
-def outline_level(style: ParagraphStyle, level: int) -> None:
-    """The style is a heading of `level` (1-9) for navigation, tags and PDF bookmarks."""
-    outline = OxmlElement("w:outlineLvl")
-    outline.set(qn("w:val"), str(level - 1))
-    style.element.get_or_add_pPr().insert_element_before(
-        outline, "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange"
-    )
-
-
 def paragraph_style(document: DocumentObject, name: str, base: str = "Normal") -> ParagraphStyle:
     style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     style.base_style = document.styles[base]
     style.quick_style = True
     return style
-
-
-def plain(style: ParagraphStyle) -> ParagraphStyle:
-    """Drop a built-in style's theme fonts and colours so the house font and colour apply."""
-    rpr = style.element.get_or_add_rPr()
-    for child in rpr.findall(qn("w:rFonts")):
-        rpr.remove(child)
-    ppr = style.element.pPr
-    if ppr is not None:
-        for child in ppr.findall(qn("w:pBdr")):
-            ppr.remove(child)
-    return style
-
-
-def _document_defaults(document: DocumentObject) -> None:
-    # python-docx has no API for docDefaults: one font for every script (Arabic and Hebrew
-    # text uses the complex-script slot), and British English for spelling and dates.
-    rpr = (
-        document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    )
-    fonts = rpr.find(qn("w:rFonts"))
-    for key in list(fonts.attrib):
-        del fonts.attrib[key]
-    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(slot), FONT)
-    lang = rpr.find(qn("w:lang"))
-    lang.set(qn("w:val"), "en-GB")
-    lang.set(qn("w:eastAsia"), "en-GB")
-
-
-def border(tag: str, color: str, size: int, space: int = 1) -> Any:
-    edge = OxmlElement(tag)
-    edge.set(qn("w:val"), "single")
-    edge.set(qn("w:sz"), str(size))
-    edge.set(qn("w:space"), str(space))
-    edge.set(qn("w:color"), color)
-    return edge
-
-
-# Elements that follow w:pBdr in a w:pPr (the schema fixes the order; Word enforces it).
-AFTER_PBDR = (
-    "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
-    "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi",
-    "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
-    "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
-    "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
-    "w:pPrChange",
-)  # fmt: skip
-
-
-def rule_below(ppr: Any, color: str, size: int) -> None:
-    borders = OxmlElement("w:pBdr")
-    borders.append(border("w:bottom", color, size, space=2))
-    ppr.insert_element_before(borders, *AFTER_PBDR)
-
-
-def rule_left(ppr: Any, color: str, size: int) -> None:
-    borders = OxmlElement("w:pBdr")
-    borders.append(border("w:left", color, size, space=8))
-    ppr.insert_element_before(borders, *AFTER_PBDR)
-
-
-def rule_above(ppr: Any, color: str, size: int) -> None:
-    borders = OxmlElement("w:pBdr")
-    borders.append(border("w:top", color, size, space=6))
-    ppr.insert_element_before(borders, *AFTER_PBDR)
-
-
-def box(ppr: Any, color: str, size: int) -> None:
-    borders = OxmlElement("w:pBdr")
-    for edge in ("top", "left", "bottom", "right"):
-        borders.append(border(f"w:{edge}", color, size, space=4))
-    ppr.insert_element_before(borders, *AFTER_PBDR)
-
-
-def panel(style: ParagraphStyle, color: str, fill: str) -> None:
-    """A box round, and shading behind, consecutive paragraphs of the style (one panel)."""
-    ppr = style.element.get_or_add_pPr()
-    borders = OxmlElement("w:pBdr")
-    for edge in ("top", "left", "bottom", "right"):
-        borders.append(border(f"w:{edge}", color, 4, space=4))
-    ppr.insert_element_before(borders, *AFTER_PBDR)
-    shading = OxmlElement("w:shd")
-    shading.set(qn("w:val"), "clear")
-    shading.set(qn("w:color"), "auto")
-    shading.set(qn("w:fill"), fill)
-    ppr.insert_element_before(shading, *AFTER_PBDR[1:])
 
 
 def page_header(
@@ -296,22 +210,6 @@ def page_footer(document: DocumentObject, reference: str, *, marking: str = MARK
     field(line, "NUMPAGES")
 
 
-def field(paragraph: Paragraph, instruction: str) -> None:
-    # python-docx has no field API. No cached result: Word and LibreOffice compute page
-    # numbers when they lay the document out.
-    for kind in ("begin", "instr", "end"):
-        run = paragraph.add_run()
-        if kind == "instr":
-            code = OxmlElement("w:instrText")
-            code.set(qn("xml:space"), "preserve")
-            code.text = f" {instruction} "
-            run._r.append(code)
-        else:
-            char = OxmlElement("w:fldChar")
-            char.set(qn("w:fldCharType"), kind)
-            run._r.append(char)
-
-
 # --- tables ------------------------------------------------------------------------------
 
 
@@ -339,7 +237,7 @@ def grid_table(
     if not rows_split:
         for row in table.rows:
             keep_together(row)
-    table_look(table)
+    table_look(table, BORDER)
     return table
 
 
@@ -353,68 +251,9 @@ def fill(cell: _Cell, content: str, style: str, shade_fill: str | None = None) -
     return paragraph
 
 
-def shade(cell: _Cell, fill_colour: str) -> None:
-    shd = OxmlElement("w:shd")
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), fill_colour)
-    cell._tc.get_or_add_tcPr().insert_element_before(
-        shd, "w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark"
-    )
-
-
-def repeat_as_header(row: _Row) -> None:
-    """Repeat the row at the top of each page the table runs onto."""
-    row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
-    row.height = Cm(0.6)
-    row._tr.get_or_add_trPr().insert_element_before(
-        OxmlElement("w:tblHeader"), "w:tblCellSpacing", "w:jc", "w:hidden"
-    )
-
-
-def keep_together(row: _Row) -> None:
-    # A short row split over two pages strands a word or two on the next page.
-    row._tr.get_or_add_trPr().insert_element_before(
-        OxmlElement("w:cantSplit"), "w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc"
-    )
-
-
 def keep_on_one_page(table: Table, last: int) -> None:
     """Keep a short table whole: each row up to `last` keeps with the row after it."""
     for row in table.rows[:last]:
         for cell in row.cells:
             for paragraph in cell.paragraphs:
                 paragraph.paragraph_format.keep_with_next = True
-
-
-CELL_PADDING = 100  # twips either side of a cell's text
-
-
-def table_look(table: Table) -> None:
-    """Light grey rules, a little room around the text in each cell, borders on the margins."""
-    tblpr = table._tbl.tblPr
-    # In Word 2010 layout (the template's compatibility mode, and LibreOffice's) the indent
-    # is measured to the first cell's text: indenting by the padding puts the left border
-    # on the margin, in line with the headings' rules, and the right border on the other.
-    indent = OxmlElement("w:tblInd")
-    indent.set(qn("w:w"), str(CELL_PADDING))
-    indent.set(qn("w:type"), "dxa")
-    tblpr.insert_element_before(
-        indent, "w:tblBorders", "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook"
-    )
-    borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        borders.append(border(f"w:{edge}", BORDER, 4, space=0))
-    tblpr.insert_element_before(borders, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook")
-    margins = OxmlElement("w:tblCellMar")
-    for edge, twips in (
-        ("top", 45),
-        ("left", CELL_PADDING),
-        ("bottom", 45),
-        ("right", CELL_PADDING),
-    ):
-        margin = OxmlElement(f"w:{edge}")
-        margin.set(qn("w:w"), str(twips))
-        margin.set(qn("w:type"), "dxa")
-        margins.append(margin)
-    tblpr.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription")

@@ -6,14 +6,13 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import jinja2
-from docx import Document
 from docx.opc.exceptions import PackageNotFoundError
 from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
@@ -21,8 +20,9 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from workflow.core.dates import uk_date
-from workflow.core.errors import FileUnreadable, TemplateError
+from workflow.core.errors import TemplateError
 from workflow.core.files import PRIVATE_FILE, write_atomic
+from workflow.documents.oxml import cell_properties_in_schema_order
 
 # Characters XML 1.0 cannot hold: lxml would refuse them, or docxtpl's recovering parser
 # would silently drop them with the rest of the paragraph.
@@ -30,10 +30,6 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]
 
 # Each kind of Word part, as a reader would name where a template went wrong.
 _PART_NAMES = {"document": "body", "header": "header", "footer": "footer"}
-
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 
 
 # --- rendering ---------------------------------------------------------------------------
@@ -79,7 +75,7 @@ def render_docx(
             "check that every {%p ...%}, {%tr ...%} tag has its closing tag"
         ) from err
 
-    _cell_properties_in_schema_order(document.docx.element.body)
+    cell_properties_in_schema_order(document.docx.element.body)
     document.docx.core_properties.title = title
     document.docx.core_properties.language = LANGUAGE
     buffer = io.BytesIO()
@@ -230,44 +226,6 @@ def _age(born: date | None, on: date | None) -> int | str:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
-# The order WordprocessingML requires inside <w:tcPr>. docxtpl's {% cellbg %} puts the
-# shading first; LibreOffice does not mind, but Word may call the file damaged.
-_TC_PR_ORDER = [
-    f"{_W}{name}"
-    for name in (
-        "cnfStyle",
-        "tcW",
-        "gridSpan",
-        "hMerge",
-        "vMerge",
-        "tcBorders",
-        "shd",
-        "noWrap",
-        "tcMar",
-        "textDirection",
-        "tcFitText",
-        "vAlign",
-        "hideMark",
-        "headers",
-        "cellIns",
-        "cellDel",
-        "cellMerge",
-        "tcPrChange",
-    )
-]
-
-
-def _cell_properties_in_schema_order(body: Any) -> None:
-    rank = {tag: index for index, tag in enumerate(_TC_PR_ORDER)}
-    for properties in body.iter(f"{_W}tcPr"):
-        children = list(properties)
-        ordered = sorted(children, key=lambda child: rank.get(child.tag, len(rank)))
-        if ordered != children:
-            for child in children:
-                properties.remove(child)
-            properties.extend(ordered)
-
-
 class _LocatedTemplate(DocxTemplate):
     """Remembers which part (body, header) and XML it was rendering when Jinja failed."""
 
@@ -333,67 +291,3 @@ def _source_text(source: str, line: int) -> str:
 
 
 # --- reading -----------------------------------------------------------------------------
-
-
-def document_text(path: Path) -> str:
-    """All visible text of a .docx, one paragraph per line, in reading order.
-
-    Headers first, then the body (table cells and content controls included, in document
-    order), then footers. Line breaks inside a paragraph come back as newlines; field
-    instructions (PAGE, NUMPAGES) are not text and are left out.
-    """
-    try:
-        document = Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as err:
-        raise FileUnreadable(f"{path}: not a Word (.docx) document ({err})") from err
-    body = document.element.body
-    headers = list(_header_footer_parts(document, body, "headerReference"))
-    footers = list(_header_footer_parts(document, body, "footerReference"))
-    lines: list[str] = []
-    for root in [*headers, body, *footers]:
-        lines += (_paragraph_text(p) for p in _paragraphs(root))
-    return "\n".join(lines)
-
-
-def _header_footer_parts(document: Any, body: Any, reference: str) -> Iterator[Any]:
-    seen: set[str] = set()
-    for sect_pr in body.iter(f"{_W}sectPr"):
-        for ref in sect_pr.iterchildren(f"{_W}{reference}"):
-            rid = ref.get(_R_ID)
-            if rid and rid not in seen:
-                seen.add(rid)
-                yield document.part.related_parts[rid].element
-
-
-def _paragraphs(root: Any) -> Iterator[Any]:
-    for paragraph in root.iter(f"{_W}p"):
-        # Text boxes are stored twice (modern and fallback); the fallback copy is skipped.
-        if next(paragraph.iterancestors(_MC_FALLBACK), None) is None:
-            yield paragraph
-
-
-def _paragraph_text(paragraph: Any) -> str:
-    parts: list[str] = []
-    _collect(paragraph, parts)
-    return "".join(parts)
-
-
-def _collect(element: Any, parts: list[str]) -> None:
-    for child in element:
-        tag = child.tag
-        if tag == f"{_W}t":
-            parts.append(child.text or "")
-        elif tag in (f"{_W}tab", f"{_W}ptab"):
-            parts.append("\t")
-        elif tag == f"{_W}br":
-            parts.append("" if child.get(f"{_W}type") in ("page", "column") else "\n")
-        elif tag == f"{_W}cr":
-            parts.append("\n")
-        elif tag == f"{_W}noBreakHyphen":
-            parts.append("-")
-        elif tag in (f"{_W}pPr", f"{_W}rPr"):
-            continue  # formatting: a w:tab in here is a tab stop, not a tab
-        elif tag in (f"{_W}p", _MC_FALLBACK):
-            continue  # a text box's paragraphs are lines of their own
-        elif isinstance(tag, str):
-            _collect(child, parts)

@@ -16,14 +16,13 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from workflow.core import files
-from workflow.core.errors import RegisterCellInvalid, RegisterError
+from workflow.core.errors import RegisterError
 from workflow.register.cells import (
     READERS,
     CellProblem,
@@ -35,6 +34,7 @@ from workflow.register.cells import (
     read_table,
     typed_rows,
 )
+from workflow.register.edits import LoadedSheet, sheet_columns, sheet_edits
 from workflow.register.lock import current_user, refuse_if_open, register_lock
 from workflow.register.new_sheet import new_workbook, sheet_xml
 from workflow.register.schema import SHEETS, Column
@@ -52,21 +52,6 @@ __all__ = [
 
 # Sheets a register made before they existed gains on its next write (with an Audit row).
 ADDED_SHEETS = ("Signatures",)
-
-
-@dataclass
-class _Sheet:
-    """One sheet as read, plus what the command has done to it since."""
-
-    table: Table
-    # id(row) -> (row number, the row's values as read, in its key order); kept as a tuple
-    # (not a second dict) to halve what a big sheet costs in memory.
-    originals: dict[int, tuple[int, tuple[Any, ...]]]
-    removed: set[int]  # row numbers to take out (a migration only; ccp never drops data)
-    # Only the header was read (to append without reading the rows): table.rows holds just
-    # the rows appended since.
-    partial: bool = False
-    problems: list[CellProblem] | None = None  # worked out when first asked for
 
 
 class Register:
@@ -101,7 +86,7 @@ class Register:
         self._workbook.data_sheets = {
             self._found[name.casefold()] for name in SHEETS if name.casefold() in self._found
         }
-        self._sheets: dict[str, _Sheet] = {}
+        self._sheets: dict[str, LoadedSheet] = {}
         self._new_sheets: list[str] = []
         self._path: Path | None = None
 
@@ -130,17 +115,17 @@ class Register:
 
     # -- reading --
 
-    def _sheet(self, sheet: str) -> _Sheet:
+    def _sheet(self, sheet: str) -> LoadedSheet:
         """The sheet with all its rows read."""
         loaded = self._sheets.get(sheet)
         if loaded is not None and not loaded.partial:
             return loaded
-        columns = _columns(sheet)
+        columns = sheet_columns(sheet)
         actual = self._actual_or_added(sheet)
         if actual is None:
             return self._sheets[sheet]
         grid = self._grid(actual)
-        with self._missing_columns(sheet):
+        with self._missingsheet_columns(sheet):
             table = read_table(sheet, columns, grid)
         del grid
         originals = {
@@ -165,7 +150,7 @@ class Register:
                     row.setdefault(key, value)
                 table.rows[index] = row
                 originals[id(row)] = originals.pop(id(fresh))
-        loaded = _Sheet(table, originals, set())
+        loaded = LoadedSheet(table, originals, set())
         self._sheets[sheet] = loaded
         return loaded
 
@@ -188,12 +173,12 @@ class Register:
                 "nothing was changed"
             ) from err
 
-    def _head(self, sheet: str) -> _Sheet:
+    def _head(self, sheet: str) -> LoadedSheet:
         """The sheet known at least by its header: enough to append rows to it."""
         loaded = self._sheets.get(sheet)
         if loaded is not None:
             return loaded
-        columns = _columns(sheet)
+        columns = sheet_columns(sheet)
         actual = self._actual_or_added(sheet)
         if actual is None:
             return self._sheets[sheet]
@@ -201,9 +186,9 @@ class Register:
             header_row, header, last_row = self._workbook.sheet_head(actual)
         except WorkbookRefused as err:
             raise RegisterError(f"{self._name}: {err}; nothing was changed") from err
-        with self._missing_columns(sheet):
+        with self._missingsheet_columns(sheet):
             table = head_table(columns, header, header_row, last_row)
-        loaded = _Sheet(table, {}, set(), partial=True)
+        loaded = LoadedSheet(table, {}, set(), partial=True)
         self._sheets[sheet] = loaded
         return loaded
 
@@ -213,9 +198,9 @@ class Register:
         if actual is not None:
             return actual
         if sheet in ADDED_SHEETS:
-            columns = _columns(sheet)
+            columns = sheet_columns(sheet)
             table = Table([], [], {c.key: i for i, c in enumerate(columns)}, [], 1, 1)
-            self._sheets[sheet] = _Sheet(table, {}, set())
+            self._sheets[sheet] = LoadedSheet(table, {}, set())
             self._new_sheets.append(sheet)
             return None
         raise RegisterError(
@@ -223,7 +208,7 @@ class Register:
         )
 
     @contextmanager
-    def _missing_columns(self, sheet: str) -> Iterator[None]:
+    def _missingsheet_columns(self, sheet: str) -> Iterator[None]:
         try:
             yield
         except MissingColumns as err:
@@ -260,7 +245,7 @@ class Register:
         reading the rest of the sheet (``scan``). Rows appended since are included. ``loose``
         (the default for a drop-down column) ignores capitals and extra spaces. A column
         with no header is left out of rows read so (ccp never writes one)."""
-        column = {c.key: c for c in _columns(sheet)}.get(key)
+        column = {c.key: c for c in sheet_columns(sheet)}.get(key)
         if loose is None:
             loose = column is not None and column.kind == "choice"
 
@@ -312,7 +297,7 @@ class Register:
         held = {entry[0]: row for row in table.rows if (entry := loaded.originals.get(id(row)))}
         fresh_numbers = [number for number, _ in found if number not in held]
         fresh_rows = typed_rows(
-            _columns(sheet),
+            sheet_columns(sheet),
             table.positions,
             table.extras,
             [raw for number, raw in found if number not in held],
@@ -363,7 +348,7 @@ class Register:
     def keys(self, sheet: str) -> list[str]:
         """Every key a row of this sheet has: the known columns, then those added by hand."""
         table = self._head(sheet).table
-        return [column.key for column in _columns(sheet)] + [key for key, _ in table.extras]
+        return [column.key for column in sheet_columns(sheet)] + [key for key, _ in table.extras]
 
     def find(self, sheet: str, **match: Any) -> list[dict[str, Any]]:
         """Rows whose values equal every one of ``match`` (``find("Cases", case_id=...)``)."""
@@ -408,7 +393,7 @@ class Register:
         loaded = self._sheet(sheet)
         if loaded.problems is None:
             # Worked out from the values as read, whatever the command has changed since.
-            columns = _columns(sheet)
+            columns = sheet_columns(sheet)
             order = self._read_keys(sheet)
             loaded.problems = [
                 problem
@@ -422,7 +407,7 @@ class Register:
     def _read_keys(self, sheet: str) -> list[str]:
         """The key order of the rows as read (the header is enough: ``select``ed rows)."""
         table = self._head(sheet).table
-        known = [column.key for column in _columns(sheet)]
+        known = [column.key for column in sheet_columns(sheet)]
         present = [key for key in known if key in table.positions]
         absent = [key for key in known if key not in table.positions]
         return present + absent + [key for key, _ in table.extras]
@@ -577,95 +562,13 @@ class Register:
 
     def _edits(self, sheet: str) -> SheetEdits:
         loaded = self._sheets[sheet]
-        table = loaded.table
-        columns = {column.key: column for column in _columns(sheet)}
-        edits = SheetEdits(last_data_row=table.last_row, header_row=table.header_row)
-        positions = table.positions
-        header_style = None
-
-        def position(key: str) -> int:
-            nonlocal header_style
-            if key not in positions:
-                # A column added to ccp after this register was made: its header goes in the
-                # first free column, styled like the first header.
-                if header_style is None:
-                    header_style = self._workbook.header_style(self._actual(sheet))
-                index = max(positions.values(), default=-1) + 1
-                positions[key] = index
-                edits.set(table.header_row, index, columns[key].header, None, header_style)
-            return positions[key]
-
-        order = self._read_keys(sheet) if loaded.originals else []
-        width = len(order)
-        seen = set()
-        next_row = table.last_row + 1
-        for row in table.rows:
-            seen.add(id(row))
-            entry = loaded.originals.get(id(row))
-            if entry is None:
-                number = next_row
-                next_row += 1
-                changed = {key: value for key, value in row.items() if value not in (None, "")}
-            else:
-                number, before = entry
-                if len(row) == width and tuple(row.values()) == before:
-                    continue  # the usual case, decided without looking at each cell
-                was = dict(zip(order, before, strict=True))
-                changed = {
-                    key: value
-                    for key, value in row.items()
-                    if key not in was or not _same(was[key], value)
-                }
-                # What a person typed that does not fit is never written over: it may be
-                # the only record of it. Other cells of the row are written as usual.
-                clashes = [
-                    problem
-                    for problem in cell_problems(sheet, _columns(sheet), number, was)
-                    if problem.key in changed
-                ]
-                if clashes:
-                    raise RegisterCellInvalid(
-                        [str(problem) for problem in clashes]
-                        + ["correct it in the register, then run the command again"]
-                    )
-            unknown = [key for key in changed if key not in positions and key not in columns]
-            if unknown:
-                where = f"row {number}" if entry is not None else "a new row"
-                raise ValueError(
-                    f"{sheet}: {where}: no column with key {', '.join(map(repr, unknown))}"
-                )
-            for key, value in changed.items():
-                column = columns.get(key)
-                try:
-                    check_storable(value, "")
-                except ValueError as err:
-                    raise RegisterError(
-                        f"{self._name}: sheet {sheet}, row {number}, "
-                        f"{column.header if column else key}{err}"
-                    ) from None
-                edits.set(number, position(key), value, column.kind if column else None)
-        lost = [number for key, (number, _) in loaded.originals.items() if key not in seen]
-        if lost:
-            raise ValueError(f"{sheet}: rows {lost} were dropped; use Register.remove")
-        edits.removed_rows = set(loaded.removed)
-        return edits
-
-
-def _same(before: Any, after: Any) -> bool:
-    return (
-        type(before) is type(after)
-        and before == after
-        or (before is None and after == "" or before == "" and after is None)
-    )
-
-
-def _columns(sheet: str) -> tuple[Column, ...]:
-    try:
-        return SHEETS[sheet]
-    except KeyError:
-        raise ValueError(
-            f"no register sheet {sheet!r}; the sheets are {', '.join(SHEETS)}"
-        ) from None
+        return sheet_edits(
+            sheet,
+            loaded,
+            self._read_keys(sheet) if loaded.originals else [],
+            lambda: self._workbook.header_style(self._actual(sheet)),
+            self._name,
+        )
 
 
 @cache

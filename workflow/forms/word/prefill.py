@@ -161,3 +161,19 @@ class FormEditor:
             [box] = self.boxes(f"{name}[].{key}", tr)
             if box.find("w:sdtPr/w:showingPlcHdr", NS) is not None:
                 tr.getparent().remove(tr)
+
+    def lines_above_table(self, name: str, lines: list[str]) -> None:
+        """Lines of text after the hint above the table of ``name`` rows, styled as the hint."""
+        rows = [tr for tr in self.root.iter(qn("w:tr")) if self.row_boxes(tr, name)]
+        table = next((tr.getparent() for tr in rows if tr.getparent() is not None), None)
+        if table is None:
+            return
+        hint = table.getprevious()
+        anchor = hint
+        for line in lines:
+            paragraph = copy.deepcopy(hint)
+            for run in paragraph.findall("w:r", NS)[1:]:
+                paragraph.remove(run)
+            paragraph.findall(".//w:t", NS)[0].text = line
+            anchor.addnext(paragraph)
+            anchor = paragraph

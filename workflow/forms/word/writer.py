@@ -18,6 +18,7 @@ from workflow.contract import LABELS
 from workflow.core.dates import today
 from workflow.core.files import write_atomic
 from workflow.documents import house_style as house
+from workflow.documents import oxml
 from workflow.forms.word.controls import (
     HINT_STYLE,
     MARKER,
@@ -206,7 +207,7 @@ class _Writer:
             if leaf.kind == "long":
                 _at_least(row, ROW_HEIGHT["long"])
             else:
-                house.keep_together(row)
+                oxml.keep_together(row)
                 _at_least(row, ROW_HEIGHT["short"])
             house.fill(row.cells[0], leaf.shown_title, "Table label", house.LABEL_FILL)
             self.answer(row.cells[1], leaf, locked=True)
@@ -234,7 +235,7 @@ class _Writer:
         # Rows kept whole, like the form's other boxes (a row is rarely a page long).
         table = house.grid_table(self.document, 1 + BLANK_ROWS, widths)
         header = table.rows[0]
-        house.repeat_as_header(header)
+        oxml.repeat_as_header(header)
         house.fill(header.cells[0], "", "Table heading", house.HEADER_FILL)
         for cell, leaf in zip(header.cells[1:], part.fields, strict=True):
             paragraph = house.fill(cell, "", "Table heading", house.HEADER_FILL)
@@ -317,7 +318,7 @@ def _numbered(paragraph: Any, num_id: str) -> None:
     numpr = etree.Element(qn("w:numPr"))
     add(numpr, "w:ilvl", {"w:val": "0"})
     add(numpr, "w:numId", {"w:val": num_id})
-    ppr.insert_element_before(numpr, "w:suppressLineNumbers", "w:pBdr", *house.AFTER_PBDR)
+    ppr.insert_element_before(numpr, "w:suppressLineNumbers", "w:pBdr", *oxml.AFTER_PBDR)
 
 
 def _at_least(row: Any, height: Any) -> None:
