@@ -59,3 +59,17 @@ def workspace(tmp_path: Path) -> Any:
 def write_yaml(path: Path, data: Any) -> Path:
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def built_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo, built once per test process on the fixed day; copy it before changing it."""
+    from workflow.demo.build import build_demo
+
+    root = tmp_path_factory.mktemp("built-demo") / "demo"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CCP_TODAY", TODAY)
+        patch.setenv("CCP_USER", "test-user")
+        patch.delenv("CCP_WORKSPACE", raising=False)
+        build_demo(root)
+    return root

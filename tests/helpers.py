@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import shutil
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -83,3 +84,10 @@ def complete_draft(draft: Path, out: Path, **changes: Any) -> Path:
     record["strategic_items"] = []
     record.update(changes)
     return write_yaml(out, record)
+
+
+def copy_of(built: Path, into: Path) -> Path:
+    """A private copy of a built workspace (modes kept), for a test that writes into it."""
+    target = into / built.name
+    shutil.copytree(built, target, symlinks=True)
+    return target

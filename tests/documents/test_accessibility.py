@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
+from helpers import copy_of
 
 from workflow.contract import LABELS
 from workflow.core.errors import TemplateError
@@ -20,17 +21,8 @@ APRIL = Path("output") / "2027-04-08"
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from workflow.demo.build import build_demo
-
-    root = tmp_path_factory.mktemp("access") / "demo"
-    monkeypatch = pytest.MonkeyPatch()
-    monkeypatch.setenv("CCP_TODAY", "2027-02-20")
-    try:
-        build_demo(root)
-    finally:
-        monkeypatch.undo()
-    return root
+def demo(built_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_of(built_demo, tmp_path_factory.mktemp("access"))
 
 
 def generated(root: Path) -> list[Path]:

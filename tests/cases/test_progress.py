@@ -543,7 +543,7 @@ def test_bad_hand_edit_in_a_reported_action_is_an_error_naming_the_cell(minuted,
 
 
 def test_committed_template_matches_the_build_script(tmp_path, monkeypatch):
-    script = Path(__file__).resolve().parent.parent / "scripts" / "build_templates.py"
+    script = Path(__file__).resolve().parents[2] / "scripts" / "build_templates.py"
     spec = importlib.util.spec_from_file_location("build_templates", script)
     module = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, spec.name, module)

@@ -21,7 +21,7 @@ from workflow.documents.render import render_docx
 from workflow.documents.text import document_text
 from workflow.meetings.minutes import blank_case
 
-BUILD_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "build_templates.py"
+BUILD_SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "build_templates.py"
 TEMPLATES = ["agenda.docx", "pack-cover.docx", "minutes.docx", "minutes-extract.docx"]
 
 PANEL = {

@@ -355,6 +355,7 @@ def _sign_in_child(root: str, signer: str, today: str, queue: Any) -> None:
         queue.put(("refused", str(err)))
 
 
+@pytest.mark.slow
 def test_two_signers_at_once_exactly_one_succeeds(march):
     workspace, _, _ = march
     context = multiprocessing.get_context("fork")
@@ -375,6 +376,7 @@ def test_two_signers_at_once_exactly_one_succeeds(march):
     assert signers == {results[1][1]}
 
 
+@pytest.mark.slow
 def test_record_racing_sign_never_disagrees(march):
     """Whichever takes the lock first, the signed document is the recorded version."""
     workspace, _, march_file = march
@@ -431,6 +433,7 @@ def _register_is_consistent(workspace: Any) -> None:
 
 
 @pytest.mark.libreoffice
+@pytest.mark.slow
 def test_a_kill_at_any_moment_of_signing_leaves_none_or_all(march):
     workspace, _, _ = march
     env = {**os.environ, "CCP_TODAY": "2027-03-12"}

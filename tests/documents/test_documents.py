@@ -26,9 +26,9 @@ from workflow.core.resources import bundled_template
 from workflow.documents.render import render_docx
 from workflow.documents.text import document_text
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 REFERRAL_TEMPLATE = bundled_template("referral.docx")
-BUILD_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "build_templates.py"
+BUILD_SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "build_templates.py"
 
 LABELS = {
     "supported_accommodation": "Supported accommodation",

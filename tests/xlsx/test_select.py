@@ -19,7 +19,7 @@ from workflow.register import Register
 from workflow.xlsx import scan as scan_module
 from workflow.xlsx.scan import searchable
 
-REGISTERS = Path(__file__).parent / "data" / "registers"
+REGISTERS = Path(__file__).parents[1] / "data" / "registers"
 READABLE = [
     path
     for path in sorted(REGISTERS.glob("*.xlsx"))

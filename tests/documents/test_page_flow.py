@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from helpers import copy_of
 
 from workflow.cli import cli
 
@@ -20,18 +21,16 @@ MIN_LINES = 4
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def demo(built_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The demo workspace, and every paper a reader gets, as PDF."""
     from click.testing import CliRunner
 
-    from workflow.demo.build import build_demo
     from workflow.documents.pdf import convert
 
-    root = tmp_path_factory.mktemp("flow") / "demo"
+    root = copy_of(built_demo, tmp_path_factory.mktemp("flow"))
     monkeypatch = pytest.MonkeyPatch()
     monkeypatch.setenv("CCP_TODAY", "2027-02-20")
     try:
-        build_demo(root)
         form = root / "blank-referral-form.docx"
         result = CliRunner().invoke(
             cli, ["-w", str(root), "referral", "template", "--format", "docx", str(form)]

@@ -19,7 +19,7 @@ from workflow.documents.text import document_text
 from workflow.templates.check import check_template, check_templates
 from workflow.templates.data import TEMPLATES, markdown
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = list(TEMPLATES)
 
 

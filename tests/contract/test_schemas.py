@@ -8,7 +8,7 @@ import pytest
 
 from workflow.contract.schemas import SCHEMAS, schema_text
 
-SCHEMA_DIR = Path(__file__).parent.parent / "schemas"
+SCHEMA_DIR = Path(__file__).parents[2] / "schemas"
 
 
 @pytest.mark.parametrize(("name", "model"), SCHEMAS.items(), ids=list(SCHEMAS))
