@@ -3,6 +3,7 @@ downloads: only files inside the workspace."""
 
 from __future__ import annotations
 
+import io
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -86,7 +87,9 @@ def inside(workspace: Workspace, relative: str) -> Path:
 
 def download(workspace: Workspace, relative: str) -> Any:
     path = inside(workspace, relative)
-    return send_file(path, as_attachment=True, download_name=path.name, max_age=0)
+    # Read whole (packs are tens of MB at most) so no file stays open after the response.
+    data = io.BytesIO(path.read_bytes())
+    return send_file(data, as_attachment=True, download_name=path.name, max_age=0)
 
 
 def listed(workspace: Workspace, folder: Path, pattern: str = "*") -> list[str]:

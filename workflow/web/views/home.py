@@ -46,10 +46,13 @@ def dashboard() -> str:
     by_agency: dict[str, list[Any]] = defaultdict(list)
     for item in overdue.items:
         by_agency[str(item.row.get("agency") or "No agency recorded")].append(item)
+    open_cases = {
+        row.get("case_id") for row in register.rows("Cases") if row.get("status") == "open"
+    }
     awaiting = [
         row
         for row in register.rows("Progress")
-        if not row.get("received_on") and row.get("due_meeting") and row["due_meeting"] >= now
+        if row.get("case_id") in open_cases and not row.get("received_on")
     ]
     audit = sorted(
         register.rows("Audit"), key=lambda row: str(row.get("when") or ""), reverse=True
