@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import io
+import runpy
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from workflow.web.app import Secrets, create_app
+
+# tests/helpers.py imports write_yaml "from conftest": under pytest's default import mode
+# that name is this module while tests/web runs, so it passes on the one in tests/.
+write_yaml = runpy.run_path(str(Path(__file__).parents[1] / "conftest.py"))["write_yaml"]
 
 PORT = 5999
 BASE = f"http://127.0.0.1:{PORT}"

@@ -6,7 +6,7 @@ import io
 import zipfile
 
 import pytest
-from conftest import BASE, PORT, Client, text, upload
+from conftest import PORT, Client, text, upload
 
 from workflow.web.app import MAX_UPLOAD_BYTES, SECURITY_HEADERS
 
@@ -211,7 +211,3 @@ def test_excel_holding_the_register_shows_a_banner_and_refuses_writes(client, wo
     assert response.status_code == 409
     assert "register.xlsx is open in Excel" in text(response)
     assert not (workspace.root / "cases" / "CCP-2027-001").exists()
-
-
-def test_base_url_constant_matches_the_port():
-    assert BASE.endswith(f":{PORT}")
