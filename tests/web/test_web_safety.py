@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -211,3 +212,21 @@ def test_excel_holding_the_register_shows_a_banner_and_refuses_writes(client, wo
     assert response.status_code == 409
     assert "register.xlsx is open in Excel" in text(response)
     assert not (workspace.root / "cases" / "CCP-2027-001").exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/referrals", "/meetings/2027-03-11", "/actions", "/progress", "/reports", "/verify"],
+)
+def test_every_post_form_on_a_page_carries_the_csrf_token(client, url):
+    page = text(client.get(url))
+    forms = re.findall(r'<form method="post".*?</form>', page, re.S)
+    assert forms
+    for form in forms:
+        assert f'name="csrf_token" value="{client.keys.csrf}"' in form
+
+
+def test_a_refused_page_gives_away_no_csrf_token(app):
+    response = Client(app).get("/referrals")
+    assert response.status_code == 403
+    assert app.config["CCP_SECRETS"].csrf not in text(response)

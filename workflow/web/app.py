@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, abort, g, redirect, render_template, request
+from werkzeug.exceptions import HTTPException
 
 from workflow.core.dates import uk_date_as_typed
 from workflow.core.errors import CcpError, RegisterLocked
@@ -60,6 +61,7 @@ def create_app(root: Path, *, port: int, app_secrets: Secrets | None = None) -> 
     app.context_processor(_page_context)
     app.register_error_handler(CcpError, _library_error)
     app.register_error_handler(413, _too_large)
+    app.register_error_handler(HTTPException, _http_error)
     register_views(app)
     return app
 
@@ -112,6 +114,7 @@ def _guard() -> Response | None:
         return None
     if not hmac.compare_digest(request.cookies.get(COOKIE, ""), keys.session):
         abort(403, "Open ccp from the link ccp serve printed when it started.")
+    g.authenticated = True
     if request.method == "POST":
         sent = request.form.get("csrf_token", "")
         if not hmac.compare_digest(sent, keys.csrf):
@@ -135,8 +138,11 @@ def register_open() -> str | None:
 
 
 def _page_context() -> dict[str, Any]:
-    keys = _secrets()
-    return {"csrf_token": keys.csrf, "register_open": register_open()}
+    # A refused request's page (no cookie, a foreign Host) learns nothing: no CSRF token,
+    # no register state, no navigation.
+    if not g.get("authenticated"):
+        return {"csrf_token": "", "register_open": None, "bare": True}
+    return {"csrf_token": _secrets().csrf, "register_open": register_open()}
 
 
 def _library_error(err: CcpError) -> tuple[str, int]:
@@ -149,3 +155,10 @@ def _too_large(_err: Any) -> tuple[str, int]:
     limit = MAX_UPLOAD_BYTES // (1024 * 1024)
     lines = [f"The file is too large: files up to {limit} MB can be uploaded."]
     return render_template("error.html", title="File too large", lines=lines), 413
+
+
+def _http_error(err: HTTPException) -> tuple[str, int]:
+    """Refusals (403, 404, 421...) as ccp pages: one main landmark, no stack or paths."""
+    lines = [err.description or err.name]
+    page = render_template("error.html", title=err.name, lines=lines)
+    return page, err.code or 500
