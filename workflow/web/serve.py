@@ -42,11 +42,11 @@ def serve(
 ) -> None:
     """Serve until Ctrl+C."""
     running = make_server(root, port)
-    say(f"ccp is running at {running.url}")
-    say("Stop it with Ctrl+C in this window.")
-    if open_browser:
-        webbrowser.open(running.url)
     try:
+        say(f"ccp is running at {running.url}")
+        say("Stop it with Ctrl+C in this window.")
+        if open_browser:
+            webbrowser.open(running.url)
         running.server.run()
     except KeyboardInterrupt:
         say("ccp serve stopped.")
