@@ -340,3 +340,18 @@ def test_sign_then_verify_the_signed_pdf(client, workspace, inbox, tmp_path):
     changed = tmp_path / pdf.name
     changed.write_bytes(pdf.read_bytes() + b"\n")
     assert "NOT VERIFIED" in text(client.post("/verify", {"document": upload(changed)}))
+
+    # Recording over signed minutes is refused; an amendment is a new version, signed again.
+    again = client.post("/meetings/2027-03-11/minutes", {"do": "record", "minutes": upload(done)})
+    assert again.status_code == 400
+    record = yaml.safe_load(done.read_text(encoding="utf-8"))
+    record["cases"][0]["discussion"] = "Corrected: missing episodes fell in February."
+    corrected = write(tmp_path / "corrected.yaml", record)
+    amended = client.post(
+        "/meetings/2027-03-11/minutes", {"do": "amend", "amended": upload(corrected)}
+    )
+    assert "Recorded version 2 of the 2027-03-11 minutes" in text(amended)
+    client.post("/meetings/2027-03-11/sign", {"signer": "Bailey Specimen", "confirm": "yes"})
+    versions = text(client.get("/meetings/2027-03-11")).split("Signed versions", 1)[1]
+    assert "minutes-2027-03-11-v2.pdf: VERIFIED" in versions
+    assert "superseded: a newer version (2) exists" in versions
