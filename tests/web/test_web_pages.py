@@ -355,3 +355,41 @@ def test_sign_then_verify_the_signed_pdf(client, workspace, inbox, tmp_path):
     versions = text(client.get("/meetings/2027-03-11")).split("Signed versions", 1)[1]
     assert "minutes-2027-03-11-v2.pdf: VERIFIED" in versions
     assert "superseded: a newer version (2) exists" in versions
+
+
+@pytest.mark.parametrize(
+    ("query", "shown"),
+    [
+        ("agency=Police", ["CCP-2027-001", "CCP-2027-002"]),
+        ("agency=Health", ["CCP-2027-002"]),
+        ("risk=Very+high", ["CCP-2027-001", "CCP-2027-002"]),
+        ("risk=Low", []),
+        ("meeting=2027-03-11&status=open", ["CCP-2027-001", "CCP-2027-002"]),
+        ("status=closed", []),
+    ],
+    ids=["agency-in-list", "referring-agency", "risk", "no-risk", "meeting", "closed"],
+)
+def test_cases_filters(client, workspace, inbox, referral_data, query, shown):
+    from helpers import accept_two
+
+    accept_two(workspace, inbox, referral_data)
+    page = text(client.get(f"/cases?{query}"))
+    listed = re.findall(r'<td><a href="/cases/(CCP-[\d-]+)">', page)
+    assert listed == shown
+
+
+def test_the_access_log_is_only_appended_to(client, workspace, inbox, referral_data):
+    from helpers import accept_two
+
+    accept_two(workspace, inbox, referral_data)
+    client.get("/cases/CCP-2027-001")
+    log = workspace.root / "access-log.csv"
+    first = log.read_text(encoding="utf-8")
+    client.get("/cases/CCP-2027-002")
+    client.get("/cases/CCP-2027-002")
+    now = log.read_text(encoding="utf-8")
+    assert now.startswith(first)
+    viewed = [line.split(",")[1] for line in now.splitlines()[1:]]
+    assert viewed == ["CCP-2027-001", "CCP-2027-002", "CCP-2027-002"]
+    page = text(client.get("/access-log"))
+    assert re.findall(r"<td>(CCP-[\d-]+)</td>", page) == viewed[::-1]  # newest first

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request, send_file
@@ -26,6 +27,12 @@ def _text(value: Any) -> str:
     return str(value or "").strip()
 
 
+def _agencies(row: dict[str, Any]) -> list[str]:
+    # `referral add` joins them with "; "; a hand edit in Excel may use commas.
+    parts = re.split(r"[;,]", _text(row.get("agencies")))
+    return [part.strip() for part in parts if part.strip()]
+
+
 def _matches(row: dict[str, Any], chosen: dict[str, str]) -> bool:
     if chosen["status"] and _text(row.get("status")).casefold() != chosen["status"].casefold():
         return False
@@ -35,7 +42,7 @@ def _matches(row: dict[str, Any], chosen: dict[str, str]) -> bool:
     shown = meeting.isoformat() if hasattr(meeting, "isoformat") else _text(meeting)
     if chosen["meeting"] and shown != chosen["meeting"]:
         return False
-    agencies = [part.strip().casefold() for part in _text(row.get("agencies")).split(",")]
+    agencies = [part.casefold() for part in _agencies(row)]
     agency = chosen["agency"].casefold()
     referrer = _text(row.get("referring_agency")).casefold()
     return not agency or agency in agencies or agency == referrer
@@ -53,9 +60,7 @@ def cases() -> str:
         "meeting": sorted(
             {r["meeting"].isoformat() for r in rows if hasattr(r.get("meeting"), "isoformat")}
         ),
-        "agency": sorted(
-            {a.strip() for r in rows for a in _text(r.get("agencies")).split(",")} - {""}
-        ),
+        "agency": sorted({agency for row in rows for agency in _agencies(row)}),
     }
     return render_template(
         "cases.html", title="Cases", rows=shown, chosen=chosen, options=options, total=len(rows)
