@@ -134,7 +134,7 @@ def test_cases_list_filters_and_case_page_is_the_case_history(client, workspace,
     assert "/files/cases/CCP-2027-001/case.json" in page
     log = (workspace.root / "access-log.csv").read_text(encoding="utf-8").splitlines()
     assert log[0] == "when,case_id,user"
-    assert log[1].endswith(",CCP-2027-001," + log[1].rsplit(",", 1)[1])
+    assert log[1].endswith(",CCP-2027-001,test-user")  # the Audit sheet's user (CCP_USER)
     assert "CCP-2027-001" in text(client.get("/access-log"))
 
 
@@ -393,3 +393,19 @@ def test_the_access_log_is_only_appended_to(client, workspace, inbox, referral_d
     assert viewed == ["CCP-2027-001", "CCP-2027-002", "CCP-2027-002"]
     page = text(client.get("/access-log"))
     assert re.findall(r"<td>(CCP-[\d-]+)</td>", page) == viewed[::-1]  # newest first
+
+
+def test_the_access_log_is_private_to_the_user(client, workspace, inbox, referral_data):
+    import os
+    import stat
+
+    from helpers import accept_two
+
+    accept_two(workspace, inbox, referral_data)
+    previous = os.umask(0o022)  # the usual umask: the log must not follow it
+    try:
+        client.get("/cases/CCP-2027-001")
+    finally:
+        os.umask(previous)
+    mode = stat.S_IMODE((workspace.root / "access-log.csv").stat().st_mode)
+    assert mode == 0o600
