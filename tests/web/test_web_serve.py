@@ -68,8 +68,8 @@ def test_the_link_logs_in_and_the_server_listens_on_loopback_only(started):
 def test_ctrl_c_stops_it_and_says_so(started):
     process, _, _ = started
     process.send_signal(signal.SIGINT)
-    out, _ = process.communicate(timeout=10)
-    assert process.returncode == 0
+    out, err = process.communicate(timeout=10)
+    assert process.returncode == 0, err
     assert "ccp serve stopped." in out
 
 

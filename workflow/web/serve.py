@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,13 +43,14 @@ def serve(
 ) -> None:
     """Serve until Ctrl+C."""
     running = make_server(root, port)
-    try:
-        say(f"ccp is running at {running.url}")
-        say("Stop it with Ctrl+C in this window.")
-        if open_browser:
-            webbrowser.open(running.url)
-        running.server.run()
-    except KeyboardInterrupt:
-        say("ccp serve stopped.")
-    finally:
-        running.server.close()
+    # Ctrl+C ends the run: waitress stops its loop on it (and so do we, wherever it lands).
+    with contextlib.suppress(KeyboardInterrupt):
+        try:
+            say(f"ccp is running at {running.url}")
+            say("Stop it with Ctrl+C in this window.")
+            if open_browser:
+                webbrowser.open(running.url)
+            running.server.run()
+        finally:
+            running.server.close()
+    say("ccp serve stopped.")
