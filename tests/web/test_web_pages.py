@@ -335,6 +335,9 @@ def test_sign_then_verify_the_signed_pdf(client, workspace, inbox, tmp_path):
 
     pdf = workspace.root / "output" / "2027-03-11" / "minutes-2027-03-11-v1.pdf"
     verified = text(client.post("/verify", {"document": upload(pdf)}))
+    from workflow.meetings.signing import verify_document
+
+    assert verify_document(workspace, pdf).message.replace("'", "&#39;") in verified  # = CLI
     assert "minutes-2027-03-11-v1.pdf: VERIFIED: output/2027-03-11/" in verified
     assert "signed by Alex Sample" in verified
     changed = tmp_path / pdf.name
@@ -409,3 +412,39 @@ def test_the_access_log_is_private_to_the_user(client, workspace, inbox, referra
         os.umask(previous)
     mode = stat.S_IMODE((workspace.root / "access-log.csv").stat().st_mode)
     assert mode == 0o600
+
+
+def test_two_browsers_accepting_at_once_lose_nothing(app, workspace, inbox, referral_data):
+    import threading
+
+    from conftest import Client
+
+    others = []
+    for number in range(2):
+        data = copy.deepcopy(referral_data)
+        data["child"].update(name=f"Fictional Child {number}", local_id=f"LCS-90{number}")
+        data["attachments"] = {}
+        others.append(write(inbox / f"child-{number}.yaml", data))
+    browsers = [Client(app) for _ in others]
+    browsers[0].login()
+    browsers[1].client.set_cookie(
+        "ccp_session", app.config["CCP_SECRETS"].session, domain="127.0.0.1"
+    )
+    results: list[str] = []
+
+    def accept(browser, path):
+        response = browser.post("/referrals", {"do": "add", "referral": upload(path)})
+        results.append(text(response))
+
+    threads = [
+        threading.Thread(target=accept, args=pair) for pair in zip(browsers, others, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    accepted = sorted(re.findall(r"Accepted as (CCP-2027-\d+)", "".join(results)))
+    assert accepted == ["CCP-2027-001", "CCP-2027-002"]
+    rows = sheet_rows(workspace.register_file, "Cases")
+    assert sorted(row["Case ID"] for row in rows) == accepted
