@@ -448,3 +448,15 @@ def test_two_browsers_accepting_at_once_lose_nothing(app, workspace, inbox, refe
     assert accepted == ["CCP-2027-001", "CCP-2027-002"]
     rows = sheet_rows(workspace.register_file, "Cases")
     assert sorted(row["Case ID"] for row in rows) == accepted
+
+
+def test_what_people_typed_is_shown_as_text_never_markup(client, workspace, inbox, referral_data):
+    typed = copy.deepcopy(referral_data)
+    typed["referrer"]["name"] = '<script>alert("x")</script> Smith & Sons {{ 7*7 }}'
+    write(inbox / "typed.yaml", typed)
+    assert "Accepted as CCP-2027-001" in text(send_referral(client, inbox, name="typed.yaml"))
+
+    page = text(client.get("/cases/CCP-2027-001"))
+
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Smith &amp; Sons {{ 7*7 }}" in page
