@@ -169,9 +169,13 @@ def test_meeting_page_builds_the_pack_and_drafts_minutes(client, workspace, inbo
     assert "Meeting of 11 March 2027" in page
     assert 'href="/cases/CCP-2027-001"' in page
 
-    built = client.post("/meetings/2027-03-11/pack", {"no_pdf": "yes"})
+    started = client.post("/meetings/2027-03-11/pack", {"no_pdf": "yes"})
+    assert started.status_code == 303
+    assert started.headers["Location"] == "/meetings/2027-03-11/pack"
+    client.app.config["CCP_JOBS"].get("pack-2027-03-11").thread.join(timeout=120)
+    built = client.get("/meetings/2027-03-11/pack")
     assert built.status_code == 200
-    assert "Built the pack" in text(built)
+    assert "Built the pack in" in text(built)
     pack = workspace.root / "output" / "2027-03-11" / "pack-2027-03-11.docx"
     download = client.get("/files/output/2027-03-11/pack-2027-03-11.docx")
     assert download.data == pack.read_bytes()
@@ -182,6 +186,31 @@ def test_meeting_page_builds_the_pack_and_drafts_minutes(client, workspace, inbo
     again = client.post("/meetings/2027-03-11/draft")
     assert again.status_code == 400
     assert "already exists" in text(again)
+
+
+def test_the_pack_page_says_how_far_it_has_got_and_refusals_show(client, workspace, inbox):
+    import threading
+
+    from workflow.web.jobs import Job
+
+    send_referral(client, inbox)
+    jobs = client.app.config["CCP_JOBS"]
+    release = threading.Event()
+    jobs.start("pack-2027-03-11", release.wait)  # a pack still building
+    page = text(client.get("/meetings/2027-03-11/pack"))
+    assert "Building the pack for 11 March 2027" in page
+    assert "Check again" in page
+    assert "The pack is being built" in text(client.get("/meetings/2027-03-11"))
+    release.set()
+    jobs.get("pack-2027-03-11").thread.join(timeout=10)
+
+    (workspace.root / "~$register.xlsx").write_bytes(b"lock")
+    client.post("/meetings/2027-03-11/pack", {"no_pdf": "yes"})
+    jobs.get("pack-2027-03-11").thread.join(timeout=60)
+    refused = client.get("/meetings/2027-03-11/pack")
+    assert refused.status_code == 409
+    assert "register.xlsx is open in Excel" in text(refused)
+    assert isinstance(jobs.get("pack-2027-03-11"), Job)
 
 
 def test_unknown_meeting_is_not_found(client):

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from workflow.core.dates import uk_date_as_typed
 from workflow.core.errors import CcpError, RegisterLocked
 from workflow.register.lock import refuse_if_open
+from workflow.web.jobs import Jobs
 from workflow.workspace.paths import Workspace
 
 COOKIE = "ccp_session"
@@ -53,6 +54,7 @@ def create_app(root: Path, *, port: int, app_secrets: Secrets | None = None) -> 
         CCP_ROOT=Path(root).resolve(),
         CCP_PORT=port,
         CCP_SECRETS=app_secrets or Secrets(),
+        CCP_JOBS=Jobs(),
     )
     app.jinja_env.autoescape = True
     app.jinja_env.filters["uk"] = uk_date_as_typed

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from workflow.core.errors import CcpError
 from workflow.meetings.agenda import agenda_for
@@ -16,8 +16,10 @@ from workflow.meetings.records import meeting_dir
 from workflow.meetings.signing import sign_minutes, verify_document
 from workflow.register import Register
 from workflow.web.app import workspace
+from workflow.web.jobs import Job, Jobs
 from workflow.web.uploads import listed, save_upload, upload_folder
 from workflow.web.views.common import Issue, issues_of, status_for
+from workflow.workspace.paths import Workspace
 
 blueprint = Blueprint("meetings", __name__)
 
@@ -77,9 +79,15 @@ def _meeting_page(day: date, status: int = 200, **shown: Any) -> tuple[str, int]
         records=listed(ws, meeting_dir(ws, day)),
         versions=_versions(day, register),
         signatories=ws.panel.signatories(),
+        building=_building(day),
         **shown,
     )
     return page, status
+
+
+def _building(day: date) -> Job | None:
+    job = _jobs().get(f"pack-{day.isoformat()}")
+    return job if job is not None and job.running else None
 
 
 def _failed(day: date, err: CcpError, anchor: str) -> tuple[str, int]:
@@ -91,15 +99,40 @@ def meeting(meeting: str) -> tuple[str, int]:
     return _meeting_page(_day(meeting))
 
 
+def _jobs() -> Jobs:
+    return current_app.config["CCP_JOBS"]
+
+
 @blueprint.post("/meetings/<meeting>/pack")
-def pack(meeting: str) -> tuple[str, int]:
+def pack(meeting: str) -> Any:
     day = _day(meeting)
     ws = workspace()
-    try:
-        result = build_pack(ws, day, pdf=request.form.get("no_pdf") != "yes")
-    except CcpError as err:
-        return _failed(day, err, "build-pack")
-    done = [f"Built the pack: {len(result.written)} file(s) written"]
+    with_pdf = request.form.get("no_pdf") != "yes"
+    # The work gets its own Workspace: this request's ends before the pack is built.
+    root = ws.root
+    _jobs().start(f"pack-{day.isoformat()}", lambda: build_pack(Workspace(root), day, pdf=with_pdf))
+    return redirect(url_for("meetings.pack_status", meeting=day.isoformat()), code=303)
+
+
+@blueprint.get("/meetings/<meeting>/pack")
+def pack_status(meeting: str) -> tuple[str, int]:
+    day = _day(meeting)
+    job = _jobs().get(f"pack-{day.isoformat()}")
+    if job is None:
+        return _meeting_page(day)
+    if job.running:
+        page = render_template(
+            "pack_status.html", title=f"Building the {day.isoformat()} pack", day=day, job=job
+        )
+        return page, 200
+    if job.error is not None:
+        return _failed(day, job.error, "build-pack")
+    if job.crashed:
+        return _meeting_page(
+            day, 500, issues=[Issue("Building the pack failed: see ccp's window", "build-pack")]
+        )
+    result = job.result
+    done = [f"Built the pack in {job.seconds} s: {len(result.written)} file(s) written"]
     if result.pdf_skipped:
         done.append(result.pdf_skipped)
     return _meeting_page(day, done=done)
