@@ -44,6 +44,8 @@ def test_the_link_works_once(app):
 def test_a_wrong_token_or_cookie_is_refused(app):
     browser = Client(app)
     assert browser.get("/?token=guess").status_code == 403
+    assert browser.get("/?token=%C3%A9t%C3%A9").status_code == 403  # not ASCII: no 500
+    assert "not the link ccp serve printed" in text(browser.get("/?token=guess"))
     browser.client.set_cookie("ccp_session", "guess", domain="127.0.0.1")
     assert browser.get("/").status_code == 403
 
@@ -75,6 +77,7 @@ def test_a_post_without_the_csrf_token_is_refused(client, workspace, url):
     assert "did not come from ccp" in text(response)
     wrong = client.post(url, {"csrf_token": "x" * 43}, csrf=False)
     assert wrong.status_code == 400
+    assert client.post(url, {"csrf_token": "é" * 43}, csrf=False).status_code == 400
     assert workspace.register_file.read_bytes() == before
 
 

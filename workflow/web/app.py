@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, abort, g, redirect, render_template, request
+from flask import Flask, Response, abort, current_app, g, redirect, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from workflow.core.dates import uk_date_as_typed
@@ -76,21 +76,15 @@ def set_port(app: Flask, port: int) -> None:
 def workspace() -> Workspace:
     """A Workspace read afresh for this request: the register is never cached between them."""
     if "workspace" not in g:
-        from flask import current_app
-
         g.workspace = Workspace(current_app.config["CCP_ROOT"])
     return g.workspace
 
 
 def _secrets() -> Secrets:
-    from flask import current_app
-
     return current_app.config["CCP_SECRETS"]
 
 
 def _allowed_hosts() -> set[str]:
-    from flask import current_app
-
     port = current_app.config["CCP_PORT"]
     return {f"127.0.0.1:{port}", f"localhost:{port}"}
 
@@ -103,7 +97,9 @@ def _guard() -> Response | None:
     keys = _secrets()
     token = request.args.get("token")
     if token is not None:
-        if keys.token_spent or not hmac.compare_digest(token, keys.token):
+        if not _same(token, keys.token):
+            abort(403, "This is not the link ccp serve printed: open that link.")
+        if keys.token_spent:
             abort(403, "This link has been used already: start ccp serve again for a new one.")
         keys.token_spent = True
         # The token leaves the address bar (and history) at once; the cookie carries on.
@@ -114,14 +110,19 @@ def _guard() -> Response | None:
         return response
     if request.endpoint == "static":
         return None
-    if not hmac.compare_digest(request.cookies.get(COOKIE, ""), keys.session):
+    if not _same(request.cookies.get(COOKIE, ""), keys.session):
         abort(403, "Open ccp from the link ccp serve printed when it started.")
     g.authenticated = True
     if request.method == "POST":
         sent = request.form.get("csrf_token", "")
-        if not hmac.compare_digest(sent, keys.csrf):
+        if not _same(sent, keys.csrf):
             abort(400, "This form is out of date or did not come from ccp: reload the page.")
     return None
+
+
+def _same(given: str, secret: str) -> bool:
+    # compare_digest refuses non-ASCII text (a TypeError, a 500); bytes compare any input.
+    return hmac.compare_digest(given.encode("utf-8"), secret.encode("utf-8"))
 
 
 def _headers(response: Response) -> Response:
