@@ -489,3 +489,23 @@ def test_what_people_typed_is_shown_as_text_never_markup(client, workspace, inbo
 
     assert "<script>" not in page
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Smith &amp; Sons {{ 7*7 }}" in page
+
+
+def test_an_edit_made_in_excel_shows_at_once(client, workspace, minuted):
+    from between_meetings import edit_cells
+
+    before = text(client.get("/cases/CCP-2027-001"))
+    assert "latest Very high" in before
+    edit_cells(
+        workspace.register_file, "Cases", {"Case ID": "CCP-2027-001"}, {"Risk latest": "Low"}
+    )
+    edit_cells(
+        workspace.register_file,
+        "Actions",
+        {"Action ID": "CCP-2027-002-A2"},
+        {"Owner": "Jo Newname"},
+    )
+
+    assert "latest Low" in text(client.get("/cases/CCP-2027-001"))
+    assert "CCP-2027-001" in text(client.get("/cases?risk=Low")).split("<tbody>")[1]
+    assert "Jo Newname" in text(client.get("/actions?owner=Jo+Newname"))
