@@ -5,7 +5,6 @@ checks every page visited."""
 from __future__ import annotations
 
 import copy
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -295,4 +294,30 @@ def test_keyboard_reaches_the_skip_link_first(served, browser):
     assert focused.text == "Skip to main content"
     focused.send_keys(Keys.ENTER)
     assert browser.current_url.endswith("#main")
-    assert shutil.which("chromium") or CHROMIUM.exists()
+
+
+@pytest.mark.parametrize("path", ["/", "/referrals", "/actions", "/meetings/2027-03-11"])
+def test_every_control_reached_by_tab_shows_where_the_focus_is(served, browser, path):
+    """WCAG 2.4.7: each link, field and button shows a focus indicator when tabbed to."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(served.url)
+    browser.get(f"http://127.0.0.1:{served.port}{path}")
+    seen = []
+    for _ in range(60):
+        # Pressed on the page, not sent to an element (a file input takes keys as a path).
+        ActionChains(browser).send_keys(Keys.TAB).perform()
+        element = browser.switch_to.active_element
+        if element.tag_name == "body":
+            break
+        style = browser.execute_script(
+            "const s = getComputedStyle(arguments[0]);"
+            "return [s.outlineStyle, s.outlineWidth, s.boxShadow];",
+            element,
+        )
+        label = element.get_attribute("id") or element.text or element.get_attribute("name")
+        seen.append(label)
+        outline, width, shadow = style
+        assert (outline != "none" and width != "0px") or shadow != "none", (label, style)
+    assert len(seen) >= 10
