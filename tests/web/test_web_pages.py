@@ -243,6 +243,22 @@ def test_record_minutes_then_sign_needs_a_confirmation(client, workspace, inbox,
     assert client.get("/meetings/2027-03-11/sign?signer=Casey+Mockup").status_code == 404
 
 
+def test_another_meetings_minutes_are_refused_on_this_page(client, workspace, inbox, tmp_path):
+    send_referral(client, inbox)
+    client.post("/meetings/2027-03-11/draft")
+    done = complete_draft(
+        workspace.root / "meetings" / "2027-03-11" / "minutes.yaml", tmp_path / "minutes.yaml"
+    )
+    response = client.post(
+        "/meetings/2027-05-13/minutes", {"do": "record", "minutes": upload(done)}
+    )
+    assert response.status_code == 400
+    assert "minutes.yaml: these are the minutes of 2027-03-11" in text(response)
+    assert "CCP-2027-001-A1" not in {
+        r["Action ID"] for r in sheet_rows(workspace.register_file, "Actions")
+    }
+
+
 def test_bad_minutes_are_listed_against_the_upload(client, workspace, inbox, tmp_path):
     send_referral(client, inbox)
     client.post("/meetings/2027-03-11/draft")

@@ -160,15 +160,16 @@ def minutes(meeting: str) -> tuple[str, int]:
             saved = save_upload(request.files.get(anchor), folder, what="Minutes file")
             if amending:
                 recorded = amend_minutes(ws, day, saved)
-            elif request.form.get("do") == "record":
-                recorded = record_minutes(ws, saved)
             else:
+                # This page is one meeting's: another meeting's minutes sent here are
+                # refused rather than recorded against the meeting they name.
                 record = check_minutes(ws, saved, Register.load(ws.register_file))
                 if record.meeting != day:
                     other = f"{saved.name}: these are the minutes of {record.meeting}"
-                    issue = Issue(other, anchor)
-                    return _meeting_page(day, 400, issues=[issue])
-                return _meeting_page(day, done=[f"{saved.name}: ready to record"])
+                    return _meeting_page(day, 400, issues=[Issue(other, anchor)])
+                if request.form.get("do") != "record":
+                    return _meeting_page(day, done=[f"{saved.name}: ready to record"])
+                recorded = record_minutes(ws, saved)
         except CcpError as err:
             return _failed(day, err, anchor)
     done = [
