@@ -154,6 +154,7 @@ def test_the_demo_year_in_the_browser(
     assert "There are 2 problems" in shown
     assert "bad.yaml: referrer.email: 'not an address' is not an email address" in shown
     assert "bad.yaml: criteria: needs at least one entry" in shown
+    assert browser.switch_to.active_element.get_attribute("class") == "error-summary"
     walk.by(".error-summary a").click()
     assert browser.switch_to.active_element.get_attribute("id") == "referral"
 
