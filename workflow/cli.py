@@ -688,6 +688,27 @@ def report_annual(
     _say_written(result.written, workspace.root)
 
 
+@cli.command()
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=0, help="Port (default: a free one)."
+)
+@click.option("--no-browser", is_flag=True, help="Print the link; do not open a browser.")
+@click.pass_context
+def serve(ctx: click.Context, port: int, no_browser: bool) -> None:
+    """Open the panel's work in your browser: a private web app on this computer only.
+
+    It listens on 127.0.0.1 alone and is reached through a one-time link; stop it with
+    Ctrl+C.
+
+    \b
+    Example:  ccp serve -w ccp-demo
+    """
+    from workflow.web.serve import serve as run
+
+    workspace = _workspace(ctx).require()
+    run(workspace.root, port=port, open_browser=not no_browser, say=click.echo)
+
+
 @cli.group()
 def templates() -> None:
     """Word templates: start an edited copy, check edited ones."""
