@@ -10,9 +10,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-
-DATA = Path(__file__).parent / "data"
-TODAY = "2027-02-20"
+from testdata import DATA, TODAY
 
 
 @pytest.fixture(autouse=True)
@@ -54,11 +52,6 @@ def workspace(tmp_path: Path) -> Any:
     root = tmp_path / "panel"
     init_workspace(root, panel_yaml=(DATA / "panel.yaml").read_text(encoding="utf-8"))
     return Workspace(root)
-
-
-def write_yaml(path: Path, data: Any) -> Path:
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    return path
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from conftest import write_yaml
+from testdata import write_yaml
 
 from workflow.cases.referrals import add_referral
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 import pytest
 import yaml
-from conftest import DATA, write_yaml
 from openpyxl import load_workbook
+from testdata import DATA, write_yaml
 
 from workflow.cli import cli
 from workflow.core.dates import uk_date

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from conftest import DATA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from testdata import DATA
 
 from workflow.cases.attachments import PaperLimits, check_papers, paper_suffix
 from workflow.contract import Referral

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import DATA, TODAY, write_yaml
 from helpers import accept_two, complete_draft
 from openpyxl import load_workbook
+from testdata import DATA, TODAY, write_yaml
 
 from workflow.cli import cli
 from workflow.core.errors import WorkspaceError

@@ -6,10 +6,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from conftest import DATA, write_yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
+from testdata import DATA, write_yaml
 
 from workflow.cases.referrals import add_referral
 from workflow.documents.text import document_text

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import DATA, write_yaml
 from openpyxl import load_workbook
+from testdata import DATA, write_yaml
 
 from workflow.cases.attachments import PaperLimits, check_papers, paper_suffix, read_confined
 from workflow.cases.referrals import add_referral, check_referral

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 import yaml
 from between_meetings import NEXT, edit_cells, minute_first_meeting, sheet_rows
-from conftest import write_yaml
 from helpers import SECOND_CHILD
+from testdata import write_yaml
 
 from workflow.cases.progress import PROGRESS_FORM, add_progress, check_progress
 from workflow.cli import cli

@@ -7,8 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import write_yaml
 from openpyxl import load_workbook
+from testdata import write_yaml
 
 from workflow.cases.referrals import add_referral, check_referral
 from workflow.core.errors import FormInvalid, ReferralRejected, RegisterLocked

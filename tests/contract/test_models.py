@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DATA, write_yaml
+from testdata import DATA, write_yaml
 
 from workflow.contract import PanelConfig, Referral
 from workflow.contract.rules import ReferralContext, referral_problems

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import zipfile
 
-from conftest import DATA
 from docx import Document
+from testdata import DATA
 
 from workflow.documents import compose as composition
 from workflow.documents.compose import Part, compose

@@ -7,7 +7,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import DATA
+from testdata import DATA
 
 from workflow.core.errors import ConversionFailed
 from workflow.documents.pdf import convert, find_soffice

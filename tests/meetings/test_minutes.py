@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import write_yaml
 from helpers import SECOND_CHILD, accept_two, complete_draft
 from openpyxl import load_workbook
+from testdata import write_yaml
 
 from workflow.core.errors import FormInvalid, MinutesLocked, NotAuthorisedToSign, RegisterLocked
 from workflow.documents.text import document_text

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import write_yaml
 from helpers import accept_two, complete_draft
 from openpyxl import load_workbook
+from testdata import write_yaml
 
 from workflow.core.errors import FormInvalid, MinutesLocked, RegisterError
 from workflow.meetings.minutes import draft_minutes

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import write_yaml
 from helpers import complete_draft
 from openpyxl import load_workbook
+from testdata import write_yaml
 from workbook_checks import (
     DECORATED,
     RESOURCES_TABLE,

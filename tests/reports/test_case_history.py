@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 import yaml
 from between_meetings import NEXT, edit_cells, minute_first_meeting
-from conftest import write_yaml
 from helpers import SECOND_CHILD, complete_draft
+from testdata import write_yaml
 
 from workflow.cases.actions import update_action
 from workflow.cli import cli

@@ -255,7 +255,7 @@ def test_the_demo_year_in_the_browser(
 
 
 def _progress_yaml(workspace: Any, tmp_path: Path) -> Path:
-    from workflow.cases.progress import write_progress_template
+    from workflow.cases.progress_form import write_progress_template
 
     template = write_progress_template(workspace, "CCP-2027-001", "yaml", tmp_path / "t.yaml")
     data = yaml.safe_load(template.read_text(encoding="utf-8"))

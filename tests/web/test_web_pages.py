@@ -8,12 +8,12 @@ import re
 import pytest
 import yaml
 from between_meetings import minute_first_meeting, sheet_rows
-from conftest import text, upload
 from helpers import complete_draft
+from web_client import text, upload
 
 from workflow.cases.referrals import add_referral, check_referral
 from workflow.core.errors import FormInvalid
-from workflow.documents.render import document_text
+from workflow.documents.text import document_text
 from workflow.reports.case_history import case_history
 
 CHILD = "Kai Example-Rivers"  # tests/data/referral.yaml
@@ -318,7 +318,7 @@ def test_progress_form_download_check_and_add(client, workspace, minuted, tmp_pa
     assert form.status_code == 200
     assert "CCP-2027-001" in docx_text(form.data, tmp_path)
 
-    from workflow.cases.progress import write_progress_template
+    from workflow.cases.progress_form import write_progress_template
 
     data = yaml.safe_load(
         write_progress_template(workspace, "CCP-2027-001", "yaml", tmp_path / "t.yaml").read_text()
@@ -462,7 +462,7 @@ def test_the_access_log_is_private_to_the_user(client, workspace, inbox, referra
 def test_two_browsers_accepting_at_once_lose_nothing(app, workspace, inbox, referral_data):
     import threading
 
-    from conftest import Client
+    from web_client import Client
 
     others = []
     for number in range(2):

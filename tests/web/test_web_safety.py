@@ -7,7 +7,7 @@ import re
 import zipfile
 
 import pytest
-from conftest import PORT, Client, text, upload
+from web_client import PORT, Client, text, upload
 
 from workflow.web.app import MAX_UPLOAD_BYTES, SECURITY_HEADERS
 

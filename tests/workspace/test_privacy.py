@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import DATA
 from openpyxl import load_workbook
+from testdata import DATA
 
 from workflow.cli import cli
 from workflow.workspace.paths import Workspace

@@ -12,7 +12,7 @@ from workflow.contract.terms import ACTION_STATUSES, REASONS_NOT_DONE
 from workflow.core.dates import today
 from workflow.core.errors import CcpError
 from workflow.register import Register
-from workflow.reports.annual import report_period
+from workflow.reports.counting import report_period
 from workflow.reports.files import write_annual_report
 from workflow.web.app import workspace
 from workflow.web.uploads import listed

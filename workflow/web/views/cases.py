@@ -8,7 +8,8 @@ from typing import Any
 
 from flask import Blueprint, abort, render_template, request, send_file
 
-from workflow.cases.progress import add_progress, check_progress, write_progress_template
+from workflow.cases.progress import add_progress, check_progress
+from workflow.cases.progress_form import write_progress_template
 from workflow.contract.terms import CASE_ID, CASE_STATUSES
 from workflow.core.errors import CcpError
 from workflow.register import Register
