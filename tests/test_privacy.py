@@ -3,8 +3,6 @@ old workspaces tightened with an Audit row, and no demo child's name where it mu
 
 from __future__ import annotations
 
-import email
-import email.policy
 import os
 import stat
 from pathlib import Path
@@ -12,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import DATA
+from helpers import read_eml
 from openpyxl import load_workbook
 
 from workflow.cli import cli
@@ -166,7 +165,7 @@ def test_the_demo_names_no_child_in_any_path_email_header_or_log_line(
     for path in [root, *root.rglob("*")]:
         assert not named(str(path.relative_to(tmp_path))), path
     for draft in root.rglob("*.eml"):
-        message = email.message_from_bytes(draft.read_bytes(), policy=email.policy.default)
+        message = read_eml(draft)
         for header, value in message.items():
             assert not named(f"{header}: {value}"), (draft.name, header)
         for part in message.iter_attachments():

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import write_yaml
-from helpers import accept_two, complete_draft
+from helpers import accept_two, complete_draft, read_eml
 from openpyxl import load_workbook
 
 from workflow.core.errors import FormInvalid, MinutesLocked, RegisterError
@@ -464,8 +464,6 @@ def test_a_kill_at_any_moment_of_signing_leaves_none_or_all(march):
 def test_the_extract_goes_to_the_iro_and_is_copied_to_the_manager(
     workspace, inbox, referral_data, monkeypatch, tmp_path
 ):
-    import email
-    import email.policy
 
     data = copy.deepcopy(referral_data)
     data["iro"]["email"] = "robin@example.org"
@@ -486,7 +484,7 @@ def test_the_extract_goes_to_the_iro_and_is_copied_to_the_manager(
     record_minutes(workspace, write_yaml(file, record))
     signed = sign_minutes(workspace, MARCH, "Alex Sample")
     [draft] = [path for path in signed.written if path.suffix == ".eml"]
-    message = email.message_from_bytes(draft.read_bytes(), policy=email.policy.default)
+    message = read_eml(draft)
     assert message["To"] == "Dana Fictional <dana@example.org>, Robin Imaginary <robin@example.org>"
     assert message["Cc"] == "Morgan Pretend <morgan@example.org>"
     assert case_id in message["Subject"]
