@@ -115,6 +115,7 @@ def test_a_link_to_proc_environ_is_refused(inbox, referral_data):
     assert "symbolic link" in line
 
 
+@pytest.mark.posix_only  # issue 20
 def test_a_folder_or_a_fifo_is_not_a_paper(inbox, referral_data):
     (inbox / "folder.docx").mkdir()
     os.mkfifo(inbox / "pipe.pdf")

@@ -355,6 +355,7 @@ def _sign_in_child(root: str, signer: str, today: str, queue: Any) -> None:
         queue.put(("refused", str(err)))
 
 
+@pytest.mark.posix_only  # issue 20
 def test_two_signers_at_once_exactly_one_succeeds(march):
     workspace, _, _ = march
     context = multiprocessing.get_context("fork")
@@ -430,6 +431,7 @@ def _register_is_consistent(workspace: Any) -> None:
     assert not list(out.glob(".signing-v*")) if out.is_dir() else True
 
 
+@pytest.mark.posix_only  # issue 20
 @pytest.mark.libreoffice
 def test_a_kill_at_any_moment_of_signing_leaves_none_or_all(march):
     workspace, _, _ = march

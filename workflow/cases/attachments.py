@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 
 from workflow.contract import Attachments, PanelConfig, Referral
 from workflow.core.errors import FileUnreadable, PaperRefused, Problem
-from workflow.core.files import BINARY
+from workflow.core.files import open_flags
 from workflow.forms.docx_safety import (
     OLE2_MAGIC,
     PDF_MAGIC,
@@ -133,7 +133,7 @@ def read_confined(folder: Path, given: str, limit: int) -> bytes | None:
     parts = confined_parts(given)
     if not _walks_by_descriptor():
         return _read_confined_by_path(folder, parts, limit)
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | BINARY
+    flags = open_flags(os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     try:
         current = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except OSError as err:
@@ -212,7 +212,7 @@ def _read_confined_by_path(folder: Path, parts: tuple[str, ...], limit: int) -> 
                 raise FileUnreadable(f"is {kind}; attach a Word document or PDF")
             if info.st_size > limit:
                 raise FileUnreadable(_too_large(info.st_size, limit))
-            descriptor = os.open(current, os.O_RDONLY | BINARY | getattr(os, "O_NOINHERIT", 0))
+            descriptor = os.open(current, open_flags(os.O_RDONLY))
             with os.fdopen(descriptor, "rb") as handle:
                 opened = os.fstat(handle.fileno())
                 if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):

@@ -37,10 +37,6 @@ TEMP_MARKER = ".ccp-tmp-"
 STALE_AFTER = timedelta(hours=1)
 
 
-# Without O_BINARY, Windows opens in text mode and turns every \n written into \r\n: a
-# corrupt .xlsx, .docx or .pdf. Elsewhere the flag does not exist and means nothing.
-BINARY = getattr(os, "O_BINARY", 0)
-
 # Antivirus scanners and the search indexer hold a new file for a moment on Windows; a
 # rename onto it fails meanwhile. About a second of retries outlasts them.
 REPLACE_DELAYS = (0.05, 0.1, 0.2, 0.25, 0.4)
@@ -69,8 +65,13 @@ def set_mode(path: Path | str, mode: int, *, follow_symlinks: bool = True) -> bo
 
 
 def open_flags(flags: int) -> int:
-    """``flags`` for ``os.open`` in binary mode (and not inherited by child processes)."""
-    return flags | BINARY | getattr(os, "O_CLOEXEC", 0)
+    """``flags`` for ``os.open`` in binary mode, not inherited by child processes.
+
+    Without O_BINARY, Windows opens in text mode and turns every \n written into \r\n: a
+    corrupt .xlsx, .docx or .pdf. Elsewhere the flag does not exist and means nothing.
+    """
+    binary = getattr(os, "O_BINARY", 0)
+    return flags | binary | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOINHERIT", 0)
 
 
 def file_mode(shared_group: bool = False) -> int:
