@@ -124,6 +124,7 @@ def test_files_others_can_read_are_named(runner, workspace, no_libreoffice):
     ]
 
 
+@pytest.mark.posix_only  # a shell script stands in for icacls
 def test_on_windows_the_access_list_is_shown(runner, workspace, no_libreoffice, windows_like,
                                              monkeypatch, tmp_path):  # fmt: skip
     """No icacls here: a stand-in prints what icacls prints for a panel's folder."""
