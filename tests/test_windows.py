@@ -235,3 +235,46 @@ def test_posix_only_tests_are_skipped_on_windows_alone(monkeypatch, platform, sk
     conftest.pytest_collection_modifyitems([marked, plain])
     assert [bool(marker) for marker in marked.added] == skipped
     assert plain.added == []
+
+
+def test_a_document_open_in_word_is_one_line_exit_3(tmp_path, runner, windows_like):
+    out = tmp_path / "referral.docx"
+    out.write_bytes(b"the practitioner's copy")
+    windows_like.hold(out)
+
+    result = runner.invoke(cli, ["referral", "template", "--format", "docx", "--force", str(out)])
+
+    assert result.exit_code == 3
+    assert result.stderr == (
+        "Error: referral.docx is open in Word or another program: close it and run the command "
+        "again\n"
+    )
+    assert out.read_bytes() == b"the practitioner's copy"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["referral.docx"]
+
+
+def test_a_folder_that_cannot_be_made_is_one_line_naming_it(tmp_path, runner):
+    (tmp_path / "blocker").write_bytes(b"a file where a folder should be")
+    target = tmp_path / "blocker" / "schemas"
+
+    result = runner.invoke(cli, ["schemas", "export", str(target)])
+
+    assert result.exit_code == 3
+    assert result.stderr == f"Error: {target}: cannot be written (Not a directory)\n"
+
+
+def test_verify_of_a_file_that_cannot_be_read_names_it(workspace, runner, monkeypatch):
+    """An OSError from a user's file is one line naming it, as Flask's Config.from_file."""
+    target = workspace.root / "minutes-2027-03-11-v1.pdf"
+    target.write_bytes(b"%PDF-1.7")
+    real_open = Path.open
+
+    def locked(self, *args, **kwargs):
+        if self == target:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", locked)
+    result = runner.invoke(cli, ["-w", str(workspace.root), "verify", str(target)])
+    assert result.stderr == f"Error: {target}: cannot be read (Permission denied)\n"
+    assert result.exit_code == 1

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
 
-from workflow.core.errors import FileInUse, FileUnwritable
+from workflow.core.errors import FileInUse, FileUnreadable, FileUnwritable
 
 # Owner-only by default: these files hold children's personal data (issue 12). A panel that
 # shares its workspace with a group sets `shared_group: true` in panel.yaml.
@@ -133,18 +133,26 @@ def write_atomic(
             before_replace()
         replace(temporary, target)
     except OSError as err:
-        temporary.unlink(missing_ok=True)
+        _discard(temporary)
         raise FileUnwritable(_unwritable(target, err)) from err
     except BaseException:
-        temporary.unlink(missing_ok=True)
+        _discard(temporary)
         raise
     fsync_dir(target.parent)
     return target
 
 
+def _discard(temporary: Path) -> None:
+    # The reason the write failed (no folder, no access) often stops the removal too; the
+    # sweep takes anything left, and the first error is the one to report.
+    with contextlib.suppress(OSError):
+        temporary.unlink(missing_ok=True)
+
+
 def _unwritable(target: Path, err: OSError) -> str:
     shown = err.filename if err.filename and TEMP_MARKER not in str(err.filename) else target
-    return f"{shown}: cannot be written ({err.strerror or err}); the previous version is unchanged"
+    kept = "; the previous version is unchanged" if os.path.lexists(target) else ""
+    return f"{shown}: cannot be written ({err.strerror or err}){kept}"
 
 
 def replace(source: Path | str, target: Path | str) -> None:
@@ -232,6 +240,14 @@ def owner_name(data: bytes) -> str | None:
 
 def write_bytes(target: Path, data: bytes, *, mode: int = PRIVATE_FILE) -> Path:
     return write_atomic(target, lambda handle: handle.write(data), mode=mode)
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a file a person gave us; an OSError becomes one line naming the file."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as err:
+        raise FileUnreadable(f"{path}: cannot be read ({err.strerror or err})") from err
 
 
 def write_text(target: Path, text: str, *, mode: int = PRIVATE_FILE) -> Path:
