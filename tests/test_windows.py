@@ -177,15 +177,18 @@ def test_writes_open_in_binary_mode_and_skip_posix_modes(tmp_path, windows_like)
     assert files.open_flags(os.O_RDONLY) & O_BINARY
 
 
-def test_the_privacy_scan_leaves_an_ntfs_workspace_alone(workspace, windows_like, runner):
+def test_the_privacy_scan_leaves_an_ntfs_workspace_alone(workspace, windows_like, runner, inbox):
     """NTFS reports 0o666: nothing is 'loose' and no Audit row claims a change."""
     from workflow.workspace.privacy import loose_paths, tighten_paths
 
-    os.chmod(workspace.register_file, 0o666)  # what NTFS reports for every file
+    for path in [workspace.root, *workspace.root.rglob("*")]:
+        os.chmod(path, 0o777 if path.is_dir() else 0o666)  # what NTFS reports
     assert not loose_paths(workspace)
     assert not tighten_paths(workspace)
-    result = runner.invoke(cli, ["-w", str(workspace.root), "actions", "list"])
+    args = ["-w", str(workspace.root), "referral", "add", str(inbox / "referral.yaml")]
+    result = runner.invoke(cli, args)
     assert result.exit_code == 0, result.output
+    assert "tighten" not in result.output + result.stderr
     audit = Register.load(workspace.register_file).rows("Audit")
     assert [row for row in audit if row.get("action") == "tightened permissions"] == []
 

@@ -2,7 +2,8 @@
 
 New files are written owner-only by ``files``; a workspace made by an older ccp (or copied
 in with a loose umask) is tightened by the next command that writes, which records what it
-changed in the register's Audit sheet.
+changed in the register's Audit sheet. On Windows modes say nothing (NTFS reports 0o666 for
+every file): the folder's access list protects the workspace, and nothing here acts.
 """
 
 from __future__ import annotations
