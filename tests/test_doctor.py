@@ -184,3 +184,13 @@ def test_a_missing_house_font_says_what_to_install(monkeypatch):
         "FIX fonts: neither Calibri nor Carlito is installed, so PDFs will not break pages as "
         "Word does: install fonts-crosextra-carlito (apt-get) or Calibri"
     )
+
+
+def test_the_readme_sends_windows_users_to_doctor_first():
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    troubleshooting = readme.split("## Troubleshooting\n", 1)[1].lstrip()
+    assert troubleshooting.startswith("1. Run `ccp doctor`")
+    windows = readme.split("### On Windows\n", 1)[1].split("\n## ", 1)[0]
+    for needed in ("winget install Python.Python.3.12", "python.org", "LibreOffice",
+                   "pipx install", "only the panel's staff can open", "ccp serve -w"):  # fmt: skip
+        assert needed in windows, needed
