@@ -155,3 +155,14 @@ def test_each_run_has_its_own_profile(tmp_path, monkeypatch):
     assert profiles[0] != profiles[1]
     assert all(p.startswith("-env:UserInstallation=file:///") for p in profiles)
     assert os.environ.get("CCP_SOFFICE")
+
+
+@pytest.mark.posix_only  # a shell script stands in for LibreOffice
+def test_the_version_comes_from_the_console_program_on_windows(tmp_path):
+    from workflow.documents.pdf import soffice_version
+
+    program = tmp_path / "soffice.exe"
+    program.write_bytes(b"MZ")  # the GUI program: prints nothing
+    console = fake_soffice(tmp_path, "echo 'LibreOffice 24.8.4.2 bb3cfa12c7b1'")
+    console.rename(tmp_path / "soffice.com")
+    assert soffice_version(program) == "LibreOffice 24.8.4.2 bb3cfa12c7b1"

@@ -67,7 +67,7 @@ def set_mode(path: Path | str, mode: int, *, follow_symlinks: bool = True) -> bo
 def open_flags(flags: int) -> int:
     """``flags`` for ``os.open`` in binary mode, not inherited by child processes.
 
-    Without O_BINARY, Windows opens in text mode and turns every \n written into \r\n: a
+    Without O_BINARY, Windows opens in text mode and turns every LF written into CRLF: a
     corrupt .xlsx, .docx or .pdf. Elsewhere the flag does not exist and means nothing.
     """
     binary = getattr(os, "O_BINARY", 0)

@@ -93,8 +93,13 @@ def require_soffice() -> Path:
 
 
 def soffice_version(soffice: Path, timeout: float = 60.0) -> str | None:
-    """'LibreOffice 7.4.7.2 ...' as the program reports it; None when it says nothing
-    (soffice.exe on Windows has no console: its version is in the file's properties)."""
+    """'LibreOffice 7.4.7.2 ...' as the program reports it; None when it says nothing.
+
+    soffice.exe on Windows has no console to print to; soffice.com beside it has.
+    """
+    console = soffice.with_suffix(".com")
+    if soffice.suffix.lower() == ".exe" and console.is_file():
+        soffice = console
     with tempfile.TemporaryDirectory(prefix="ccp-lo-profile-") as profile:
         try:
             result = subprocess.run(
