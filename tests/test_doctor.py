@@ -35,6 +35,7 @@ def no_libreoffice(monkeypatch, tmp_path):
 
 
 @pytest.mark.libreoffice
+@pytest.mark.posix_only  # POSIX modes; a runner's access list is its own
 def test_a_ready_workspace_is_all_ok(runner, workspace):
     code, lines = run(runner, workspace)
     assert problems(lines) == []

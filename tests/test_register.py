@@ -1120,6 +1120,7 @@ def test_a_register_held_by_another_program_is_retried_then_refused_with_exit_3(
 
 
 @pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+@pytest.mark.posix_only  # POSIX file modes
 def test_saving_keeps_the_register_file_permissions(saved: Path) -> None:
     saved.chmod(0o640)
     save(Register.load(saved), saved)

@@ -20,6 +20,7 @@ import os
 import pathlib
 import shutil
 import stat
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,7 +30,8 @@ from typing import Any
 import pytest
 
 # Windows' value; on Linux 0x8000 is O_LARGEFILE, a no-op on 64-bit systems.
-O_BINARY = 0x8000
+O_BINARY = getattr(os, "O_BINARY", 0x8000)
+ON_WINDOWS = sys.platform == "win32"
 
 
 @dataclass
@@ -81,7 +83,8 @@ def windows_like(monkeypatch: pytest.MonkeyPatch) -> WindowsLike:
     def open_(path: Any, flags: int, mode: int = 0o777, *, dir_fd: int | None = None) -> int:
         if dir_fd is not None:
             raise NotImplementedError("open: dir_fd unavailable on this platform")
-        descriptor = real_open(path, flags & ~O_BINARY, mode)
+        # On Windows itself the flag is real: pass it on, and let the system do text mode.
+        descriptor = real_open(path, flags if ON_WINDOWS else flags & ~O_BINARY, mode)
         text_fds.discard(descriptor)  # a number reused after os.close
         # Lock files (filelock's, pytest's, its O_TMPFILE probe) hold no bytes: their mode
         # does not matter, and on Windows filelock takes another path.
@@ -89,7 +92,7 @@ def windows_like(monkeypatch: pytest.MonkeyPatch) -> WindowsLike:
         lock = os.fspath(path).endswith(".lock") or (tmpfile and flags & tmpfile == tmpfile)
         if not flags & O_BINARY and not lock and stat.S_ISREG(os.fstat(descriptor).st_mode):
             sim.text_mode_files.append(os.fspath(path))
-            if flags & (os.O_WRONLY | os.O_RDWR):
+            if flags & (os.O_WRONLY | os.O_RDWR) and not ON_WINDOWS:
                 text_fds.add(descriptor)
         return descriptor
 
