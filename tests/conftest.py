@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,20 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from testdata import DATA, TODAY
+
+# `windows_like`: ccp's file handling as Windows runs it (issue 20).
+pytest_plugins = ["windows_sim"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`posix_only` tests need what Windows lacks (fork, SIGKILL, FIFOs, file modes); they
+    run everywhere else. The Windows behaviour itself is tested through `windows_like`."""
+    if sys.platform != "win32":
+        return
+    skip = pytest.mark.skip(reason="needs fork, signals, FIFOs or POSIX file modes")
+    for item in items:
+        if item.get_closest_marker("posix_only"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)

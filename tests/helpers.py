@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import email
+import email.message
+import email.policy
 import shutil
 from datetime import date
 from pathlib import Path
@@ -91,3 +94,13 @@ def copy_of(built: Path, into: Path) -> Path:
     target = into / built.name
     shutil.copytree(built, target, symlinks=True)
     return target
+
+
+def read_eml(path: Path) -> email.message.EmailMessage:
+    """A draft as a mail program reads it, after checking every line ends with CRLF
+    (RFC 5322; issue 20): the parser keeps CRLF in bodies, so it is undone for the test."""
+    data = path.read_bytes()
+    assert data.count(b"\n") == data.count(b"\r\n"), f"{path.name}: a line ends without CRLF"
+    message = email.message_from_bytes(data.replace(b"\r\n", b"\n"), policy=email.policy.default)
+    assert isinstance(message, email.message.EmailMessage)
+    return message

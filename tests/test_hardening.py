@@ -104,6 +104,7 @@ def _kill_referral_add(root: Path, referral: Path, after: float) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.posix_only  # issue 20
 def test_kills_of_referral_add_never_leave_a_case_folder_without_its_row(
     workspace, inbox, referral_data
 ):

@@ -114,6 +114,24 @@ def cli(ctx: click.Context, workspace: Path | None) -> None:
 
 
 @cli.command()
+@click.pass_context
+def doctor(ctx: click.Context) -> None:
+    """Check this computer and the workspace: one line each, OK or what to do.
+
+    \b
+    Example:  ccp -w "S:\\Panel\\northshire-panel" doctor
+    Exit status 3 when anything is in the way.
+    """
+    from workflow.workspace.doctor import diagnose
+
+    checks = diagnose(ctx.obj["workspace"])
+    for check in checks:
+        click.echo(check.line())
+    if not all(check.ok for check in checks):
+        ctx.exit(3)
+
+
+@cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
 def init(directory: Path) -> None:
     """Create a panel workspace: panel.yaml, register.xlsx and folders.

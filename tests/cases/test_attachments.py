@@ -108,6 +108,7 @@ def test_symbolic_links_anywhere_on_the_path_are_refused(tmp_path, inbox, referr
     assert "is a symbolic link; attach the paper itself" in line
 
 
+@pytest.mark.posix_only  # /proc
 def test_a_link_to_proc_environ_is_refused(inbox, referral_data):
     (inbox / "environ.pdf").symlink_to("/proc/self/environ")
     [line] = refused(referral_with(inbox, referral_data, risk_assessment="environ.pdf"))
@@ -115,6 +116,7 @@ def test_a_link_to_proc_environ_is_refused(inbox, referral_data):
     assert "symbolic link" in line
 
 
+@pytest.mark.posix_only  # issue 20
 def test_a_folder_or_a_fifo_is_not_a_paper(inbox, referral_data):
     (inbox / "folder.docx").mkdir()
     os.mkfifo(inbox / "pipe.pdf")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from between_meetings import edit_cells, minute_first_meeting
-from helpers import SECOND_CHILD
+from helpers import SECOND_CHILD, read_eml
 
 from workflow.cases.actions import update_action
 from workflow.cases.reminders import draft_reminders
@@ -31,7 +31,7 @@ def minuted(workspace, inbox, referral_data, tmp_path, monkeypatch):
 
 
 def message(path: Path) -> email.message.EmailMessage:
-    return email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    return read_eml(path)
 
 
 def drafts(workspace, day: str = "2027-03-20") -> dict[str, email.message.EmailMessage]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import SECOND_CHILD, accept_two, complete_draft
+from helpers import SECOND_CHILD, accept_two, complete_draft, read_eml
 from openpyxl import load_workbook
 from testdata import write_yaml
 
@@ -308,13 +308,11 @@ def test_recording_while_excel_holds_the_register_changes_nothing(drafted, tmp_p
 
 
 def test_key_worker_gets_a_draft_with_only_their_extract(signed):
-    import email
-    import email.policy
 
     workspace, cases, result = signed
     drafts = sorted(path for path in result.written if path.suffix == ".eml")
     assert [path.name for path in drafts] == [f"{case}-to-key-worker.eml" for case in cases]
-    message = email.message_from_bytes(drafts[0].read_bytes(), policy=email.policy.default)
+    message = read_eml(drafts[0])
     assert message["To"] == "Dana Fictional <dana@example.org>"
     assert cases[0] in message["Subject"]
     [attachment] = list(message.iter_attachments())

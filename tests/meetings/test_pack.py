@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 from datetime import date
 
 import pytest
-from helpers import SECOND_CHILD, accept_two
+from helpers import SECOND_CHILD, accept_two, read_eml
 from openpyxl import load_workbook
 
 from workflow.cli import cli
@@ -215,7 +213,7 @@ def test_email_drafts_name_no_child(two_cases):
         "03-di-frankie-fiction.eml",
         "04-ellis-pretendy.eml",
     ]
-    message = email.message_from_bytes(drafts[2].read_bytes(), policy=email.policy.default)
+    message = read_eml(drafts[2])
     assert message["To"] == "DI Frankie Fiction <frankie@example.org>"
     assert message["Subject"] == (
         "OFFICIAL-SENSITIVE: Testshire Complex Child Panel: papers for 11 March 2027"
@@ -257,7 +255,6 @@ def test_meeting_not_in_panel_yaml_is_refused(two_cases):
 
 @pytest.mark.libreoffice
 def test_per_recipient_copies_are_marked_on_every_page(two_cases, runner):
-    import email.policy
 
     from pypdf import PdfReader
 
@@ -279,9 +276,7 @@ def test_per_recipient_copies_are_marked_on_every_page(two_cases, runner):
         assert [n["/Contents"] for n in notes] == [
             "Copy for DI Frankie Fiction: do not forward or copy"
         ]
-    message = email.message_from_bytes(
-        (folder / "03-di-frankie-fiction.eml").read_bytes(), policy=email.policy.default
-    )
+    message = read_eml(folder / "03-di-frankie-fiction.eml")
     [attachment] = list(message.iter_attachments())
     assert attachment.get_filename() == copy.name
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import accept_two, complete_draft
+from helpers import accept_two, complete_draft, read_eml
 from openpyxl import load_workbook
 from testdata import write_yaml
 
@@ -356,6 +356,7 @@ def _sign_in_child(root: str, signer: str, today: str, queue: Any) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.posix_only  # issue 20
 def test_two_signers_at_once_exactly_one_succeeds(march):
     workspace, _, _ = march
     context = multiprocessing.get_context("fork")
@@ -432,6 +433,7 @@ def _register_is_consistent(workspace: Any) -> None:
     assert not list(out.glob(".signing-v*")) if out.is_dir() else True
 
 
+@pytest.mark.posix_only  # issue 20
 @pytest.mark.libreoffice
 @pytest.mark.slow
 def test_a_kill_at_any_moment_of_signing_leaves_none_or_all(march):
@@ -467,8 +469,6 @@ def test_a_kill_at_any_moment_of_signing_leaves_none_or_all(march):
 def test_the_extract_goes_to_the_iro_and_is_copied_to_the_manager(
     workspace, inbox, referral_data, monkeypatch, tmp_path
 ):
-    import email
-    import email.policy
 
     data = copy.deepcopy(referral_data)
     data["iro"]["email"] = "robin@example.org"
@@ -489,7 +489,7 @@ def test_the_extract_goes_to_the_iro_and_is_copied_to_the_manager(
     record_minutes(workspace, write_yaml(file, record))
     signed = sign_minutes(workspace, MARCH, "Alex Sample")
     [draft] = [path for path in signed.written if path.suffix == ".eml"]
-    message = email.message_from_bytes(draft.read_bytes(), policy=email.policy.default)
+    message = read_eml(draft)
     assert message["To"] == "Dana Fictional <dana@example.org>, Robin Imaginary <robin@example.org>"
     assert message["Cc"] == "Morgan Pretend <morgan@example.org>"
     assert case_id in message["Subject"]

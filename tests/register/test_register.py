@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +22,12 @@ from openpyxl import Workbook, load_workbook
 import workflow.core.files as files_module
 import workflow.register.lock as lock_module
 import workflow.xlsx.workbook as workbook_module
-from workflow.core.errors import RegisterCellInvalid, RegisterError, RegisterLocked
+from workflow.core.errors import (
+    FileUnwritable,
+    RegisterCellInvalid,
+    RegisterError,
+    RegisterLocked,
+)
 from workflow.register import SHEETS, Column, Register, register_lock
 
 MEETING = date(2027, 3, 11)
@@ -931,8 +937,8 @@ def test_column_kinds_are_checked() -> None:
     [
         (
             "~$register.xlsx",
-            "register.xlsx is open in Excel (~$register.xlsx exists): close it, then run the "
-            "command again",
+            "register.xlsx is open in Excel: close it and run the command again "
+            "(if Excel is not running, delete ~$register.xlsx)",
         ),
         (
             ".~lock.register.xlsx#",
@@ -1057,25 +1063,64 @@ def test_a_failure_while_writing_leaves_the_old_register(
     assert files_in(backups) == backups_before
 
 
-def test_a_failure_to_replace_is_a_register_error_and_cleans_up(
+def test_a_failure_to_write_names_the_file_and_cleans_up(
     saved: Path, backups: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = saved.read_bytes()
     backups_before = files_in(backups)
 
-    def refuse(source: Any, target: Any) -> None:
-        raise PermissionError(13, "Permission denied", str(target))
+    real_replace = os.replace
 
-    monkeypatch.setattr(files_module.os, "replace", refuse)
-    with pytest.raises(RegisterError, match=r"^register.xlsx: cannot be saved .*unchanged$"):
+    def disk_full(source: Any, target: Any) -> None:
+        if Path(target) != saved:
+            return real_replace(source, target)
+        raise OSError(28, "No space left on device", str(source))
+
+    monkeypatch.setattr(files_module.os, "replace", disk_full)
+    with pytest.raises(FileUnwritable) as raised:
         save(Register.load(saved), saved)
 
+    assert str(raised.value) == (
+        f"{saved}: cannot be written (No space left on device); the previous version is unchanged"
+    )
+    assert raised.value.exit_code == 3
+    assert saved.read_bytes() == before
+    assert files_in(saved.parent) == ["backups", "register.xlsx"]
+    assert files_in(backups) == backups_before
+
+
+def test_a_register_held_by_another_program_is_retried_then_refused_with_exit_3(
+    saved: Path, backups: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 20: Windows refuses a rename onto a file Excel holds (PermissionError)."""
+    before = saved.read_bytes()
+    backups_before = files_in(backups)
+    tries: list[float] = []
+    real_replace = os.replace
+
+    def held(source: Any, target: Any) -> None:
+        if Path(target) != saved:
+            return real_replace(source, target)
+        tries.append(time.monotonic())
+        raise PermissionError(13, "Permission denied", str(target))
+
+    monkeypatch.setattr(files_module.os, "replace", held)
+    with pytest.raises(RegisterLocked) as raised:
+        save(Register.load(saved), saved)
+
+    assert str(raised.value) == (
+        "register.xlsx is open in Excel or another program: close it and run the command again"
+    )
+    assert raised.value.exit_code == 3
+    assert len(tries) == 6
+    assert 0.8 < tries[-1] - tries[0] < 3
     assert saved.read_bytes() == before
     assert files_in(saved.parent) == ["backups", "register.xlsx"]
     assert files_in(backups) == backups_before
 
 
 @pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+@pytest.mark.posix_only  # POSIX file modes
 def test_saving_keeps_the_register_file_permissions(saved: Path) -> None:
     saved.chmod(0o640)
     save(Register.load(saved), saved)

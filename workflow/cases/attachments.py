@@ -24,6 +24,7 @@ from pathlib import Path, PurePosixPath
 
 from workflow.contract import Attachments, PanelConfig, Referral
 from workflow.core.errors import FileUnreadable, PaperRefused, Problem
+from workflow.core.files import open_flags
 from workflow.forms.docx_safety import (
     OLE2_MAGIC,
     PDF_MAGIC,
@@ -130,7 +131,9 @@ def read_confined(folder: Path, given: str, limit: int) -> bytes | None:
     check and the read cannot redirect it.
     """
     parts = confined_parts(given)
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    if not _walks_by_descriptor():
+        return _read_confined_by_path(folder, parts, limit)
+    flags = open_flags(os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     try:
         current = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except OSError as err:
@@ -176,6 +179,50 @@ def read_confined(folder: Path, given: str, limit: int) -> bytes | None:
         raise FileUnreadable(f"cannot be read ({err.strerror})") from None
     finally:
         os.close(current)
+    return None  # pragma: no cover - the loop always returns
+
+
+def _walks_by_descriptor() -> bool:
+    """Whether each step can be opened relative to the one before (not on Windows)."""
+    return os.open in os.supports_dir_fd and os.lstat in os.supports_dir_fd
+
+
+def _read_confined_by_path(folder: Path, parts: tuple[str, ...], limit: int) -> bytes | None:
+    """``read_confined`` where ``dir_fd`` is not supported (Windows): each step is checked by
+    its path, and the opened file must be the one checked (same device and file index)."""
+    current = Path(folder)
+    try:
+        for number, part in enumerate(parts):
+            current = current / part
+            try:
+                info = os.lstat(current)
+            except FileNotFoundError:
+                return None
+            shown = "/".join(parts[: number + 1])
+            if stat.S_ISLNK(info.st_mode) or getattr(info, "st_reparse_tag", 0):
+                raise FileUnreadable(
+                    f"{shown} is a symbolic link; attach the paper itself, not a link to it"
+                )
+            if number < len(parts) - 1:
+                if not stat.S_ISDIR(info.st_mode):
+                    return None
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+                raise FileUnreadable(f"is {kind}; attach a Word document or PDF")
+            if info.st_size > limit:
+                raise FileUnreadable(_too_large(info.st_size, limit))
+            descriptor = os.open(current, open_flags(os.O_RDONLY))
+            with os.fdopen(descriptor, "rb") as handle:
+                opened = os.fstat(handle.fileno())
+                if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
+                    raise FileUnreadable("changed while it was being read; try again")
+                data = handle.read(limit + 1)
+            if len(data) > limit:
+                raise FileUnreadable(_too_large(len(data), limit))
+            return data
+    except OSError as err:
+        raise FileUnreadable(f"cannot be read ({err.strerror})") from None
     return None  # pragma: no cover - the loop always returns
 
 
@@ -364,9 +411,9 @@ def stored_problems(
 
 def _relative(path: Path, root: Path) -> str:
     try:
-        return str(path.relative_to(root))
+        return path.relative_to(root).as_posix()
     except ValueError:
-        return str(path)
+        return path.as_posix()
 
 
 def refuse_stored_papers(

@@ -32,7 +32,7 @@ from workflow.core.errors import (
     RegisterCellInvalid,
     WorkspaceError,
 )
-from workflow.core.files import publish, staging_dir, write_bytes, write_text
+from workflow.core.files import publish, read_bytes, staging_dir, write_bytes, write_text
 from workflow.core.resources import PROGRESS_TEMPLATE
 from workflow.documents.render import render_docx
 from workflow.forms.loading import read_data, validate
@@ -400,7 +400,7 @@ def add_progress(workspace: Workspace, path: Path) -> AddedProgress:
                 labels=LABELS,
             )
             received = write_bytes(
-                staging / f"{stem}-received{path.suffix.lower()}", path.read_bytes()
+                staging / f"{stem}-received{path.suffix.lower()}", read_bytes(path)
             )
             data = write_text(
                 staging / f"{stem}.json",

@@ -72,10 +72,20 @@ class RegisterError(CcpError):
     """Raised when register.xlsx is damaged: a sheet or header column is missing."""
 
 
-class RegisterLocked(CcpError):
-    """Raised when Excel (or another ccp) holds register.xlsx open."""
+class FileInUse(CcpError):
+    """Raised when another program (Excel, Word, a PDF reader) holds a file ccp must replace."""
 
     exit_code = 3
+
+
+class FileUnwritable(CcpError):
+    """Raised when a file cannot be written (no permission, disk full); names the file."""
+
+    exit_code = 3
+
+
+class RegisterLocked(FileInUse):
+    """Raised when Excel (or another ccp) holds register.xlsx open."""
 
 
 class TemplateError(CcpError):

@@ -3,6 +3,10 @@
 Every file the package writes goes through here, so that a kill at any moment leaves the
 old file or the new one (never half of one), no temporary file outlives a failure, and
 nothing a child's papers are in is readable by other users of the machine.
+
+It runs on Windows too: files are opened in binary mode, POSIX permission calls sit behind
+``posix_modes()``, and a rename onto a file another program holds is retried, then refused
+in one line naming the file and who holds it.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
 
+from workflow.core.errors import FileInUse, FileUnreadable, FileUnwritable
+
 # Owner-only by default: these files hold children's personal data (issue 12). A panel that
 # shares its workspace with a group sets `shared_group: true` in panel.yaml.
 PRIVATE_FILE = 0o600
@@ -29,6 +35,43 @@ GROUP_DIR = 0o770
 # Every temporary name this module makes carries this marker, so a sweep finds them all.
 TEMP_MARKER = ".ccp-tmp-"
 STALE_AFTER = timedelta(hours=1)
+
+
+# Antivirus scanners and the search indexer hold a new file for a moment on Windows; a
+# rename onto it fails meanwhile. About a second of retries outlasts them.
+REPLACE_DELAYS = (0.05, 0.1, 0.2, 0.25, 0.4)
+
+
+def posix_modes() -> bool:
+    """True where owner-only modes protect the data (POSIX); the one check of this package.
+
+    On Windows ``chmod`` sets only the read-only bit and NTFS reports every file as 0o666:
+    the folder's access list decides who can read, so modes are neither set nor checked.
+    """
+    return os.name == "posix" and hasattr(os, "fchmod")
+
+
+def set_mode(path: Path | str, mode: int, *, follow_symlinks: bool = True) -> bool:
+    """``chmod`` where modes mean something; False when skipped (Windows, or a link we
+    cannot change without following it)."""
+    if not posix_modes():
+        return False
+    if not follow_symlinks and os.chmod not in os.supports_follow_symlinks:
+        if os.path.islink(path):
+            return False
+        follow_symlinks = True
+    os.chmod(path, mode, follow_symlinks=follow_symlinks)
+    return True
+
+
+def open_flags(flags: int) -> int:
+    """``flags`` for ``os.open`` in binary mode, not inherited by child processes.
+
+    Without O_BINARY, Windows opens in text mode and turns every LF written into CRLF: a
+    corrupt .xlsx, .docx or .pdf. Elsewhere the flag does not exist and means nothing.
+    """
+    binary = getattr(os, "O_BINARY", 0)
+    return flags | binary | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOINHERIT", 0)
 
 
 def file_mode(shared_group: bool = False) -> int:
@@ -52,7 +95,7 @@ def make_dirs(path: Path, *, mode: int = PRIVATE_DIR) -> Path:
     for folder in reversed(missing):
         with contextlib.suppress(FileExistsError):
             folder.mkdir()
-        os.chmod(folder, mode)
+        set_mode(folder, mode)
     return path
 
 
@@ -76,27 +119,135 @@ def write_atomic(
     safe on disk and before the rename (a backup of the old file, say).
     """
     target = Path(target)
-    make_dirs(target.parent, mode=dir_mode(mode == GROUP_FILE))
     temporary = temp_path(target)
     try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        make_dirs(target.parent, mode=dir_mode(mode == GROUP_FILE))
+        descriptor = os.open(temporary, open_flags(os.O_WRONLY | os.O_CREAT | os.O_EXCL), mode)
         with os.fdopen(descriptor, "wb") as handle:
-            os.fchmod(handle.fileno(), mode)
+            if posix_modes():
+                os.fchmod(handle.fileno(), mode)
             write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         if before_replace is not None:
             before_replace()
-        os.replace(temporary, target)
+        replace(temporary, target)
+    except OSError as err:
+        _discard(temporary)
+        raise FileUnwritable(_unwritable(target, err)) from err
     except BaseException:
-        temporary.unlink(missing_ok=True)
+        _discard(temporary)
         raise
     fsync_dir(target.parent)
     return target
 
 
+def _discard(temporary: Path) -> None:
+    # The reason the write failed (no folder, no access) often stops the removal too; the
+    # sweep takes anything left, and the first error is the one to report.
+    with contextlib.suppress(OSError):
+        temporary.unlink(missing_ok=True)
+
+
+def _unwritable(target: Path, err: OSError) -> str:
+    shown = err.filename if err.filename and TEMP_MARKER not in str(err.filename) else target
+    kept = "; the previous version is unchanged" if os.path.lexists(target) else ""
+    return f"{shown}: cannot be written ({err.strerror or err}){kept}"
+
+
+def replace(source: Path | str, target: Path | str) -> None:
+    """``os.replace``, retried while another program holds ``target`` for a moment.
+
+    Still held after about a second (Excel, Word or a PDF reader has it open): FileInUse,
+    naming the file and, where Office left its owner file, who has it open.
+    """
+    for delay in (*REPLACE_DELAYS, None):
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError:
+            if delay is None:
+                raise FileInUse(in_use_message(Path(target))) from None
+            time.sleep(delay)
+
+
+_PROGRAMS = {".xlsx": "Excel", ".xlsm": "Excel", ".docx": "Word", ".pdf": "a PDF reader"}
+
+
+def in_use_message(path: Path) -> str:
+    """'register.xlsx is open in Excel (by NAME): close it and run the command again'."""
+    program = _PROGRAMS.get(path.suffix.lower())
+    owner = office_owner(path)
+    if owner:
+        where = f"{program or 'another program'} (by {owner})"
+    else:
+        where = f"{program} or another program" if program else "another program"
+    return f"{path.name} is open in {where}: close it and run the command again"
+
+
+def office_owner_file(path: Path) -> Path | None:
+    """The ``~$`` file Word or Excel keeps beside a document it has open, if any.
+
+    Excel prefixes the whole name; Word, for names of 8 or more characters before the
+    suffix, drops the first two characters (``~$cument.docx`` for ``document.docx``).
+    """
+    path = Path(path)
+    names = [f"~${path.name}"]
+    if len(path.stem) >= 8:
+        names.append(f"~${path.name[2:]}")
+    for name in names:
+        candidate = path.with_name(name)
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def office_owner(path: Path) -> str | None:
+    """Who has ``path`` open in Word or Excel, from its ``~$`` owner file (None if unknown).
+
+    The owner file starts with one byte giving the length of the user name, then the name
+    in the Windows code page; 54 bytes in, Office repeats it as UTF-16 (two-byte length),
+    which keeps names outside Latin-1.
+    """
+    owner_file = office_owner_file(path)
+    if owner_file is None:
+        return None
+    try:
+        with open(owner_file, "rb") as handle:
+            data = handle.read(512)
+    except OSError:
+        return None
+    return owner_name(data)
+
+
+def owner_name(data: bytes) -> str | None:
+    """The user name an Office owner file holds (see ``office_owner``)."""
+    if len(data) >= 56:
+        length = int.from_bytes(data[54:56], "little")
+        wide = data[56 : 56 + 2 * length]
+        if length > 0 and len(wide) == 2 * length:
+            with contextlib.suppress(UnicodeDecodeError):
+                name = wide.decode("utf-16-le").strip("\x00 ").strip()
+                if name.isprintable() and name:
+                    return name
+    # A length running past the end means this is not an owner file (a hand-made one).
+    if data and len(data) > data[0]:
+        name = data[1 : 1 + data[0]].decode("cp1252", errors="replace").strip("\x00 ").strip()
+        if name and name.isprintable():
+            return name
+    return None
+
+
 def write_bytes(target: Path, data: bytes, *, mode: int = PRIVATE_FILE) -> Path:
     return write_atomic(target, lambda handle: handle.write(data), mode=mode)
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a file a person gave us; an OSError becomes one line naming the file."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as err:
+        raise FileUnreadable(f"{path}: cannot be read ({err.strerror or err})") from err
 
 
 def write_text(target: Path, text: str, *, mode: int = PRIVATE_FILE) -> Path:
@@ -125,7 +276,7 @@ def staging_dir(beside: Path, *, mode: int = PRIVATE_DIR) -> Iterator[Path]:
     make_dirs(beside.parent, mode=mode)
     folder = temp_path(beside)
     folder.mkdir()
-    os.chmod(folder, mode)
+    set_mode(folder, mode)
     try:
         yield folder
     finally:
@@ -136,7 +287,7 @@ def publish(staged: Path, target: Path, *, dir_mode_: int = PRIVATE_DIR) -> Path
     """Move one staged file into place atomically (same file system), replacing any old one."""
     target = Path(target)
     make_dirs(target.parent, mode=dir_mode_)
-    os.replace(staged, target)
+    replace(staged, target)
     fsync_dir(target.parent)
     return target
 
@@ -148,9 +299,9 @@ def publish_dir(staged: Path, target: Path) -> Path:
     old = None
     if target.exists():
         old = temp_path(target)
-        os.replace(target, old)
+        replace(target, old)
     try:
-        os.replace(staged, target)
+        replace(staged, target)
     except BaseException:
         if old is not None:
             os.replace(old, target)
@@ -216,11 +367,13 @@ def sweep_temporaries(
 
 
 def tighten(path: Path, *, mode: int) -> bool:
-    """Set ``mode`` on ``path`` when it is looser; True when something changed."""
+    """Set ``mode`` on ``path`` when it is looser; True when something changed (never on
+    Windows, where the mode reported is not who can read)."""
+    if not posix_modes():
+        return False
     current = path.stat().st_mode & 0o777
     if current & ~mode:
-        os.chmod(path, mode)
-        return True
+        return set_mode(path, mode)
     return False
 
 

@@ -5,15 +5,19 @@ from __future__ import annotations
 import email.policy
 import re
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate
+from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 
 from workflow.contract import Person
 from workflow.core.files import write_bytes
 
 # Long subjects (marking + panel name + date) are kept on one line rather than folded
-# before their first word, which some readers show as a leading space.
-_POLICY = email.policy.default.clone(max_line_length=250)
+# before their first word, which some readers show as a leading space. SMTP's policy ends
+# every line with CRLF, as RFC 5322 (and Outlook, opening a draft) expect.
+_POLICY = email.policy.SMTP.clone(max_line_length=250)
+# The right-hand side of a Message-ID: not the machine's name, which would say whose PC
+# wrote the draft to everyone who receives it.
+_ID_DOMAIN = "ccp.invalid"
 _SUBTYPES = {
     ".pdf": "pdf",
     ".docx": "vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -43,6 +47,7 @@ def write_draft(
         message["Cc"] = ", ".join(formataddr(person) for person in cc)
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain=_ID_DOMAIN)
     message["X-Unsent"] = "1"
     message.set_content(body)
     if attachment is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,16 +13,37 @@ from pathlib import Path
 from workflow.core.errors import ConversionFailed
 from workflow.core.files import make_dirs
 
-INSTALL_HINT = (
-    "install LibreOffice (apt-get install libreoffice-writer-nogui) or set CCP_SOFFICE "
-    "to the soffice program"
-)
+# Where the LibreOffice installer puts the program on Windows, under each Program Files.
+_PROGRAM_FILES = ("ProgramFiles", "ProgramW6432", "ProgramFiles(x86)")
+_WINDOWS_PROGRAM = Path("LibreOffice", "program", "soffice.exe")
+_REGISTRY_KEY = r"SOFTWARE\LibreOffice\UNO\InstallPath"
 # A start costs ~1 s and a page well under that; minutes means LibreOffice is stuck.
 DEFAULT_TIMEOUT = 300.0
 
 
+def install_hint(platform: str | None = None) -> str:
+    """How to get LibreOffice on this kind of machine."""
+    platform = platform or sys.platform
+    if platform == "win32":
+        how = (
+            "from https://www.libreoffice.org/download/ or with "
+            "`winget install TheDocumentFoundation.LibreOffice`"
+        )
+        program = "soffice.exe"
+    elif platform == "darwin":
+        how, program = "with `brew install --cask libreoffice`", "soffice program"
+    else:
+        how = (
+            "with `sudo apt-get install libreoffice-writer-nogui libreoffice-calc-nogui` "
+            "(Debian, Ubuntu) or your system's package manager"
+        )
+        program = "soffice program"
+    return f"install LibreOffice {how}, or set CCP_SOFFICE to its {program}"
+
+
 def find_soffice() -> Path | None:
-    """CCP_SOFFICE if set, else soffice or libreoffice on PATH."""
+    """CCP_SOFFICE if set; else soffice or libreoffice on PATH; else where the Windows
+    installer puts it (Program Files, then the folder the registry names)."""
     configured = os.environ.get("CCP_SOFFICE")
     if configured:
         path = Path(configured)
@@ -30,6 +52,34 @@ def find_soffice() -> Path | None:
         found = shutil.which(name)
         if found:
             return Path(found)
+    for variable in _PROGRAM_FILES:
+        folder = os.environ.get(variable)
+        if folder and (Path(folder) / _WINDOWS_PROGRAM).is_file():
+            return Path(folder) / _WINDOWS_PROGRAM
+    installed = _registry_install_path()
+    if installed is not None:
+        for candidate in (installed / "soffice.exe", installed / "program" / "soffice.exe"):
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def _registry_install_path() -> Path | None:
+    """The folder ``HKLM\\SOFTWARE\\LibreOffice\\UNO\\InstallPath`` names (Windows only)."""
+    if sys.platform != "win32":
+        return None
+    import winreg  # only on Windows: the module does not exist elsewhere
+
+    for view in (winreg.KEY_WOW64_64KEY, winreg.KEY_WOW64_32KEY):
+        try:
+            with winreg.OpenKey(
+                winreg.HKEY_LOCAL_MACHINE, _REGISTRY_KEY, 0, winreg.KEY_READ | view
+            ) as key:
+                value, _ = winreg.QueryValueEx(key, "")
+        except OSError:
+            continue
+        if value:
+            return Path(value)
     return None
 
 
@@ -38,8 +88,31 @@ def require_soffice() -> Path:
     if soffice is None:
         configured = os.environ.get("CCP_SOFFICE")
         where = f"CCP_SOFFICE={configured} is not a program" if configured else "not found"
-        raise ConversionFailed(f"LibreOffice {where}: {INSTALL_HINT}")
+        raise ConversionFailed(f"LibreOffice {where}: {install_hint()}")
     return soffice
+
+
+def soffice_version(soffice: Path, timeout: float = 60.0) -> str | None:
+    """'LibreOffice 7.4.7.2 ...' as the program reports it; None when it says nothing.
+
+    soffice.exe on Windows has no console to print to; soffice.com beside it has.
+    """
+    console = soffice.with_suffix(".com")
+    if soffice.suffix.lower() == ".exe" and console.is_file():
+        soffice = console
+    with tempfile.TemporaryDirectory(prefix="ccp-lo-profile-") as profile:
+        try:
+            result = subprocess.run(
+                [str(soffice), f"-env:UserInstallation={Path(profile).as_uri()}", "--version"],
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+    lines = result.stdout.strip().splitlines()
+    return lines[0].strip() if result.returncode == 0 and lines else None
 
 
 def convert(

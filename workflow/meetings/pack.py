@@ -443,7 +443,7 @@ def _circulation(
         *[f"{name}\t{role}\t{email or 'NO EMAIL IN panel.yaml'}" for name, role, email in people],
     ]
     written = [folder / "distribution.txt"]
-    written[0].write_text("\n".join(listing) + "\n", encoding="utf-8")
+    files.write_text(written[0], "\n".join(listing) + "\n")
     subject = f"{panel.protective_marking}: {panel.name}: papers for {uk_date(agenda.meeting)}"
     items = [
         f"- New referral {item.case_id} ({item.referring_agency})" for item in agenda.new_referrals

@@ -78,9 +78,12 @@ def load_recorded(workspace: Workspace, meeting: date, version: int) -> StoredMi
 
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(block)
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 16), b""):
+                digest.update(block)
+    except OSError as err:
+        raise FileUnreadable(f"{path}: cannot be read ({err.strerror})") from err
     return digest.hexdigest()
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.core import files
-from workflow.core.errors import RegisterError
+from workflow.core.errors import FileInUse, RegisterError, RegisterLocked
 from workflow.register.cells import (
     READERS,
     CellProblem,
@@ -512,12 +512,10 @@ class Register:
             files.write_atomic(
                 path, self._workbook.write, mode=file_mode, before_replace=keep_backup
             )
-        except OSError as err:
+        except FileInUse as err:
             for made in backup:
                 made.unlink(missing_ok=True)
-            raise RegisterError(
-                f"{path.name}: cannot be saved ({err}); the previous version is unchanged"
-            ) from err
+            raise RegisterLocked(str(err)) from None
         except BaseException:
             for made in backup:
                 made.unlink(missing_ok=True)

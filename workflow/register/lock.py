@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from workflow.core.errors import RegisterLocked
+from workflow.core.files import office_owner
 
 
 @contextmanager
@@ -37,9 +38,11 @@ def register_lock(path: Path, timeout: float = 10.0) -> Iterator[None]:
 def refuse_if_open(path: Path) -> None:
     excel = path.with_name(f"~${path.name}")
     if excel.exists():
+        owner = office_owner(path)
+        by = f" (by {owner})" if owner else ""
         raise RegisterLocked(
-            f"{path.name} is open in Excel ({excel.name} exists): close it, then run the "
-            f"command again (if Excel is not running, delete {excel.name})"
+            f"{path.name} is open in Excel{by}: close it and run the command again "
+            f"(if Excel is not running, delete {excel.name})"
         )
     libreoffice = path.with_name(f".~lock.{path.name}#")
     if libreoffice.exists():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -170,5 +169,5 @@ def _publish_into(staging: Path, root: Path) -> None:
         target = root / entry.name
         if target.exists():
             continue  # a folder of that name is already there: keep it as it is
-        os.replace(entry, target)
+        files.replace(entry, target)
     files.fsync_dir(root)

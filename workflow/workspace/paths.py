@@ -106,8 +106,10 @@ class Workspace:
         return self.meeting_output(meeting) / f".signing-v{version}"
 
     def relative(self, path: Path) -> str:
-        """A path as the user should see it: relative to the workspace where possible."""
+        """A path as the register and documents store it: relative to the workspace, with
+        forward slashes on every system (a register written on Windows reads the same on
+        a Mac, and Excel shows one spelling)."""
         try:
-            return str(path.relative_to(self.root))
+            return Path(path).relative_to(self.root).as_posix()
         except ValueError:
-            return str(path)
+            return Path(path).as_posix()

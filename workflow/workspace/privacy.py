@@ -2,7 +2,8 @@
 
 New files are written owner-only by ``files``; a workspace made by an older ccp (or copied
 in with a loose umask) is tightened by the next command that writes, which records what it
-changed in the register's Audit sheet.
+changed in the register's Audit sheet. On Windows modes say nothing (NTFS reports 0o666 for
+every file): the folder's access list protects the workspace, and nothing here acts.
 """
 
 from __future__ import annotations
@@ -59,6 +60,10 @@ def loose_paths(
     ``entries``: the workspace's ``files.tree``, when the caller has walked it already."""
     mask = SHARED_MASK if shared_group(workspace) else PRIVATE_MASK
     found = Tightened()
+    if not files.posix_modes():
+        # NTFS reports every file as 0o666 whoever can read it: the folder's access list
+        # decides, and ccp neither reads nor changes it (`ccp doctor` shows it).
+        return found
     root = workspace.root
     with contextlib.suppress(OSError):
         if os.lstat(root).st_mode & mask:
@@ -83,12 +88,15 @@ def tighten_paths(workspace: Workspace) -> Tightened:
     loose = loose_paths(workspace, [entry for entry in entries if entry[0] not in swept])
     for path in [*loose.files, *loose.folders]:
         try:
-            os.chmod(path, stat.S_IMODE(os.lstat(path).st_mode) & ~mask, follow_symlinks=False)
-        except (OSError, NotImplementedError):
+            changed = files.set_mode(
+                path, stat.S_IMODE(os.lstat(path).st_mode) & ~mask, follow_symlinks=False
+            )
+        except OSError:
             # A file owned by someone else cannot be changed by us: leave it, say nothing
             # about it as done; the next run tries again.
             continue
-        (done.files if path in loose.files else done.folders).append(path)
+        if changed:
+            (done.files if path in loose.files else done.folders).append(path)
     return done
 
 
@@ -131,12 +139,14 @@ def seal(folder: Path, workspace: Workspace) -> None:
     For files other libraries or programs wrote there (pypdf, LibreOffice) before they are
     published into the workspace.
     """
+    if not files.posix_modes():
+        return
     fmode, dmode = file_mode(workspace), dir_mode(workspace)
-    os.chmod(folder, dmode)
+    files.set_mode(folder, dmode)
     for current, folders, names in os.walk(folder):
         for name in folders:
-            os.chmod(Path(current) / name, dmode, follow_symlinks=False)
+            files.set_mode(Path(current) / name, dmode, follow_symlinks=False)
         for name in names:
             path = Path(current) / name
             if not path.is_symlink():
-                os.chmod(path, fmode)
+                files.set_mode(path, fmode)
