@@ -11,21 +11,14 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-from testdata import DATA, TODAY
+from testdata import DATA, TODAY, skip_posix_only_on_windows
 
 # `windows_like`: ccp's file handling as Windows runs it (issue 20).
 pytest_plugins = ["windows_sim"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """`posix_only` tests need what Windows lacks (fork, SIGKILL, FIFOs, file modes); they
-    run everywhere else. The Windows behaviour itself is tested through `windows_like`."""
-    if sys.platform != "win32":
-        return
-    skip = pytest.mark.skip(reason="needs fork, signals, FIFOs or POSIX file modes")
-    for item in items:
-        if item.get_closest_marker("posix_only"):
-            item.add_marker(skip)
+    skip_posix_only_on_windows(items, sys.platform)
 
 
 @pytest.fixture(autouse=True)

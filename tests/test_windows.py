@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from helpers import read_eml
 from openpyxl import load_workbook
-from testdata import DATA
+from testdata import DATA, skip_posix_only_on_windows
 from windows_sim import O_BINARY, WindowsLike
 
 from workflow.cli import cli
@@ -230,12 +230,9 @@ class _Item:
 @pytest.mark.parametrize(
     ("platform", "skipped"), [("linux", []), ("win32", [True])], ids=["linux", "windows"]
 )
-def test_posix_only_tests_are_skipped_on_windows_alone(monkeypatch, platform, skipped):
-    import conftest
-
-    monkeypatch.setattr(conftest.sys, "platform", platform)
+def test_posix_only_tests_are_skipped_on_windows_alone(platform, skipped):
     marked, plain = _Item(posix_only=True), _Item(posix_only=False)
-    conftest.pytest_collection_modifyitems([marked, plain])
+    skip_posix_only_on_windows([marked, plain], platform)
     assert [bool(marker) for marker in marked.added] == skipped
     assert plain.added == []
 

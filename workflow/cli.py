@@ -131,6 +131,28 @@ def doctor(ctx: click.Context) -> None:
         ctx.exit(3)
 
 
+@cli.command("check")
+@click.pass_context
+def check(ctx: click.Context) -> None:
+    """Check that the register agrees with the recorded minutes, signatures and files.
+
+    \b
+    Example:  ccp check
+    One line per disagreement (after a hand edit in Excel, say); exit status 1 if any.
+    """
+    from workflow.reports.consistency import check_workspace
+
+    result = check_workspace(_workspace(ctx))
+    for problem in result.problems:
+        click.echo(problem)
+    counted = ", ".join(f"{count} {what}" for what, count in result.checked.items())
+    if result.clean:
+        click.echo(f"OK: the register agrees with the minutes and the signed files ({counted})")
+    else:
+        click.echo(f"{len(result.problems)} disagreement(s) ({counted})", err=True)
+        ctx.exit(1)
+
+
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
 def init(directory: Path) -> None:

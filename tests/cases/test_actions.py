@@ -334,3 +334,26 @@ def test_bad_hand_edit_is_a_warning_on_list_and_an_error_on_update(
 
     update_action(workspace, B2, status="Completed")  # another row is still updated
     assert actions_by_id(workspace)[A2][column] == value  # and the bad cell kept as typed
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_prefixed(runner, minuted):
+    """OWASP CSV injection: text typed into the register that starts like a formula (=, +,
+    -, @) must reach the CSV as text, not as something Excel runs when the file is opened."""
+    workspace, _ = minuted
+    typed = {"Action": '+HYPERLINK("http://example.org")', "Owner": "@SUM(1+1)", "Agency": "-1+1"}
+    edit_cells(workspace.register_file, "Actions", {"Action ID": A1}, typed)
+
+    result = invoke(
+        runner, workspace, "actions", "list", "--format", "csv", "--case", "CCP-2027-001"
+    )
+
+    assert result.exit_code == 0, result.output
+    [row] = [row for row in csv.DictReader(io.StringIO(result.output)) if row["action_id"] == A1]
+    assert row["action"] == '\'+HYPERLINK("http://example.org")'
+    assert row["owner"] == "'@SUM(1+1)"
+    assert row["agency"] == "'-1+1"
+    # The register itself keeps what was typed; only the CSV cell is made inert.
+    assert actions_by_id(workspace)[A1]["Owner"] == "@SUM(1+1)"
+    # Dates and IDs, which start with a digit or a letter, are untouched.
+    assert row["due"] == "2027-03-25"
+    assert row["action_id"] == A1

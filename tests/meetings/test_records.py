@@ -581,3 +581,59 @@ def test_a_busy_register_carrying_thousands_of_actions_forward_records(
     assert len(audit["Detail"]) < 32_767
     assert "and 2,4" in audit["Detail"]
     assert f"{cases[0]}-B1," in audit["Detail"]
+
+
+@pytest.mark.libreoffice
+def test_an_action_dropped_then_restored_is_open_without_the_drops_reason(
+    march_signed, tmp_path, monkeypatch
+):
+    """Issue 22: restored to Open, it kept 'reason not done: circumstances changed'."""
+    workspace, _, march_file = march_signed
+
+    def drop_second_action(data: dict[str, Any]) -> None:
+        data["cases"][0]["actions"] = data["cases"][0]["actions"][:1]
+        data["cases"][0]["discussion"] += " (amended)"
+
+    set_today(monkeypatch, "2027-03-20")
+    amend_minutes(
+        workspace, MARCH, amended_copy(march_file, tmp_path / "drop.yaml", drop_second_action)
+    )
+    dropped = {row["Action ID"]: row for row in sheet(workspace, "Actions")}["CCP-2027-001-A2"]
+    assert (dropped["Status"], dropped["Reason not done"]) == ("Cancelled", "circumstances changed")
+    sign_minutes(workspace, MARCH, "Alex Sample")
+
+    def restore(data: dict[str, Any]) -> None:
+        data["cases"][0]["discussion"] += " (the action is needed after all)"
+
+    amend_minutes(workspace, MARCH, amended_copy(march_file, tmp_path / "restore.yaml", restore))
+
+    restored = {row["Action ID"]: row for row in sheet(workspace, "Actions")}["CCP-2027-001-A2"]
+    assert restored["Status"] == "Open"
+    assert restored["Reason not done"] is None
+    assert "restored by version 3 of the minutes" in restored["Notes"]
+
+
+def test_an_escalation_stands_until_the_only_minutes_that_made_it_take_it_back(
+    march, tmp_path, monkeypatch
+):
+    """Issue 22: a later meeting that did not escalate again set Escalated back to No."""
+    workspace, cases, march_file = march
+
+    def escalate(data: dict[str, Any]) -> None:
+        data["cases"][0]["escalate_to_partnership"] = True
+        data["cases"][0]["escalation_reason"] = "Meets the rapid review criteria (fictional)"
+
+    def escalated() -> str:
+        rows = {row["Case ID"]: row for row in sheet(workspace, "Cases")}
+        return rows[cases[0]]["Escalated"]
+
+    record_minutes(workspace, amended_copy(march_file, tmp_path / "escalated.yaml", escalate))
+    assert escalated() == "Yes"
+
+    set_today(monkeypatch, "2027-05-14")
+    record_minutes(workspace, may_record(march_file, tmp_path / "may.yaml"))
+    assert escalated() == "Yes"  # May did not escalate again; March's decision stands
+
+    set_today(monkeypatch, "2027-05-15")
+    record_minutes(workspace, march_file)  # March recorded again, without the escalation
+    assert escalated() == "No"

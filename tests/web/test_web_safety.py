@@ -203,7 +203,7 @@ def test_excel_holding_the_register_shows_a_banner_and_refuses_writes(client, wo
     (workspace.root / "~$register.xlsx").write_bytes(b"lock")
     page = text(client.get("/"))
     assert "The register is open elsewhere" in page
-    assert "register.xlsx is open in Excel (~$register.xlsx exists)" in page
+    assert "register.xlsx is open in Excel: close it and run the command again" in page
 
     papers = [
         upload(inbox / "papers" / name) for name in ("chronology.docx", "risk-assessment.pdf")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -20,6 +18,7 @@ from workflow.contract.terms import (
     OPEN_ACTION_STATUSES,
     REASONS_NOT_DONE,
 )
+from workflow.core.csv_text import csv_rows
 from workflow.core.dates import as_date, iso_or_typed, today, uk_date
 from workflow.core.errors import ActionRejected, RegisterCellInvalid
 from workflow.register import SHEETS, Register
@@ -331,14 +330,12 @@ def format_table(listing: ActionList, width: int = TABLE_WIDTH) -> str:
 
 
 def format_csv(listing: ActionList) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=EXPORT_KEYS, lineterminator="\n")
-    writer.writeheader()
+    rows = []
     for item in listing.items:
         row = item.export()
         row["overdue"] = "true" if row["overdue"] else "false"
-        writer.writerow(row)
-    return buffer.getvalue()
+        rows.append(row)
+    return csv_rows(EXPORT_KEYS, rows)
 
 
 def format_json(listing: ActionList) -> str:

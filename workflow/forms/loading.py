@@ -183,7 +183,7 @@ def number_problems(data: Any, where: str = "") -> list[Problem]:
         elif isinstance(value, float) and not math.isfinite(value):
             problems.append(Problem(path, f"{value} is not a number a form can hold"))
         elif isinstance(value, int | float) and abs(value) >= MAX_NUMBER:
-            problems.append(Problem(path, f"{value:g} is too large (at most {MAX_NUMBER:,})"))
+            problems.append(Problem(path, f"{_shown(value)} is too large (at most {MAX_NUMBER:,})"))
     return sorted(problems, key=lambda problem: problem.field)
 
 
@@ -374,3 +374,15 @@ def _inner_model(annotation: Any) -> Any:
         if found is not None:
             return found
     return None
+
+
+def _shown(number: int | float) -> str:
+    """A too-large number for a message: a float as %g; a long integer by its length (a
+    400-digit integer cannot become a float, and one of 5,000 digits not even a string)."""
+    if isinstance(number, float):
+        return f"{number:g}"
+    try:
+        digits = len(str(abs(number)))
+    except ValueError:
+        return "a number of thousands of digits"
+    return f"a {digits:,}-digit number" if digits > 20 else str(number)

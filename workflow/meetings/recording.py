@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -26,6 +27,7 @@ from workflow.core.dates import today, uk_date, uk_date_as_typed
 from workflow.core.errors import FormInvalid, MinutesLocked, Problem
 from workflow.forms.loading import read_data, validate
 from workflow.meetings.records import (
+    escalating_meetings,
     load_recorded,
     meeting_row,
     record_digest,
@@ -115,6 +117,9 @@ def _record(
             workspace.panel,
             first_recording=first_recording,
             source=path,
+            escalated_elsewhere=lambda case_id: bool(
+                escalating_meetings(workspace, register, case_id, besides=record.meeting)
+            ),
         )
         if amending and not changes:
             raise FormInvalid(path, [Problem("", "nothing differs from the signed version")])
@@ -183,8 +188,12 @@ def apply_minutes(
     *,
     first_recording: bool = True,
     source: Path | None = None,
+    escalated_elsewhere: Callable[[str], bool] = lambda case_id: False,
 ) -> MinutesRecord:
-    """Merge the record's decisions into the register; returns the record with action IDs."""
+    """Merge the record's decisions into the register; returns the record with action IDs.
+
+    ``escalated_elsewhere(case_id)``: whether another meeting's minutes escalated the case.
+    """
     meeting = record.meeting
     verb = "minutes record" if version == 1 else "minutes amend"
     # Only this meeting's cases' actions are read (by their IDs, which begin with the case
@@ -270,14 +279,19 @@ def apply_minutes(
     _merge_progress(register, merged, latest)
     case_rows = register.select("Cases", "case_id", [case.case_id for case in merged.cases])
     for case in merged.cases:
-        if case.case_id not in latest:
-            continue  # a later meeting has decided since: its decisions stand
         for row in (row for row in case_rows if row.get("case_id") == case.case_id):
+            # Escalation is a fact of the case's history, whichever meeting decided it: a
+            # later meeting that does not escalate again leaves it standing.
+            if case.escalate_to_partnership:
+                row["escalated"] = True
+            elif row.get("escalated") is True and not escalated_elsewhere(case.case_id):
+                row["escalated"] = False  # an amendment took back the only escalation
+            if case.case_id not in latest:
+                continue  # a later meeting has decided since: its decisions stand
             row["risk_latest"] = LABELS[case.risk_level]
             row["next_progress_due"] = (
                 case.progress_report.due_meeting if case.progress_report else None
             )
-            row["escalated"] = case.escalate_to_partnership
             row["status"] = "closed" if case.close_case else "open"
             row["closed_on"] = meeting if case.close_case else None
     carried = _carry_forward(register, meeting) if first_recording else []
@@ -410,6 +424,8 @@ def _merge_actions(
                 row[field_key] = value
         if row.get("status") == "Cancelled" and _dropped_note(row):
             row["status"] = "Open"  # minuted again after an earlier version dropped it
+            if _dropped_with_reason(row):
+                row["reason_not_done"] = None  # the drop's reason, not a person's
             append_note(row, today(), f"restored by version {version} of the minutes")
         ids.append(str(row["action_id"]))
     for row in existing:
@@ -418,17 +434,30 @@ def _merge_actions(
     return ids
 
 
+_DROPPED = "of the minutes dropped this action"
+_DROP_REASON = "; reason not done: circumstances changed"
+
+
 def _dropped_note(row: dict[str, Any]) -> bool:
-    return "of the minutes dropped this action" in str(row.get("notes") or "")
+    return _DROPPED in str(row.get("notes") or "")
+
+
+def _dropped_with_reason(row: dict[str, Any]) -> bool:
+    """The last drop gave the reason not done (a person had not): restoring takes it back."""
+    notes = str(row.get("notes") or "")
+    last = notes[notes.rfind(_DROPPED) :]
+    return last.startswith(_DROPPED + _DROP_REASON)
 
 
 def _drop(row: dict[str, Any], version: int) -> None:
     if row.get("status") == "Cancelled":
         return
     row["status"] = "Cancelled"
+    note = f"version {version} {_DROPPED}"
     if not row.get("reason_not_done"):
         row["reason_not_done"] = "circumstances changed"
-    append_note(row, today(), f"version {version} of the minutes dropped this action")
+        note += _DROP_REASON
+    append_note(row, today(), note)
 
 
 def _merge_resources(register: Any, record: MinutesRecord, version: int) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 from workflow.contract import MinutesRecord
 from workflow.core import files
-from workflow.core.dates import uk_date
+from workflow.core.dates import as_date, uk_date
 from workflow.core.errors import FileUnreadable, WorkspaceError
 from workflow.forms.loading import read_text
 from workflow.register.migrations import legacy_hash
@@ -172,3 +172,29 @@ def require_recorded(register: Any, meeting: date) -> int:
             f"the {uk_date(meeting)} minutes have not been recorded: run `ccp minutes record`"
         )
     return version
+
+
+def current_record(workspace: Workspace, register: Any, meeting: date) -> MinutesRecord | None:
+    """The meeting's recorded minutes in the version the register names, if recorded."""
+    version = version_of(meeting_row(register, meeting))
+    if not version:
+        return None
+    return load_recorded(workspace, meeting, version).record
+
+
+def escalating_meetings(
+    workspace: Workspace, register: Any, case_id: str, *, besides: date | None = None
+) -> list[date]:
+    """The meetings (other than ``besides``) whose current minutes escalated the case to
+    the Safeguarding Partnership. Only meetings whose row names the case are read."""
+    found = []
+    for row in register.rows("Meetings"):
+        meeting = as_date(row.get("meeting"))
+        if meeting is None or meeting == besides or case_id not in str(row.get("cases") or ""):
+            continue
+        record = current_record(workspace, register, meeting)
+        if record and any(
+            case.case_id == case_id and case.escalate_to_partnership for case in record.cases
+        ):
+            found.append(meeting)
+    return sorted(found)

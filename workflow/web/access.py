@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import csv
-import io
 import os
 from datetime import datetime
 
+from workflow.core.csv_text import csv_line
 from workflow.register.lock import current_user
 from workflow.workspace.paths import Workspace
 from workflow.workspace.privacy import file_mode
@@ -16,9 +16,7 @@ HEADER = ["when", "case_id", "user"]
 
 
 def _line(values: list[str]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(values)
-    return buffer.getvalue().encode("utf-8")
+    return csv_line(values).encode("utf-8")
 
 
 def record_view(workspace: Workspace, case_id: str) -> None:
