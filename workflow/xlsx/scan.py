@@ -24,9 +24,10 @@ from typing import Any
 
 from lxml import etree
 
-from workflow.xlsx.stream import _SHEET_DATA
-from workflow.xlsx.workbook import _PARSER, MAIN_NS, REL_NS, Workbook, WorkbookDamaged, column_index
+from workflow.xlsx.package import _PARSER, WorkbookDamaged
+from workflow.xlsx.workbook import MAIN_NS, REL_NS, Workbook, column_index
 
+_SHEET_DATA = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?sheetData\b[^>]*?(/?)>")
 # Values whose stored spelling is known exactly (no escaping, no _xHHHH_, no runs).
 _PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .-]*\Z")
 _NAMESPACES = re.compile(rb'\sxmlns(?::[\w.-]+)?="[^"]*"')
