@@ -38,8 +38,8 @@ from workflow.register.edits import LoadedSheet, sheet_columns, sheet_edits
 from workflow.register.lock import current_user, refuse_if_open, register_lock
 from workflow.register.new_sheet import new_workbook, sheet_xml
 from workflow.register.schema import SHEETS, Column
-from workflow.xlsx.scan import ScanUnsupported, SheetScan
 from workflow.xlsx.package import REPAIR, WorkbookRefused
+from workflow.xlsx.scan import ScanUnsupported, SheetScan
 from workflow.xlsx.workbook import SheetEdits, Workbook
 
 __all__ = [
