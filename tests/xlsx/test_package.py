@@ -9,7 +9,8 @@ from datetime import date, datetime, time
 from openpyxl import load_workbook
 from workbook_checks import DECORATED, SHEET_PARTS
 
-from workflow.xlsx.workbook import SheetEdits, Workbook
+from workflow.xlsx.rows import SheetEdits
+from workflow.xlsx.workbook import Workbook
 
 
 def _edited() -> tuple[bytes, bytes, int]:

@@ -39,8 +39,9 @@ from workflow.register.lock import current_user, refuse_if_open, register_lock
 from workflow.register.new_sheet import new_workbook, sheet_xml
 from workflow.register.schema import SHEETS, Column
 from workflow.xlsx.package import REPAIR, WorkbookRefused
+from workflow.xlsx.rows import SheetEdits
 from workflow.xlsx.scan import ScanUnsupported, SheetScan
-from workflow.xlsx.workbook import SheetEdits, Workbook
+from workflow.xlsx.workbook import Workbook
 
 __all__ = [
     "SHEETS",

@@ -28,6 +28,17 @@ _MAX_PART = 512 << 20  # no register part is this large; a zip bomb is
 _FAST_COMPRESS_OVER = 4 << 20
 _ZIP32_LIMIT = 0xFFFFFFFF
 
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+WORKSHEET_TYPE = REL_NS + "/worksheet"
+TABLE_TYPE = REL_NS + "/table"
+CALC_CHAIN_TYPE = REL_NS + "/calcChain"
+SHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+
+
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True, remove_blank_text=False
 )
@@ -50,6 +61,10 @@ class WorkbookDamaged(WorkbookRefused):
 
     def __str__(self) -> str:
         return f"{super().__str__()}; {REPAIR}"
+
+
+def local_name(tag: Any) -> str:
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
 
 
 def parse_xml(data: bytes, name: str) -> Any:

@@ -24,8 +24,9 @@ from typing import Any
 
 from lxml import etree
 
-from workflow.xlsx.package import _PARSER, WorkbookDamaged
-from workflow.xlsx.workbook import MAIN_NS, REL_NS, Workbook, column_index
+from workflow.xlsx.package import _PARSER, MAIN_NS, REL_NS, WorkbookDamaged
+from workflow.xlsx.values import column_index
+from workflow.xlsx.workbook import Workbook
 
 _SHEET_DATA = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?sheetData\b[^>]*?(/?)>")
 # Values whose stored spelling is known exactly (no escaping, no _xHHHH_, no runs).

@@ -1,9 +1,10 @@
-"""Cell values as a spreadsheet holds them: column letters, number formats, what fits a cell."""
+"""Cell values as a spreadsheet holds them: column letters, dates as serials, what fits a cell."""
 
 from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -44,3 +45,66 @@ def storable_problem(value: Any) -> str | None:
             return f"control character U+{ord(bad.group()):04X} cannot be stored in Excel"
         return None
     return f"a {type(value).__name__} cannot be stored in the register"
+
+
+def column_index(letters: str) -> int:
+    """0-based index of a column letter (A -> 0)."""
+    number = 0
+    for char in letters:
+        number = number * 26 + (ord(char) - 64)
+    return number - 1
+
+
+def serial(value: date | datetime | time | timedelta, date1904: bool) -> float | int:
+    if isinstance(value, timedelta):
+        return value.total_seconds() / 86400
+    if isinstance(value, time):
+        return (value.hour * 3600 + value.minute * 60 + value.second) / 86400 + (
+            value.microsecond / 86_400_000_000
+        )
+    epoch = datetime(1904, 1, 1) if date1904 else datetime(1899, 12, 30)
+    moment = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+    delta = moment.replace(tzinfo=None) - epoch
+    days = delta.days
+    if not date1904 and days < 61:  # Excel's phantom 29 February 1900
+        days -= 1
+    fraction = delta.seconds / 86400 + delta.microseconds / 86_400_000_000
+    return days if not fraction else days + fraction
+
+
+@dataclass
+class CellWrite:
+    value: Any
+    kind: str | None = None  # the column kind, so Yes/No columns get words
+    style: int | None = None  # for a new cell: this style rather than the one above
+
+
+def plain(value: Any) -> Any:
+    """Enum and other subclasses as their plain value."""
+    if isinstance(value, bool):
+        return bool(value)
+    for base in (str, int, float, Decimal):
+        if isinstance(value, base) and type(value) is not base:
+            return base(value)
+    if type(value) is datetime or type(value) is date:
+        return value
+    if isinstance(value, datetime):
+        return datetime(*value.timetuple()[:6], value.microsecond)
+    if isinstance(value, date):
+        return date(value.year, value.month, value.day)
+    return value
+
+
+def number_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def escape_text(raw: bytes) -> bytes:
+    return raw.replace(b"&", b"&amp;").replace(b"<", b"&lt;").replace(b">", b"&gt;")
