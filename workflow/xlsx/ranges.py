@@ -11,6 +11,13 @@ if TYPE_CHECKING:
     from workflow.xlsx.workbook import SheetInfo, Workbook
 
 _RANGE = re.compile(r"^\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$")
+_AUTOFILTER = re.compile(rb"""(<(?:[\w.-]+:)?autoFilter\s+ref\s*=\s*["'])([^"']*)(["'])""")
+_SQREF_ATTRIBUTE = re.compile(rb"""(\ssqref\s*=\s*["'])([^"']*)(["'])""")
+_SQREF_ELEMENT = re.compile(rb"(<(?:[\w.-]+:)?sqref>)([^<]*)(</(?:[\w.-]+:)?sqref>)")
+# One area of a defined name: Sheet!$A$1:$L$82 or 'Sheet name'!$A$1:$L$82.
+_NAME_AREA = re.compile(
+    r"((?:'(?:[^']|'')+'|[^\s'!,()=+*/&^<>-]+)!)(\$?[A-Z]+\$?\d+:\$?[A-Z]+\$?\d+)"
+)
 
 
 def grow_ranges(tail: bytes, old_last: int, new_last: int) -> bytes:
@@ -24,8 +31,11 @@ def grow_ranges(tail: bytes, old_last: int, new_last: int) -> bytes:
             + match.group(3)
         )
 
-    tail = re.sub(rb'(<(?:[\w.-]+:)?autoFilter\s+ref=")([^"]*)(")', grow, tail)
-    return re.sub(rb'(\ssqref=")([^"]*)(")', grow, tail)
+    tail = _AUTOFILTER.sub(grow, tail)
+    tail = _SQREF_ATTRIBUTE.sub(grow, tail)
+    # Excel keeps drop-downs and formats that use x14 features in extLst, where the range is
+    # an element: <xm:sqref>A2:A82</xm:sqref>.
+    return _SQREF_ELEMENT.sub(grow, tail)
 
 
 def grow_ref(ref: str, old_last: int, new_last: int) -> str:
@@ -67,20 +77,35 @@ def grow_tables(workbook: Workbook, info: SheetInfo, old_last: int, new_last: in
         workbook.package.put(part, serialise(root))
 
 
-def grow_filter_name(workbook: Workbook, info: SheetInfo, old_last: int, new_last: int) -> None:
-    position = list(workbook.sheets).index(info.name)
+def grow_defined_names(workbook: Workbook, sheet: str, old_last: int, new_last: int) -> None:
+    """Defined names whose area on ``sheet`` ends on the old last row grow with it: the
+    filter database, a print area, a name such as ActStatus that formulas count.
+
+    The sheet is found by the name in each area, never by ``localSheetId``: that counts every
+    tab in <sheets>, chart sheets too, and an index taken among worksheets only grew another
+    sheet's filter when a chart tab came first.
+    """
+    changed = False
     for name in workbook.workbook_xml.iter(f"{{{MAIN_NS}}}definedName"):
-        if name.get("name") == "_xlnm._FilterDatabase" and name.get("localSheetId") == str(
-            position
-        ):
-            text = name.text or ""
-            sheet_part, _, ref = text.rpartition("!")
-            grown = grow_ref(ref.replace("$", ""), old_last, new_last)
-            if grown != ref.replace("$", ""):
-                match = _RANGE.match(grown)
-                if match and match.group(3):
-                    name.text = (
-                        f"{sheet_part}!${match.group(1)}${match.group(2)}:"
-                        f"${match.group(3)}${match.group(4)}"
-                    )
-                    workbook._workbook_changed = True
+        text = name.text or ""
+
+        def grow(match: re.Match[str]) -> str:
+            quoted = match.group(1)[:-1]
+            named = quoted[1:-1].replace("''", "'") if quoted.startswith("'") else quoted
+            if named != sheet:
+                return match.group(0)
+            area = match.group(2)
+            plain = area.replace("$", "")
+            grown = grow_ref(plain, old_last, new_last)
+            if grown == plain:
+                return match.group(0)
+            # Only the last row number changes; the $ signs stay where the person put them.
+            head, _, end = area.rpartition(str(old_last))
+            return match.group(1) + head + str(new_last) + end
+
+        grown_text = _NAME_AREA.sub(grow, text)
+        if grown_text != text:
+            name.text = grown_text
+            changed = True
+    if changed:
+        workbook._workbook_changed = True

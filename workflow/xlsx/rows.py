@@ -40,7 +40,8 @@ from workflow.xlsx.values import (
 )
 
 _ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*>")
-_R_ATTR = re.compile(rb'\sr="(\d+)"')
+# A row's number: Excel and Calc write r="5", but XML lets any writer quote it r='5'.
+_R_ATTR = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
 _CDATA = re.compile(rb"<!\[CDATA\[(.*?)\]\]>", re.S)
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 _EXCEL_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")

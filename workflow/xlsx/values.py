@@ -55,21 +55,46 @@ def column_index(letters: str) -> int:
     return number - 1
 
 
+# Excel counts days from 31 December 1899 as if 1900 were a leap year (Lotus 1-2-3 did):
+# serial 60 is a 29 February 1900 that never was, so serials below it are one day later
+# than a count from 30 December 1899 gives. The 1904 system has no such day.
+_EPOCH_1900 = datetime(1899, 12, 30)
+_EPOCH_1904 = datetime(1904, 1, 1)
+_PHANTOM_DAY = 60
+
+
 def serial(value: date | datetime | time | timedelta, date1904: bool) -> float | int:
+    """The number Excel stores for a date, time or duration."""
     if isinstance(value, timedelta):
         return value.total_seconds() / 86400
     if isinstance(value, time):
         return (value.hour * 3600 + value.minute * 60 + value.second) / 86400 + (
             value.microsecond / 86_400_000_000
         )
-    epoch = datetime(1904, 1, 1) if date1904 else datetime(1899, 12, 30)
+    epoch = _EPOCH_1904 if date1904 else _EPOCH_1900
     moment = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
     delta = moment.replace(tzinfo=None) - epoch
     days = delta.days
-    if not date1904 and days < 61:  # Excel's phantom 29 February 1900
+    if not date1904 and days <= _PHANTOM_DAY:
         days -= 1
     fraction = delta.seconds / 86400 + delta.microseconds / 86_400_000_000
     return days if not fraction else days + fraction
+
+
+def from_serial(number: float, date1904: bool) -> date | datetime | time:
+    """What a stored serial shows in a date cell: a date, a moment, or (below 1) a time of
+    day. Serial 60 (the phantom 29 February 1900) reads as 28 February, the day Excel's count
+    had reached; rounded to the second, as Excel shows it."""
+    days = number
+    if not date1904 and number < _PHANTOM_DAY + 1 and number >= 1:
+        days = number + 1 if number < _PHANTOM_DAY else _PHANTOM_DAY
+    moment = (_EPOCH_1904 if date1904 else _EPOCH_1900) + timedelta(days=days)
+    moment = moment.replace(microsecond=0) + timedelta(seconds=round(moment.microsecond / 1e6))
+    if number < 1:
+        return moment.time()
+    if moment.time() == time():
+        return date(moment.year, moment.month, moment.day)
+    return moment
 
 
 @dataclass

@@ -37,14 +37,18 @@ from workflow.xlsx.package import (
     resolve,
     serialise,
 )
-from workflow.xlsx.ranges import grow_filter_name, grow_tables
-from workflow.xlsx.rows import SheetEditor, SheetEdits, declared_column_styles
+from workflow.xlsx.ranges import grow_defined_names, grow_tables
+from workflow.xlsx.rows import (
+    _CDATA,
+    _R_ATTR,
+    _ROW_START,
+    SheetEditor,
+    SheetEdits,
+    declared_column_styles,
+)
 from workflow.xlsx.styles import Styles
 from workflow.xlsx.values import column_index, escape_text
 
-_ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*>")
-_R_ATTR = re.compile(rb'\sr="(\d+)"')
-_CDATA = re.compile(rb"<!\[CDATA\[(.*?)\]\]>", re.S)
 # A cell with a value (or a formula) in it, in a row's bytes.
 _HAS_VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:v|is|f)[\s>]")
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
@@ -190,8 +194,11 @@ class Workbook:
                 break
             if _HAS_VALUE.search(data, row_start, cursor):
                 number_match = _R_ATTR.search(data, row_start, data.find(b">", row_start))
-                if number_match is None:  # rows numbered by position: count them all
-                    last = sum(1 for _ in _ROW_START.finditer(data, start, row_start)) + 1
+                if number_match is None:  # numbered by place: one more than the row before
+                    last = 0
+                    for row_match in _ROW_START.finditer(data, start, row_start + 1):
+                        found = _R_ATTR.search(row_match.group())
+                        last = int(found.group(1)) if found else last + 1
                 else:
                     last = int(number_match.group(1))
                 break
@@ -285,7 +292,7 @@ class Workbook:
         last = max([edits.last_data_row, *edits.cells]) if edits.cells else edits.last_data_row
         if last > edits.last_data_row:
             grow_tables(self, info, edits.last_data_row, last)
-            grow_filter_name(self, info, edits.last_data_row, last)
+            grow_defined_names(self, sheet, edits.last_data_row, last)
         recalculate_on_open(self)
 
     def add_sheet(self, name: str, sheet_xml: bytes) -> None:
