@@ -499,6 +499,17 @@ class Register:
         try:
             for sheet in list(self._sheets):
                 self._workbook.edit_sheet(self._actual(sheet), self._edits(sheet))
+            # A formula typed into one of ccp's columns is read back by its cached value;
+            # every other formula loses its value, so that Calc calculates it afresh.
+            self._workbook.keep_cached = {
+                self._actual(sheet): {
+                    index
+                    for key, index in self._head(sheet).table.positions.items()
+                    if key in {column.key for column in sheet_columns(sheet)}
+                }
+                for sheet in SHEETS
+                if self._actual_or_added(sheet) is not None
+            }
         except WorkbookRefused as err:
             raise RegisterError(f"{path.name}: {err}; nothing was changed") from err
         existed = path.exists()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from workflow.xlsx.package import CALC_CHAIN_TYPE, MAIN_NS, resolve, serialise
-from workflow.xlsx.values import escape_text
+from workflow.xlsx.values import column_index
 
 if TYPE_CHECKING:
     from workflow.xlsx.workbook import Workbook
@@ -19,8 +19,9 @@ _FORMULA_VALUE = re.compile(
     rb"(<((?:[\w.-]+:)?f)\b[^>]*?(?:/>|>[^<]*</\3>))"
     rb"<(?:[\w.-]+:)?v>[^<]*</(?:[\w.-]+:)?v>"
 )
-_SHARED_MASTER = re.compile(rb'<(?:[\w.-]+:)?f\b[^>]*\bsi="(\d+)"[^>]*>([^<]+)</')
-_SHARED_INDEX = re.compile(rb'\bsi="(\d+)"')
+_CELL_COLUMN = re.compile(rb"""\sr\s*=\s*["']\$?([A-Z]+)""")
+# The type of the cached value, gone with it (a formula's own type is worked out again).
+_VALUE_TYPE = re.compile(rb"""\st\s*=\s*["'](?:str|n|b|e)["']""")
 
 
 def recalculate_on_open(workbook: Workbook) -> None:
@@ -63,46 +64,33 @@ def recalculate_on_open(workbook: Workbook) -> None:
         workbook._workbook_changed = True
 
 
-def refresh_dependent_formulas(workbook: Workbook) -> None:
-    """Formula cells that read a sheet this command changed lose their cached value.
+def drop_cached_values(workbook: Workbook) -> None:
+    """Once a command changed a sheet, every formula in the workbook loses its cached value,
+    but those in ``workbook.keep_cached`` (sheet -> columns the register reads back).
 
-    Excel recalculates on open (fullCalcOnLoad), but LibreOffice Calc shows a cached
-    value until it is told to recalculate; a formula cell without one it calculates on
-    its own. So `=COUNTA(Cases!A:A)-1` on the administrator's Summary sheet shows the
-    new count in both. Only those cells change: the formulas, and every other cell of
-    their sheet, stay as they were.
+    Excel recalculates on open (fullCalcOnLoad); LibreOffice Calc 7.4 ignores that and shows
+    the cached value, but calculates a formula cell that has none. Which formulas depend on
+    a changed cell cannot be told from their text (a defined name, a table reference, an
+    INDIRECT, a volatile function, a formula in ccp's own sheets), so none keeps a value
+    that may be stale. The formulas themselves, and every other cell, stay as they were.
     """
     if not workbook._edited:
         return
-    names = [re.escape(escape_text(name.encode("utf-8"))) for name in workbook._edited]
-    mention = re.compile(rb"(?:" + rb"|".join(names) + rb")'?!")
     for sheet, info in workbook.sheets.items():
-        # Only the administrator's own sheets (a Summary): ccp's data sheets are read back
-        # by the next command, which needs their cached values, and can hold 40 MB of XML.
-        if sheet in workbook.data_sheets:
-            continue
         if not workbook.package.has(info.part):
             continue
         data = workbook.package.read(info.part)
         if b"<f" not in data and b":f" not in data:
             continue
+        kept = workbook.keep_cached.get(sheet, set())
 
-        # Cells sharing a formula carry only its number (si): the first cell has the text.
-        shared = {
-            found.group(1)
-            for found in _SHARED_MASTER.finditer(data)
-            if mention.search(found.group(2))
-        }
-
-        def strip(match: re.Match[bytes], shared: set[bytes] = shared) -> bytes:
-            # A formula naming no sheet reads its own sheet: ccp's sheets are read back
-            # by the next command, which must see their cached values.
-            formula = match.group(2)
-            number = _SHARED_INDEX.search(formula) if b"shared" in formula else None
-            if not mention.search(formula) and not (number and number.group(1) in shared):
-                return match.group(0)
-            opening = re.sub(rb'\st="(?:str|n|b|e)"', b"", match.group(1))
-            return opening + formula
+        def strip(match: re.Match[bytes], kept: set[int] = kept) -> bytes:
+            if kept:
+                ref = _CELL_COLUMN.search(match.group(1))
+                if ref is not None and column_index(ref.group(1).decode()) in kept:
+                    return match.group(0)
+            opening = _VALUE_TYPE.sub(b"", match.group(1))
+            return opening + match.group(2)
 
         changed = _FORMULA_VALUE.sub(strip, data)
         if changed != data:

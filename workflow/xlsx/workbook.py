@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from lxml import etree
 
-from workflow.xlsx.formulas import recalculate_on_open, refresh_dependent_formulas
+from workflow.xlsx.formulas import drop_cached_values, recalculate_on_open
 from workflow.xlsx.package import (
     _PARSER,
     CT_NS,
@@ -132,6 +132,8 @@ class Workbook:
         self._edited: set[str] = set()
         # Sheet names (as in the file) the register owns; set by the Register.
         self.data_sheets: set[str] = set()
+        # Sheet -> columns whose formulas keep their cached values: the register reads them.
+        self.keep_cached: dict[str, set[int]] = {}
 
     def _main_part(self) -> str:
         root = self.package.xml("_rels/.rels")
@@ -337,7 +339,7 @@ class Workbook:
         return int(match.group(1)) if match else None
 
     def write(self, handle: IO[bytes]) -> None:
-        refresh_dependent_formulas(self)
+        drop_cached_values(self)
         self.styles.save()
         if self._workbook_changed:
             self.package.put(self.workbook_part, serialise(self.workbook_xml))
