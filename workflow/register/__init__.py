@@ -128,7 +128,7 @@ class Register:
             return self._sheets[sheet]
         grid = self._grid(actual)
         with self._missingsheet_columns(sheet):
-            table = read_table(sheet, columns, grid)
+            table = read_table(sheet, columns, grid, self._workbook.formula_rows(actual))
         del grid
         originals = {
             id(row): (number, tuple(row.values()))

@@ -194,7 +194,7 @@ class Workbook:
             row_start = data.rfind(opener, start, cursor)
             if row_start < 0:
                 break
-            if _HAS_VALUE.search(data, row_start, cursor):
+            if _holds_typed_value(data[row_start:cursor]):
                 number_match = _R_ATTR.search(data, row_start, data.find(b">", row_start))
                 if number_match is None:  # numbered by place: one more than the row before
                     last = 0
@@ -206,6 +206,27 @@ class Workbook:
                 break
             cursor = row_start
         return header_row, header, max(last, header_row)
+
+    def formula_rows(self, sheet: str) -> set[int]:
+        """Rows below the header holding nothing but formulas (a block the administrator
+        filled down, M2:M1000): free rows that new rows fill, as in an Excel table, so that
+        rows land where those formulas expect them whichever program saved last."""
+        data = self.package.read(self.sheets[sheet].part)
+        if b"<f" not in data and b":f" not in data:
+            return set()
+        found = set()
+        previous = 0
+        for match in _ROW_START.finditer(data):
+            number_match = _R_ATTR.search(match.group())
+            number = int(number_match.group(1)) if number_match else previous + 1
+            previous = number
+            if match.group().endswith(b"/>"):
+                continue
+            end = data.find(b"row>", match.end())
+            fragment = data[match.end() : end]
+            if _FORMULA.search(fragment) and not _holds_typed_value(fragment):
+                found.add(number)
+        return found
 
     def _row_values(self, row: Any) -> list[Any]:
         values: list[Any] = []
@@ -350,6 +371,22 @@ class Workbook:
 
     def changed_parts(self) -> Iterable[str]:
         return [*self.package.changed, *self.package.removed]
+
+
+_CELL = re.compile(rb"<(?:[\w.-]+:)?c\b[^>]*?(?:/>|>(.*?)</(?:[\w.-]+:)?c>)", re.S)
+_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]")
+
+
+def _holds_typed_value(fragment: bytes) -> bool:
+    """Whether some cell in ``fragment`` (rows' bytes) holds a value that is not a formula's."""
+    if not _HAS_VALUE.search(fragment):
+        return False
+    if not _FORMULA.search(fragment):
+        return True
+    return any(
+        content and _HAS_VALUE.search(content) and not _FORMULA.search(content)
+        for content in _CELL.findall(fragment)
+    )
 
 
 def misread_cells(data: bytes) -> list[str]:
