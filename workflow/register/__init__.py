@@ -490,6 +490,11 @@ class Register:
         backups_dir = Path(backups_dir)
         if keep_backups < 0:
             raise ValueError(f"keep_backups must be 0 or more, not {keep_backups}")
+        if path.is_symlink():
+            # A register that is a link (to a shared drive, say) is written through: the
+            # workbook it points to is updated and the link stays a link.
+            refuse_if_open(path)
+            path = path.resolve()
         refuse_if_open(path)
         if self._path is not None and path.resolve() == self._path.resolve():
             self._refuse_if_changed_since_read(path)

@@ -203,11 +203,13 @@ class _RowWriter:
         """``neighbour`` gives the style of the cell above (or of the column), asked only
         for a date written into a cell without a style."""
         for child in list(cell):
-            if local_name(child.tag) == "f" and (
-                child.get("t") in ("shared", "array") and child.get("ref")
-            ):
+            if local_name(child.tag) == "f":
+                # A formula a person typed where ccp keeps a value: writing over it would
+                # lose it without a word, so the command stops and says where it is.
+                shared = child.get("t") in ("shared", "array") and child.get("ref")
                 raise WorkbookRefused(
-                    f"{self.where}, cell {cell.get('r')} holds a formula that other cells share; "
+                    f"{self.where}, cell {cell.get('r')} holds a formula"
+                    f"{' that other cells share' if shared else ''} (={child.text or ''}); "
                     "type a plain value there instead, then run the command again"
                 )
         for child in list(cell):
