@@ -8,8 +8,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from workbook_checks import DECORATED
 
+from workflow.core.errors import RegisterError
 from workflow.register import Register
 
 
@@ -33,10 +35,6 @@ def test_a_linked_register_updates_its_target_and_stays_a_link(tmp_path: Path) -
 
 
 def test_a_formula_typed_into_a_status_cell_is_not_written_over(tmp_path: Path) -> None:
-    from openpyxl import load_workbook
-
-    from workflow.core.errors import RegisterError
-
     path = tmp_path / "register.xlsx"
     shutil.copyfile(DECORATED, path)
     workbook = load_workbook(path)

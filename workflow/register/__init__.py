@@ -85,9 +85,6 @@ class Register:
         self._found = {
             name.casefold(): name for name in self._workbook.sheet_names() if name in actual
         }
-        self._workbook.data_sheets = {
-            self._found[name.casefold()] for name in SHEETS if name.casefold() in self._found
-        }
         self._sheets: dict[str, LoadedSheet] = {}
         self._new_sheets: list[str] = []
         self._path: Path | None = None

@@ -130,8 +130,6 @@ class Workbook:
         self.styles = Styles(self.package, styles)
         self._workbook_changed = False
         self._edited: set[str] = set()
-        # Sheet names (as in the file) the register owns; set by the Register.
-        self.data_sheets: set[str] = set()
         # Sheet -> columns whose formulas keep their cached values: the register reads them.
         self.keep_cached: dict[str, set[int]] = {}
 
