@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from workflow.register import Register
 
-STATUSES = ("Open", "Completed", "Not done")
+STATUSES = ("Open", "In progress", "Completed", "Cancelled")
 START = date(2027, 1, 1)
 
 

@@ -455,7 +455,13 @@ class SheetEditor(_RowWriter):
                     replacements.append((start, end, b""))
                 continue
             start, end = existing.get(number, (0, 0))
-            above = styles_above(number) if number > edits.header_row else {}
+            # Parsed only if asked (a new row's cells, a date without a style): a changed count
+            # in each of 13,000 open actions needs no neighbour.
+            above: Mapping[int, int] = (
+                _LazyStyles(lambda number=number: styles_above(number))
+                if number > edits.header_row
+                else {}
+            )
             fragment, styles = self._rewrite(
                 self.data[start:end] if number in existing else None,
                 number,
