@@ -503,15 +503,7 @@ class Register:
                 self._workbook.edit_sheet(self._actual(sheet), self._edits(sheet))
             # A formula typed into one of ccp's columns is read back by its cached value;
             # every other formula loses its value, so that Calc calculates it afresh.
-            self._workbook.keep_cached = {
-                self._actual(sheet): {
-                    index
-                    for key, index in self._head(sheet).table.positions.items()
-                    if key in {column.key for column in sheet_columns(sheet)}
-                }
-                for sheet in SHEETS
-                if self._actual_or_added(sheet) is not None
-            }
+            self._workbook.keep_cached = self._own_columns
         except WorkbookRefused as err:
             raise RegisterError(f"{path.name}: {err}; nothing was changed") from err
         existed = path.exists()
@@ -543,6 +535,14 @@ class Register:
         self.__init__(path.read_bytes(), path.name)  # type: ignore[misc]
         self._path = path
         return backup[0] if backup else None
+
+    def _own_columns(self, actual: str) -> set[int]:
+        """The columns of sheet ``actual`` (as named in the file) that ccp owns."""
+        sheet = next((name for name in SHEETS if self._actual(name) == actual), None)
+        if sheet is None or self._actual_or_added(sheet) is None:
+            return set()
+        keys = {column.key for column in sheet_columns(sheet)}
+        return {index for key, index in self._head(sheet).table.positions.items() if key in keys}
 
     def _refuse_if_changed_since_read(self, path: Path) -> None:
         try:

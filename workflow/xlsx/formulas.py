@@ -19,6 +19,7 @@ _FORMULA_VALUE = re.compile(
     rb"(<((?:[\w.-]+:)?f)\b[^>]*?(?:/>|>[^<]*</\3>))"
     rb"<(?:[\w.-]+:)?v>[^<]*</(?:[\w.-]+:)?v>"
 )
+_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]")
 _CELL_COLUMN = re.compile(rb"""\sr\s*=\s*["']\$?([A-Z]+)""")
 # The type of the cached value, gone with it (a formula's own type is worked out again).
 _VALUE_TYPE = re.compile(rb"""\st\s*=\s*["'](?:str|n|b|e)["']""")
@@ -66,7 +67,7 @@ def recalculate_on_open(workbook: Workbook) -> None:
 
 def drop_cached_values(workbook: Workbook) -> None:
     """Once a command changed a sheet, every formula in the workbook loses its cached value,
-    but those in ``workbook.keep_cached`` (sheet -> columns the register reads back).
+    but those in the columns ``workbook.keep_cached(sheet)`` names (the register reads them).
 
     Excel recalculates on open (fullCalcOnLoad); LibreOffice Calc 7.4 ignores that and shows
     the cached value, but calculates a formula cell that has none. Which formulas depend on
@@ -80,9 +81,9 @@ def drop_cached_values(workbook: Workbook) -> None:
         if not workbook.package.has(info.part):
             continue
         data = workbook.package.read(info.part)
-        if b"<f" not in data and b":f" not in data:
+        if _FORMULA.search(data) is None:
             continue
-        kept = workbook.keep_cached.get(sheet, set())
+        kept = workbook.keep_cached(sheet)
 
         def strip(match: re.Match[bytes], kept: set[int] = kept) -> bytes:
             if kept:

@@ -130,8 +130,9 @@ class Workbook:
         self.styles = Styles(self.package, styles)
         self._workbook_changed = False
         self._edited: set[str] = set()
-        # Sheet -> columns whose formulas keep their cached values: the register reads them.
-        self.keep_cached: dict[str, set[int]] = {}
+        # Sheet -> columns whose formulas keep their cached values (the register reads them);
+        # asked only of a sheet holding formulas.
+        self.keep_cached: Callable[[str], set[int]] = lambda sheet: set()
 
     def _main_part(self) -> str:
         root = self.package.xml("_rels/.rels")
