@@ -66,9 +66,8 @@ class SheetEdits:
 
 
 class _RowWriter:
-    """Rewrites one row as ccp writes it, and the dimension and ranges around the rows: what
-    the whole-part editor (``SheetEditor``) and the streaming one (``_StreamEditor``) share,
-    so both give the same bytes."""
+    """Rewrites one row as ccp writes it, and the dimension and ranges around the rows;
+    ``SheetEditor`` finds the rows in the part and puts the rewritten ones back."""
 
     def __init__(
         self,
