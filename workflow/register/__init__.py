@@ -38,8 +38,10 @@ from workflow.register.edits import LoadedSheet, sheet_columns, sheet_edits
 from workflow.register.lock import current_user, refuse_if_open, register_lock
 from workflow.register.new_sheet import new_workbook, sheet_xml
 from workflow.register.schema import SHEETS, Column
+from workflow.xlsx.package import REPAIR, WorkbookRefused
+from workflow.xlsx.rows import SheetEdits
 from workflow.xlsx.scan import ScanUnsupported, SheetScan
-from workflow.xlsx.workbook import REPAIR, SheetEdits, Workbook, WorkbookRefused
+from workflow.xlsx.workbook import Workbook
 
 __all__ = [
     "SHEETS",
@@ -83,9 +85,6 @@ class Register:
         self._found = {
             name.casefold(): name for name in self._workbook.sheet_names() if name in actual
         }
-        self._workbook.data_sheets = {
-            self._found[name.casefold()] for name in SHEETS if name.casefold() in self._found
-        }
         self._sheets: dict[str, LoadedSheet] = {}
         self._new_sheets: list[str] = []
         self._path: Path | None = None
@@ -126,7 +125,7 @@ class Register:
             return self._sheets[sheet]
         grid = self._grid(actual)
         with self._missingsheet_columns(sheet):
-            table = read_table(sheet, columns, grid)
+            table = read_table(sheet, columns, grid, self._workbook.formula_rows(actual))
         del grid
         originals = {
             id(row): (number, tuple(row.values()))
@@ -488,6 +487,11 @@ class Register:
         backups_dir = Path(backups_dir)
         if keep_backups < 0:
             raise ValueError(f"keep_backups must be 0 or more, not {keep_backups}")
+        if path.is_symlink():
+            # A register that is a link (to a shared drive, say) is written through: the
+            # workbook it points to is updated and the link stays a link.
+            refuse_if_open(path)
+            path = path.resolve()
         refuse_if_open(path)
         if self._path is not None and path.resolve() == self._path.resolve():
             self._refuse_if_changed_since_read(path)
@@ -497,6 +501,9 @@ class Register:
         try:
             for sheet in list(self._sheets):
                 self._workbook.edit_sheet(self._actual(sheet), self._edits(sheet))
+            # A formula typed into one of ccp's columns is read back by its cached value;
+            # every other formula loses its value, so that Calc calculates it afresh.
+            self._workbook.keep_cached = self._own_columns
         except WorkbookRefused as err:
             raise RegisterError(f"{path.name}: {err}; nothing was changed") from err
         existed = path.exists()
@@ -526,6 +533,14 @@ class Register:
         self.__init__(path.read_bytes(), path.name)  # type: ignore[misc]
         self._path = path
         return backup[0] if backup else None
+
+    def _own_columns(self, actual: str) -> set[int]:
+        """The columns of sheet ``actual`` (as named in the file) that ccp owns."""
+        sheet = next((name for name in SHEETS if self._actual(name) == actual), None)
+        if sheet is None or self._actual_or_added(sheet) is None:
+            return set()
+        keys = {column.key for column in sheet_columns(sheet)}
+        return {index for key, index in self._head(sheet).table.positions.items() if key in keys}
 
     def _refuse_if_changed_since_read(self, path: Path) -> None:
         try:

@@ -7,7 +7,7 @@ is kept as typed and reported as a ``CellProblem`` naming its sheet, row and col
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -336,8 +336,15 @@ def head_table(
     return Table([], [], positions, extras, header_row, max(last_row, header_row, 1))
 
 
-def read_table(sheet: str, columns: tuple[Column, ...], grid: list[list[Any]]) -> Table:
-    """A sheet's grid (from A1) as a Table, columns found by their header text."""
+def read_table(
+    sheet: str,
+    columns: tuple[Column, ...],
+    grid: list[list[Any]],
+    free: Collection[int] = (),
+) -> Table:
+    """A sheet's grid (from A1) as a Table, columns found by their header text. Rows in
+    ``free`` (numbers of rows holding only the administrator's formulas) are not rows of
+    data: new rows fill them."""
     # The header is the first row with anything in it (rows above it are blank).
     start = next((i for i, row in enumerate(grid) if not all(map(blank, row))), len(grid))
     header = grid[start] if start < len(grid) else []
@@ -366,7 +373,7 @@ def read_table(sheet: str, columns: tuple[Column, ...], grid: list[list[Any]]) -
     number = start + 1
     for raw in body:
         number += 1
-        if all(map(blank, raw)):
+        if number in free or all(map(blank, raw)):
             continue
         last = number
         numbers.append(number)

@@ -9,7 +9,7 @@ from typing import Any
 from workflow.core.errors import RegisterCellInvalid, RegisterError
 from workflow.register.cells import CellProblem, Table, cell_problems, check_storable
 from workflow.register.schema import SHEETS, Column
-from workflow.xlsx.workbook import SheetEdits
+from workflow.xlsx.rows import SheetEdits
 
 
 @dataclass

@@ -16,8 +16,8 @@ from workflow.register.schema import (
     YES,
     Column,
 )
+from workflow.xlsx.package import MAIN_NS, REL_NS
 from workflow.xlsx.values import column_letter
-from workflow.xlsx.workbook import MAIN_NS, REL_NS
 
 _NUMBER_FORMATS = {"date": DATE_FORMAT, "datetime": DATETIME_FORMAT}
 

@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
 
 from lxml import etree
 
-from workflow.xlsx.stream import _SHEET_DATA
-from workflow.xlsx.workbook import _PARSER, MAIN_NS, REL_NS, Workbook, WorkbookDamaged, column_index
+from workflow.xlsx.package import _PARSER, MAIN_NS, REL_NS, WorkbookDamaged
+from workflow.xlsx.values import column_index, from_serial
+from workflow.xlsx.workbook import Workbook
 
+_SHEET_DATA = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?sheetData\b[^>]*?(/?)>")
 # Values whose stored spelling is known exactly (no escaping, no _xHHHH_, no runs).
 _PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .-]*\Z")
 _NAMESPACES = re.compile(rb'\sxmlns(?::[\w.-]+)?="[^"]*"')
@@ -47,8 +49,6 @@ _UNREADABLE = object()  # text the pattern reader leaves to lxml
 _MAIN = f"{{{MAIN_NS}}}"
 _C, _V, _IS, _T = (_MAIN + name for name in ("c", "v", "is", "t"))
 _COLUMNS: dict[str, int] = {}  # column letters -> index, as met
-_EPOCH_1900 = datetime(1899, 12, 30)
-_EPOCH_1904 = datetime(1904, 1, 1)
 
 
 # Beyond this many rows a whole-sheet read (python-calamine) is as quick as reading each
@@ -337,14 +337,7 @@ class SheetScan:
     def _number(self, number: float, kind: str) -> Any:
         if kind == "duration":
             return timedelta(days=number)
-        epoch = _EPOCH_1904 if self.workbook.date1904 else _EPOCH_1900
-        moment = epoch + timedelta(days=number)
-        moment = moment.replace(microsecond=0) + timedelta(seconds=round(moment.microsecond / 1e6))
-        if number < 1:
-            return moment.time()
-        if moment.time() == time():
-            return date(moment.year, moment.month, moment.day)
-        return moment
+        return from_serial(number, self.workbook.date1904)
 
     def _style_kinds(self) -> dict[int, str]:
         """Style index -> "date" or "duration", for the styles that show a number as one."""
