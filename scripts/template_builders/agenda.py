@@ -67,9 +67,12 @@ def build(path: Path) -> None:
     heading(document, "2. Minutes of the last meeting and matters arising")
     text(
         document,
-        f"{{% if previous %}}To agree the minutes of the meeting on {tag('previous|uk_date')}"
-        + tag('" (in this pack)" if last_minutes_available else " (not yet signed)"')
-        + ", and to review matters arising.{% else %}No previous meeting.{% endif %}",
+        # Minutes the chair has signed are agreed already: the panel only reviews what arose.
+        "{% if previous %}{% if last_minutes_available %}The minutes of the meeting on "
+        f"{tag('previous|uk_date')}, signed as a true record, are in this pack: to review "
+        "matters arising.{% else %}To agree the minutes of the meeting on "
+        f"{tag('previous|uk_date')}, and to review matters arising."
+        "{% endif %}{% else %}No previous meeting.{% endif %}",
     )
 
     time = Column("Time", tag('x.time|default("", true)'), 2.3)

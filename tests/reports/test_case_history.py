@@ -179,3 +179,26 @@ def test_a_bad_hand_edit_in_the_cases_actions_is_a_warning(runner, history_made)
         in result.stderr
     )
     assert "CCP-2027-001-A1  Open  due soon" in result.output
+
+
+def test_case_show_on_the_demo_reads_as_words_within_the_terminal_and_flags_open_actions(
+    runner, built_demo, monkeypatch
+):
+    """Issue 22: theme tags shown as typed tags, lines running past the terminal, and an
+    open action on a closed case left unsaid."""
+    monkeypatch.setenv("CCP_TODAY", "2028-02-20")
+    result = runner.invoke(
+        cli, ["-w", str(built_demo), "case", "show", "CCP-2027-002"], env={"COLUMNS": "80"}
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "Themes: Out of county placements" in result.stdout
+    assert "out_of_county_placements" not in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    # A wrapped detail keeps its indent: no line of the history starts at the margin but a
+    # date, the heading lines and the actions list.
+    assert "              co-ordinated services" in result.stdout
+    assert result.stderr.startswith(
+        "Warning: CCP-2027-002 is closed but 1 of its actions are still open "
+        "(CCP-2027-002-A3): complete or cancel them with `ccp actions update`"
+    )

@@ -480,9 +480,13 @@ def test_agenda_items_in_order(agenda):
     assert headings(agenda, 2) == ["CCP-2026-011", "CCP-2026-009"]
     lines = body_lines(agenda)
     assert lines[:2] == ["Agenda", PANEL["name"]]
-    assert "To agree the minutes of the meeting on 14 January 2027 (in this pack), " in (
-        "\n".join(lines)
+    # Signed minutes are agreed already (issue 22): the item only reviews matters arising.
+    text = "\n".join(lines)
+    assert (
+        "The minutes of the meeting on 14 January 2027, signed as a true record, are in this "
+        "pack: to review matters arising." in text
     )
+    assert "To agree the minutes" not in text
     assert lines[lines.index("7. Date of next meeting") + 1] == "13 May 2027"
 
 
@@ -905,3 +909,12 @@ def test_agenda_reviews_read_carried_forward_and_reasons_from_the_register(
     assert [(a["action_id"], a["reason"]) for a in second["cancelled_actions"]] == [
         ("CCP-2027-002-A2", "No reason recorded")
     ]
+
+
+def test_agenda_asks_to_agree_the_last_minutes_only_when_they_are_not_yet_signed(tmp_path):
+    context = {**agenda_context(), "last_minutes_available": False}
+    text = "\n".join(body_lines(render("agenda.docx", context, tmp_path)))
+    assert (
+        "To agree the minutes of the meeting on 14 January 2027, and to review matters arising."
+        in text
+    )

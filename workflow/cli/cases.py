@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -342,5 +343,6 @@ def case_show(ctx: click.Context, case_id: str, output_format: str) -> None:
 
     history = case_history(open_workspace(ctx), case_id)
     warn(history.warnings)
-    shown = history_json(history) if output_format == "json" else history_text(history)
+    width = shutil.get_terminal_size((100, 24)).columns
+    shown = history_json(history) if output_format == "json" else history_text(history, width)
     click.echo(shown, nl=False)

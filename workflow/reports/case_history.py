@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -10,9 +11,11 @@ from typing import Any
 from workflow.cases.actions import action_problems, is_overdue, status_of
 from workflow.cases.progress import case_facts
 from workflow.contract import LABELS
+from workflow.contract.terms import OPEN_ACTION_STATUSES
 from workflow.core.dates import as_date, iso_or_typed, today, uk_date
 from workflow.meetings.records import load_recorded, recorded_versions
 from workflow.register import Register
+from workflow.reports.counting import theme_words
 from workflow.workspace.paths import Workspace
 
 # Events of one day in the order they happen.
@@ -97,7 +100,7 @@ def _meeting_events(workspace: Workspace, case_id: str) -> list[Event]:
                 f"Escalated to the Safeguarding Partnership: {entry.escalation_reason or ''}"
             )
         if entry.themes:
-            details.append(f"Themes: {', '.join(entry.themes)}")
+            details.append(f"Themes: {', '.join(theme_words(theme) for theme in entry.themes)}")
         if entry.close_case:
             details.append(f"Closed by the panel: {entry.closure_reason or ''}")
         version = f", minutes version {versions[-1]}" if len(versions) > 1 else ""
@@ -148,6 +151,17 @@ def case_history(workspace: Workspace, case_id: str) -> CaseHistory:
     case, real_id = facts.case, facts.case_id
     events: list[Event] = []
     warnings = [problem for row in facts.actions for problem in action_problems(register, row)]
+    still_open = [
+        str(row.get("action_id"))
+        for row in facts.actions
+        if str(case.get("status") or "").strip().lower() == "closed"
+        and status_of(row) in OPEN_ACTION_STATUSES
+    ]
+    if still_open:
+        warnings.append(
+            f"{real_id} is closed but {len(still_open)} of its actions are still open "
+            f"({', '.join(still_open)}): complete or cancel them with `ccp actions update`"
+        )
 
     referral_date = as_date(case.get("referral_date"))
     details = [
@@ -257,7 +271,8 @@ def history_json(history: CaseHistory) -> str:
     return json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n"
 
 
-def history_text(history: CaseHistory) -> str:
+def history_text(history: CaseHistory, width: int = 100) -> str:
+    """The history as lines no wider than ``width`` (a detail's lines keep its indent)."""
     facts = history.facts
     lines = [
         f"{history.case_id}: {facts.get('child_name') or 'name not recorded'} "
@@ -287,4 +302,23 @@ def history_text(history: CaseHistory) -> str:
         )
     if not history.actions:
         lines.append("  none")
-    return "\n".join(lines) + "\n"
+    return "\n".join(_wrapped(line, max(width, 40)) for line in lines) + "\n"
+
+
+def _wrapped(line: str, width: int) -> str:
+    """A long line folded at spaces, its continuation indented like its text."""
+    if len(line) <= width:
+        return line
+    body = line.lstrip(" ")
+    indent = " " * (len(line) - len(body))
+    hang = indent + (" " * 12 if line[:4].isdigit() else "    ")
+    return "\n".join(
+        textwrap.wrap(
+            body,
+            width=width,
+            initial_indent=indent,
+            subsequent_indent=hang if not indent else indent + "  ",
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    )

@@ -147,7 +147,7 @@ def _theme_key(theme: str) -> str:
     return re.sub(r"[\s_\-]+", " ", theme).strip().lower()
 
 
-def _theme_words(theme: str) -> str:
+def theme_words(theme: str) -> str:
     words = re.sub(r"[\s_]+", " ", theme).strip()
     return words[:1].upper() + words[1:]
 

@@ -23,8 +23,8 @@ from workflow.reports.counting import (
     _risk_label,
     _text,
     _theme_key,
-    _theme_words,
     _yes,
+    theme_words,
 )
 from workflow.reports.suppression import Relation
 from workflow.reports.tables import TABLE_KEYS, Column, Row, Table
@@ -261,7 +261,7 @@ def _themes(held: dict[date, MinutesRecord]) -> Table:
                 key = _theme_key(theme)
                 if not key:
                     continue
-                names.setdefault(key, _theme_words(theme))
+                names.setdefault(key, theme_words(theme))
                 children.setdefault(key, set()).add(case.case_id)
                 meetings.setdefault(key, set()).add(day)
     order = sorted(children, key=lambda key: (-len(children[key]), names[key]))
