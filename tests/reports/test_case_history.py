@@ -87,7 +87,8 @@ def test_no_other_childs_name_or_case(runner, history_made):
     assert "reason not done: circumstances changed" in other
 
 
-def test_text_is_for_people(runner, history_made):
+def test_text_is_for_people(runner, history_made, monkeypatch):
+    monkeypatch.delenv("COLUMNS", raising=False)  # not a terminal: lines are not wrapped
     workspace, cases = history_made
     lines = show(runner, workspace, cases[0].lower()).output.splitlines()
     assert lines[0] == f"{cases[0]}: {FIRST_CHILD} (local ID LCS-000731)"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -343,6 +345,17 @@ def case_show(ctx: click.Context, case_id: str, output_format: str) -> None:
 
     history = case_history(open_workspace(ctx), case_id)
     warn(history.warnings)
-    width = shutil.get_terminal_size((100, 24)).columns
+    width = _terminal_width()
     shown = history_json(history) if output_format == "json" else history_text(history, width)
     click.echo(shown, nl=False)
+
+
+def _terminal_width() -> int | None:
+    """Wrap to the terminal a person reads; output piped to a file or a script is not
+    wrapped unless COLUMNS asks for a width."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit():
+        return int(columns)
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return None

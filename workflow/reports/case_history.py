@@ -271,8 +271,9 @@ def history_json(history: CaseHistory) -> str:
     return json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n"
 
 
-def history_text(history: CaseHistory, width: int = 100) -> str:
-    """The history as lines no wider than ``width`` (a detail's lines keep its indent)."""
+def history_text(history: CaseHistory, width: int | None = None) -> str:
+    """The history as lines no wider than ``width`` (a detail's lines keep its indent);
+    unwrapped when ``width`` is None."""
     facts = history.facts
     lines = [
         f"{history.case_id}: {facts.get('child_name') or 'name not recorded'} "
@@ -302,6 +303,8 @@ def history_text(history: CaseHistory, width: int = 100) -> str:
         )
     if not history.actions:
         lines.append("  none")
+    if width is None:
+        return "\n".join(lines) + "\n"
     return "\n".join(_wrapped(line, max(width, 40)) for line in lines) + "\n"
 
 
