@@ -17,10 +17,11 @@ from workflow.cases.store import load_case
 from workflow.contract import (
     MinutesRecord,
 )
+from workflow.core.dates import as_date
 from workflow.core.errors import CaseNotFound, FormInvalid
 from workflow.meetings.records import load_recorded, recorded_versions
 from workflow.register import Register
-from workflow.reports.counting import TOTAL, Period, _day, _iso, _received
+from workflow.reports.counting import TOTAL, Period, _iso, _received
 from workflow.reports.decision_tables import (
     _actions,
     _attendance_table,
@@ -123,7 +124,7 @@ def _load_sources(workspace: Workspace) -> _Sources:
     cases = register.rows("Cases")
     minutes: dict[date, MinutesRecord] = {}
     dates = set(panel.meeting_dates())
-    dates |= {_day(row.get("meeting")) for row in register.rows("Meetings")} - {None}
+    dates |= {as_date(row.get("meeting")) for row in register.rows("Meetings")} - {None}
     if workspace.meetings_dir.is_dir():
         for folder in workspace.meetings_dir.iterdir():
             day = _iso(folder.name)

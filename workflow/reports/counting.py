@@ -7,14 +7,14 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from workflow.contract import (
     LABELS,
     RISK_ORDER,
 )
-from workflow.core.dates import uk_date
+from workflow.core.dates import as_date, uk_date
 from workflow.core.errors import OptionsConflict
 
 NOT_RECORDED = "Not recorded"
@@ -49,7 +49,7 @@ class Period:
     end: date
 
     def __contains__(self, day: object) -> bool:
-        return isinstance(day, date) and self.start <= _day(day) <= self.end
+        return isinstance(day, date) and self.start <= as_date(day) <= self.end
 
     def months(self) -> list[date]:
         months, cursor = [], self.start.replace(day=1)
@@ -72,14 +72,6 @@ def report_period(year: int, start: date | None = None, end: date | None = None)
             f"--from {period.start.isoformat()} is after --to {period.end.isoformat()}"
         )
     return period
-
-
-def _day(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return None
 
 
 def _iso(text: str) -> date | None:
@@ -112,11 +104,11 @@ def _yes(value: Any) -> bool:
 
 
 def _received(row: dict[str, Any]) -> date | None:
-    return _day(row.get("accepted_on")) or _day(row.get("referral_date"))
+    return as_date(row.get("accepted_on")) or as_date(row.get("referral_date"))
 
 
 def _referral_day(row: dict[str, Any]) -> date | None:
-    return _day(row.get("referral_date")) or _day(row.get("accepted_on"))
+    return as_date(row.get("referral_date")) or as_date(row.get("accepted_on"))
 
 
 def _month(day: date | None) -> date | None:

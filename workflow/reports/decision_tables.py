@@ -11,14 +11,13 @@ from workflow.contract import (
     MinutesRecord,
 )
 from workflow.contract.terms import CANCELLED, COMPLETED
-from workflow.core.dates import uk_date
+from workflow.core.dates import as_date, uk_date
 from workflow.reports.counting import (
     NO_REASON,
     NOT_RECORDED,
     RISK_LABELS,
     Period,
     _by_count,
-    _day,
     _number,
     _risk_label,
     _text,
@@ -102,17 +101,17 @@ def _attendance_table(held: dict[date, MinutesRecord], panel_agencies: list[str]
 
 
 def _actions(actions: list[dict[str, Any]], period: Period, as_of: date) -> list[Table]:
-    agreed = [row for row in actions if _day(row.get("meeting")) in period]
+    agreed = [row for row in actions if as_date(row.get("meeting")) in period]
     by_agency: dict[str, Counter[str]] = {}
     for row in agreed:
         agency = _text(row.get("agency")) or NOT_RECORDED
         counts = by_agency.setdefault(agency, Counter())
         counts["agreed"] += 1
         status = (_text(row.get("status")) or "Open").lower()
-        due = _day(row.get("due"))
+        due = as_date(row.get("due"))
         if status == COMPLETED.lower():
             counts["completed"] += 1
-            done = _day(row.get("completed_on"))
+            done = as_date(row.get("completed_on"))
             if done is not None and due is not None and done <= due:
                 counts["on_time"] += 1
         elif status == CANCELLED.lower():
@@ -194,7 +193,7 @@ def _actions(actions: list[dict[str, Any]], period: Period, as_of: date) -> list
 def _resources(resources: list[dict[str, Any]], period: Period) -> Table:
     by_agency: dict[str, dict[str, float]] = {}
     for row in resources:
-        if _day(row.get("meeting")) not in period:
+        if as_date(row.get("meeting")) not in period:
             continue
         agency = _text(row.get("agency")) or NOT_RECORDED
         entry = by_agency.setdefault(
@@ -287,13 +286,14 @@ def _progress(
     due = [
         row
         for row in progress
-        if _day(row.get("due_meeting")) in period and _day(row.get("due_meeting")) <= as_of
+        if as_date(row.get("due_meeting")) in period and as_date(row.get("due_meeting")) <= as_of
     ]
-    received = [row for row in due if _day(row.get("received_on"))]
+    received = [row for row in due if as_date(row.get("received_on"))]
     on_time = [
         row
         for row in received
-        if _day(row["received_on"]) <= _day(row["due_meeting"]) - timedelta(days=deadline_days)
+        if as_date(row["received_on"])
+        <= as_date(row["due_meeting"]) - timedelta(days=deadline_days)
     ]
     table = Table(
         "progress",
@@ -334,7 +334,7 @@ def _closures(
     closed = [
         row
         for row in cases
-        if _day(row.get("closed_on")) in period
+        if as_date(row.get("closed_on")) in period
         and (_text(row.get("status")) or "").lower() == "closed"
     ]
     by_risk = Counter(_risk_label(row.get("risk_latest")) for row in closed)

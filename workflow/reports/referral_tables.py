@@ -15,6 +15,7 @@ from workflow.contract import (
     LivingSituation,
     MinutesRecord,
 )
+from workflow.core.dates import as_date
 from workflow.reports.counting import (
     AGE_BANDS,
     NOT_RECORDED,
@@ -23,7 +24,6 @@ from workflow.reports.counting import (
     Period,
     _age_band,
     _by_count,
-    _day,
     _month,
     _received,
     _referral_day,
@@ -92,7 +92,7 @@ def _criterion_codes() -> list[Any]:
 def _age_bands(referred: list[dict[str, Any]]) -> Table:
     counts: Counter[str] = Counter()
     for row in referred:
-        counts[_age_band(_day(row.get("date_of_birth")), _referral_day(row))] += 1
+        counts[_age_band(as_date(row.get("date_of_birth")), _referral_day(row))] += 1
     rows = [Row(band, {"children": counts[band]}) for band in AGE_BANDS]
     if counts[NOT_RECORDED]:
         rows.append(Row(NOT_RECORDED, {"children": counts[NOT_RECORDED]}))
