@@ -525,3 +525,23 @@ def test_an_edit_made_in_excel_shows_at_once(client, workspace, minuted):
     assert "latest Low" in text(client.get("/cases/CCP-2027-001"))
     assert "CCP-2027-001" in text(client.get("/cases?risk=Low")).split("<tbody>")[1]
     assert "Jo Newname" in text(client.get("/actions?owner=Jo+Newname"))
+
+
+@pytest.mark.libreoffice
+def test_a_pack_built_in_the_browser_uses_the_libreoffice_kept_running(client, workspace, inbox):
+    from workflow.documents.office import WarmOffice, find_office_python
+    from workflow.documents.pdf import keep_running
+
+    send_referral(client, inbox)
+    python = find_office_python()
+    assert python.path is not None, python.reason
+    with WarmOffice(python.path) as office, keep_running(office):  # as `ccp serve` runs
+        client.post("/meetings/2027-03-11/pack")
+        client.app.config["CCP_JOBS"].get("pack-2027-03-11").thread.join(timeout=300)
+        built = text(client.get("/meetings/2027-03-11/pack"))
+    assert "Built the pack in" in built
+    assert office.conversions == 1
+    assert office.starts == 1
+    pack = workspace.root / "output" / "2027-03-11" / "pack-2027-03-11.pdf"
+    assert pack.read_bytes().startswith(b"%PDF")
+    assert client.get("/files/output/2027-03-11/pack-2027-03-11.pdf").data == pack.read_bytes()

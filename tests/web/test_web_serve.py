@@ -8,6 +8,8 @@ import re
 import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -83,3 +85,58 @@ def test_serve_outside_a_workspace_says_so(tmp_path):
     )
     assert result.returncode == 1
     assert "not a panel workspace (no panel.yaml)" in result.stderr
+
+
+def _warm_offices_of(pid: int) -> list[int]:
+    """The LibreOffice processes `ccp serve` (process `pid`) started with its own profile."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes()
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if b"ccp-lo-warm-" in command and b"--accept=pipe" in command and parent == pid:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.libreoffice
+@pytest.mark.posix_only  # /proc
+def test_serve_keeps_one_libreoffice_running_and_stops_it_with_itself(started):
+    process, _, _ = started
+    third = process.stdout.readline()
+    assert third == (
+        "PDFs: LibreOffice is kept running while ccp serve runs, so packs do not wait for it.\n"
+    )
+    deadline = time.monotonic() + 60
+    while not (offices := _warm_offices_of(process.pid)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(offices) == 1
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert "ccp serve stopped." in out
+    assert not Path(f"/proc/{offices[0]}").exists()
+
+
+def test_serve_without_a_python_bridge_says_packs_start_libreoffice(workspace):
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "CCP_OFFICE_PYTHON": sys.executable}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "workflow", "-w", str(workspace.root), "serve", "--no-browser"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        lines = [process.stdout.readline() for _ in range(3)]
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=30)
+    assert lines[2] == (
+        f"PDFs: LibreOffice will start for each pack (CCP_OFFICE_PYTHON={sys.executable} "
+        "cannot `import uno`).\n"
+    )

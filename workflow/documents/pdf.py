@@ -7,8 +7,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Protocol
 
 from workflow.core.errors import ConversionFailed
 from workflow.core.files import make_dirs
@@ -19,6 +21,29 @@ _WINDOWS_PROGRAM = Path("LibreOffice", "program", "soffice.exe")
 _REGISTRY_KEY = r"SOFTWARE\LibreOffice\UNO\InstallPath"
 # A start costs ~1 s and a page well under that; minutes means LibreOffice is stuck.
 DEFAULT_TIMEOUT = 300.0
+
+
+class KeptRunning(Protocol):
+    """A LibreOffice already running (`workflow.documents.office.WarmOffice`)."""
+
+    def convert(
+        self, pairs: Sequence[tuple[Path, Path]], options: dict[str, Any], *, timeout: float
+    ) -> None: ...
+
+
+# While the web app runs, its LibreOffice; None: each conversion starts its own.
+_kept_running: KeptRunning | None = None
+
+
+@contextmanager
+def keep_running(office: KeptRunning | None) -> Iterator[None]:
+    """Within the block, Word-to-PDF conversions go to `office` (None: cold, as usual)."""
+    global _kept_running
+    before, _kept_running = _kept_running, office
+    try:
+        yield
+    finally:
+        _kept_running = before
 
 
 def install_hint(platform: str | None = None) -> str:
@@ -138,70 +163,99 @@ def convert(
     """
     if not sources:
         return []
-    soffice = require_soffice()
-    if to == "pdf":
-        to = pdf_filter(tagged=tagged, pdfa=pdfa, destinations=destinations)
     stems = [source.stem for source in sources]
     if len(set(stems)) != len(stems):
         raise ValueError("sources must have distinct names: the outputs share one folder")
+    extension = to.split(":")[0]
     make_dirs(out_dir)
-    expected = [out_dir / f"{stem}.{to.split(':')[0]}" for stem in stems]
+    expected = [out_dir / f"{stem}.{extension}" for stem in stems]
     for stale in expected:
         stale.unlink(missing_ok=True)
+    office = _kept_running if to == "pdf" else None
     with tempfile.TemporaryDirectory(prefix="ccp-lo-profile-") as profile:
         if title is not None:
             sources = _retitled(sources, title, Path(profile) / "retitled")
-        command = [
-            str(soffice),
-            f"-env:UserInstallation={Path(profile).as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            to,
-            "--outdir",
-            str(out_dir),
-            *[str(source) for source in sources],
-        ]
-        try:
-            result = subprocess.run(
-                command,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                check=False,
-                # The PDFs hold children's papers: owner-only, whatever the caller's umask.
-                **({"umask": 0o077} if os.name == "posix" else {}),
-            )
-        except subprocess.TimeoutExpired:
-            raise ConversionFailed(
-                f"LibreOffice did not finish converting {len(sources)} file(s) in {timeout:.0f} s"
-            ) from None
-        except OSError as err:
-            raise ConversionFailed(f"LibreOffice could not be started: {err}") from err
+        if office is not None:
+            options = pdf_options(tagged=tagged, pdfa=pdfa, destinations=destinations)
+            office.convert(list(zip(sources, expected, strict=True)), options, timeout=timeout)
+            succeeded, said = True, "no output"
+        else:
+            if to == "pdf":
+                to = pdf_filter(tagged=tagged, pdfa=pdfa, destinations=destinations)
+            succeeded, said = _convert_cold(sources, out_dir, to, Path(profile), timeout)
     missing = [path for path in expected if not path.is_file() or path.stat().st_size == 0]
-    if result.returncode != 0 or missing:
-        detail = (result.stderr or result.stdout).strip().splitlines()
-        reason = detail[-1] if detail else f"exit status {result.returncode}"
+    if not succeeded or missing:
         names = ", ".join(path.name for path in missing) or "output"
-        raise ConversionFailed(f"LibreOffice did not write {names} ({reason})")
+        raise ConversionFailed(f"LibreOffice did not write {names} ({said})")
     return expected
+
+
+def _convert_cold(
+    sources: Sequence[Path], out_dir: Path, to: str, profile: Path, timeout: float
+) -> tuple[bool, str]:
+    """One `soffice --convert-to` run, in its own throwaway profile: whether it exited
+    cleanly, and the last thing it said."""
+    soffice = require_soffice()
+    command = [
+        str(soffice),
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        to,
+        "--outdir",
+        str(out_dir),
+        *[str(source) for source in sources],
+    ]
+    try:
+        result = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            # The PDFs hold children's papers: owner-only, whatever the caller's umask.
+            **({"umask": 0o077} if os.name == "posix" else {}),
+        )
+    except subprocess.TimeoutExpired:
+        raise ConversionFailed(
+            f"LibreOffice did not finish converting {len(sources)} file(s) in {timeout:.0f} s"
+        ) from None
+    except OSError as err:
+        raise ConversionFailed(f"LibreOffice could not be started: {err}") from err
+    detail = (result.stderr or result.stdout).strip().splitlines()
+    return result.returncode == 0, detail[-1] if detail else f"exit status {result.returncode}"
+
+
+def pdf_options(
+    *, tagged: bool = True, pdfa: bool = False, destinations: bool = False
+) -> dict[str, bool | int]:
+    """The PDF export options: tagged, bookmarked, PDF/A-2b (version 2) for records."""
+    options: dict[str, bool | int] = {
+        "UseTaggedPDF": tagged or pdfa,
+        "ExportBookmarks": True,
+        "ExportBookmarksToPDFDestination": destinations,
+    }
+    if pdfa:
+        options["SelectPdfVersion"] = 2
+    return options
 
 
 def pdf_filter(*, tagged: bool = True, pdfa: bool = False, destinations: bool = False) -> str:
     """LibreOffice's --convert-to argument for a PDF with these export options.
 
-    LibreOffice 7.4 takes the options as JSON (TECHNOTES); PDF/A-2b is version "2".
+    LibreOffice 7.4 takes the options as JSON, each with its UNO type (TECHNOTES).
     """
     import json
 
-    options: dict[str, dict[str, str]] = {
-        "UseTaggedPDF": {"type": "boolean", "value": str(tagged or pdfa).lower()},
-        "ExportBookmarks": {"type": "boolean", "value": "true"},
-        "ExportBookmarksToPDFDestination": {"type": "boolean", "value": str(destinations).lower()},
+    options = pdf_options(tagged=tagged, pdfa=pdfa, destinations=destinations)
+    typed = {
+        name: {"type": "boolean", "value": str(value).lower()}
+        if isinstance(value, bool)
+        else {"type": "long", "value": str(value)}
+        for name, value in options.items()
     }
-    if pdfa:
-        options["SelectPdfVersion"] = {"type": "long", "value": "2"}
-    return "pdf:writer_pdf_Export:" + json.dumps(options, separators=(",", ":"))
+    return "pdf:writer_pdf_Export:" + json.dumps(typed, separators=(",", ":"))
 
 
 def _retitled(sources: Sequence[Path], title: str, folder: Path) -> list[Path]:

@@ -22,110 +22,125 @@ def section_pages(pdf: Path | Any, parts: Sequence[Part]) -> list[int | None]:
     The pack is converted with Word bookmarks as named destinations; each section's
     heading (or retitled title) carries the bookmark `bookmark_name(index)`.
     """
-    from pypdf import PdfReader
+    import pikepdf
 
-    reader = pdf if not isinstance(pdf, Path) else PdfReader(str(pdf))
+    document = pdf if isinstance(pdf, pikepdf.Pdf) else pikepdf.open(pdf)
+    numbers = {page.objgen: number for number, page in enumerate(document.pages)}
     pages: dict[str, int] = {}
-    for name, destination in reader.named_destinations.items():
-        page = reader.get_destination_page_number(destination)
-        if page is not None and page >= 0:
-            pages[str(name).lstrip("/")] = page
+    for name, destination in _destinations(document):
+        if isinstance(destination, pikepdf.Dictionary):
+            destination = destination.get("/D")
+        if isinstance(destination, pikepdf.Array) and len(destination):
+            number = numbers.get(destination[0].objgen)
+            if number is not None:
+                pages[name.lstrip("/")] = number
     return [
         None if part.missing else pages.get(bookmark_name(index))
         for index, part in enumerate(parts)
     ]
 
 
-def _lay_onto(target: Any, paper: Any) -> None:
-    from pypdf import Transformation
+def _destinations(document: Any) -> list[tuple[str, Any]]:
+    """Named destinations: LibreOffice writes the catalogue's /Dests dictionary; other
+    writers use the /Names name tree."""
+    import pikepdf
 
-    if paper.rotation:
-        paper.transfer_rotation_to_content()
+    root = document.Root
+    found: list[tuple[str, Any]] = []
+    if "/Dests" in root:
+        found += [(str(name), value) for name, value in root.Dests.items()]
+    if "/Names" in root and "/Dests" in root.Names:
+        found += [(str(name), value) for name, value in pikepdf.NameTree(root.Names.Dests).items()]
+    return found
+
+
+def _room(target: Any) -> Any:
+    """The body of a reserved page: inside its header, footer and side margins."""
+    import pikepdf
+
     box = target.mediabox
-    width, height = float(box.width), float(box.height)
-    paper_width, paper_height = float(paper.mediabox.width), float(paper.mediabox.height)
-    room_width = width - 2 * SIDE_ROOM
-    room_height = height - 2 * HEADER_ROOM
-    scale = min(room_width / paper_width, room_height / paper_height, 1.0)
-    x = (width - paper_width * scale) / 2 - float(paper.mediabox.left) * scale
-    y = (height - paper_height * scale) / 2 - float(paper.mediabox.bottom) * scale
-    target.merge_transformed_page(paper, Transformation().scale(scale).translate(x, y))
+    left, bottom, right, top = (float(value) for value in box)
+    return pikepdf.Rectangle(
+        left + SIDE_ROOM, bottom + HEADER_ROOM, right - SIDE_ROOM, top - HEADER_ROOM
+    )
 
 
 def finish_pdf_pack(converted: Path, parts: Sequence[Part], out: Path) -> Path:
     """Lay each PDF paper onto the pages reserved for it and bookmark every section.
 
-    The changes are an incremental update of the converted file: its structure tree
-    (tags), language, title and metadata stay as LibreOffice wrote them, byte for byte,
-    and only the pages a paper is laid on and the outline (one entry per section) are
-    written again. Cloning the whole file instead cost ten times as long (the tags).
+    pikepdf (qpdf) copies every object it does not touch as it is, so the structure tree
+    (tags), language, title and metadata stay as LibreOffice wrote them; a paper's pages
+    are placed as form XObjects, shrunk to fit between the header and footer and turned
+    upright if the paper's page was rotated.
     """
-    from pypdf import PdfWriter
-    from pypdf.errors import PdfReadError
-    from pypdf.generic import NameObject
+    import pikepdf
 
-    writer = PdfWriter(str(converted), incremental=True)
-    info = dict(writer.metadata or {})
-    starts = section_pages(writer, parts)
-    for part, start in zip(parts, starts, strict=True):
-        source = part.paper
-        if source is None or not part.blank_pages:
-            continue
-        if start is None:
-            raise ConversionFailed(f"the PDF pack lost the section {part.title!r}")
-        try:
-            # Cloned into a writer: pypdf rewrites a page's contents (rotation) only there.
-            paper = PdfWriter(clone_from=str(source))
-            paper_pages = list(paper.pages)[:MAX_PAPER_PAGES]
-        except (PdfReadError, ValueError, KeyError) as err:
-            raise ConversionFailed(f"{source.name}: cannot be read as a PDF ({err})") from err
-        for offset, paper_page in enumerate(paper_pages[: part.blank_pages], start=1):
-            _lay_onto(writer.pages[start + offset], paper_page)
-
-    root = writer.root_object
-    if NameObject("/Outlines") in root:
-        # LibreOffice's outline lists every heading of every merged document.
-        del root[NameObject("/Outlines")]
-    writer.add_outline_item(title="Cover and contents", page_number=0)
-    parent = None
-    for part, start in zip(parts, starts, strict=True):
-        if start is None:
-            continue
-        if part.level <= 1:
-            parent = writer.add_outline_item(title=part.title, page_number=start)
-        else:
-            writer.add_outline_item(title=part.title, page_number=start, parent=parent)
-    writer.page_mode = "/UseOutlines"
-    if info:
-        writer.add_metadata(info)  # the update's trailer names the document information
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("wb") as handle:
-        writer.write(handle)
+    with pikepdf.open(converted) as pack:
+        starts = section_pages(pack, parts)
+        for part, start in zip(parts, starts, strict=True):
+            source = part.paper
+            if source is None or not part.blank_pages:
+                continue
+            if start is None:
+                raise ConversionFailed(f"the PDF pack lost the section {part.title!r}")
+            try:
+                paper = pikepdf.open(source)
+            except (pikepdf.PdfError, ValueError) as err:
+                raise ConversionFailed(f"{source.name}: cannot be read as a PDF ({err})") from err
+            with paper:
+                paper_pages = list(paper.pages)[: min(part.blank_pages, MAX_PAPER_PAGES)]
+                for offset, paper_page in enumerate(paper_pages, start=1):
+                    target = pack.pages[start + offset]
+                    target.add_overlay(paper_page, _room(target), expand=False)
+        _bookmark_sections(pack, parts, starts)
+        pack.Root.PageMode = pikepdf.Name.UseOutlines
+        out.parent.mkdir(parents=True, exist_ok=True)
+        pack.save(out)
     return out
+
+
+def _bookmark_sections(pack: Any, parts: Sequence[Part], starts: Sequence[int | None]) -> None:
+    """One bookmark a section, in place of LibreOffice's (every heading of every paper)."""
+    import pikepdf
+
+    with pack.open_outline() as outline:
+        outline.root.clear()
+        outline.root.append(pikepdf.OutlineItem("Cover and contents", 0))
+        parent = None
+        for part, start in zip(parts, starts, strict=True):
+            if start is None:
+                continue
+            item = pikepdf.OutlineItem(part.title, start)
+            if part.level <= 1 or parent is None:
+                outline.root.append(item)
+                parent = item
+            else:
+                parent.children.append(item)
 
 
 def copy_for(pack: Path, recipient: str, out: Path) -> Path:
     """The pack with "Copy for NAME" on every page: a leaked copy shows whose it was."""
-    from pypdf import PdfWriter
-    from pypdf.annotations import FreeText
-    from pypdf.generic import NameObject, NumberObject
+    import pikepdf
 
-    writer = PdfWriter(clone_from=str(pack))
     text = f"Copy for {recipient}: do not forward or copy"
-    for number, page in enumerate(writer.pages):
-        left = float(page.mediabox.left) + SIDE_ROOM
-        bottom = float(page.mediabox.bottom) + 6
-        note = FreeText(
-            text=text,
-            rect=(left, bottom, left + 320, bottom + 14),
-            font_size="8pt",
-            font_color="7f0000",
-            border_color=None,
-            background_color=None,
-        )
-        note[NameObject("/F")] = NumberObject(4)  # printed, as well as shown on screen
-        writer.add_annotation(page_number=number, annotation=note)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("wb") as handle:
-        writer.write(handle)
+    with pikepdf.open(pack) as document:
+        for page in document.pages:
+            left = float(page.mediabox[0]) + SIDE_ROOM
+            bottom = float(page.mediabox[1]) + 6
+            note = document.make_indirect(
+                pikepdf.Dictionary(
+                    Type=pikepdf.Name.Annot,
+                    Subtype=pikepdf.Name.FreeText,
+                    Rect=[left, bottom, left + 320, bottom + 14],
+                    Contents=pikepdf.String(text),
+                    DA=pikepdf.String("/Helv 8 Tf 0.498 0 0 rg"),
+                    F=4,  # printed, as well as shown on screen
+                    BS=pikepdf.Dictionary(W=0),  # no box drawn round it
+                )
+            )
+            if "/Annots" not in page.obj:
+                page.obj.Annots = pikepdf.Array()
+            page.obj.Annots.append(note)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        document.save(out)
     return out

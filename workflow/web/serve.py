@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from workflow.core.errors import ConversionFailed
+from workflow.documents.office import WarmOffice, find_office_python
+from workflow.documents.pdf import find_soffice, keep_running
 from workflow.web.app import Secrets, create_app, set_port
 
 LOOPBACK = "127.0.0.1"  # never another interface: the pages hold children's details
@@ -41,16 +45,44 @@ def make_server(root: Path, port: int = 0) -> Running:
 def serve(
     root: Path, *, port: int = 0, open_browser: bool = True, say: Callable[[str], None] = print
 ) -> None:
-    """Serve until Ctrl+C."""
+    """Serve until Ctrl+C, with one LibreOffice kept running for the PDFs."""
     running = make_server(root, port)
+    office = None
     # Ctrl+C ends the run: waitress stops its loop on it (and so do we, wherever it lands).
     with contextlib.suppress(KeyboardInterrupt):
         try:
             say(f"ccp is running at {running.url}")
             say("Stop it with Ctrl+C in this window.")
-            if open_browser:
-                webbrowser.open(running.url)
-            running.server.run()
+            office = warm_office(say)
+            with keep_running(office):
+                if open_browser:
+                    webbrowser.open(running.url)
+                running.server.run()
         finally:
             running.server.close()
+            if office is not None:
+                office.close()
     say("ccp serve stopped.")
+
+
+def warm_office(say: Callable[[str], None]) -> WarmOffice | None:
+    """A LibreOffice starting in the background, or None (each PDF step starts its own),
+    with one line saying which."""
+    soffice = find_soffice()
+    if soffice is None:
+        return None  # the pages that make PDFs say what to install
+    python = find_office_python(soffice)
+    if python.path is None:
+        say(f"PDFs: LibreOffice will start for each pack ({python.reason}).")
+        return None
+    office = WarmOffice(python.path, soffice=soffice)
+
+    def start() -> None:
+        try:
+            office.start()
+        except ConversionFailed as err:
+            say(f"PDFs: {err}; the next pack will try again.")
+
+    threading.Thread(target=start, name="ccp-office-start", daemon=True).start()
+    say("PDFs: LibreOffice is kept running while ccp serve runs, so packs do not wait for it.")
+    return office

@@ -22,6 +22,7 @@ from workflow.core import files
 from workflow.core.errors import CcpError, ConversionFailed, FileInUse, FileUnwritable
 from workflow.documents import pdf
 from workflow.documents.house_style import FONT
+from workflow.documents.office import find_office_python
 from workflow.workspace import privacy
 from workflow.workspace.paths import Workspace
 
@@ -104,7 +105,17 @@ def libreoffice_checks(convert: Callable[..., list[Path]] = pdf.convert) -> list
     except ConversionFailed as err:
         return [found, Check(False, f"LibreOffice could not convert a test document: {err}")]
     seconds = time.monotonic() - started
-    return [found, Check(True, f"LibreOffice converted a test document to PDF in {seconds:.1f} s")]
+    converted = Check(True, f"LibreOffice converted a test document to PDF in {seconds:.1f} s")
+    return [found, converted, bridge_check(soffice)]
+
+
+def bridge_check(soffice: Path) -> Check:
+    """The web app keeps LibreOffice running through its Python bridge; without it, each
+    PDF step in the browser starts LibreOffice (slower, nothing lost)."""
+    python = find_office_python(soffice)
+    if python.path is None:
+        return Check(True, f"web app PDFs start LibreOffice each time (optional: {python.reason})")
+    return Check(True, f"web app keeps LibreOffice running, through {python.path}")
 
 
 def _tiny_document(path: Path) -> Path:
