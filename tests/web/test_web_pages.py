@@ -545,3 +545,35 @@ def test_a_pack_built_in_the_browser_uses_the_libreoffice_kept_running(client, w
     pack = workspace.root / "output" / "2027-03-11" / "pack-2027-03-11.pdf"
     assert pack.read_bytes().startswith(b"%PDF")
     assert client.get("/files/output/2027-03-11/pack-2027-03-11.pdf").data == pack.read_bytes()
+
+
+def test_the_actions_list_comes_in_pages_that_keep_the_filters(client, minuted, monkeypatch):
+    from workflow.web.views import actions as actions_view
+
+    every = text(client.get("/actions?agency=Police"))
+    listed = re.findall(r"<tr(?: class=overdue)?><td>(CCP-[\d-]+-A\d+)</td>", every)
+    assert len(listed) >= 2
+    monkeypatch.setattr(actions_view, "PER_PAGE", 1)
+
+    first = text(client.get("/actions?agency=Police"))
+    assert f"{len(listed)} action(s)" in first
+    assert "Showing 1 to 1." in first
+    assert f"Page 1 of {len(listed)}" in first
+    assert re.findall(r"<tr(?: class=overdue)?><td>(CCP-[\d-]+-A\d+)</td>", first) == listed[:1]
+    assert "Previous page" not in first
+    assert 'href="/actions?page=2&amp;agency=Police" rel="next"' in first
+    assert f"<title>Actions, page 1 of {len(listed)}" in first
+
+    second = text(client.get("/actions?page=2&agency=Police"))
+    assert re.findall(r"<tr(?: class=overdue)?><td>(CCP-[\d-]+-A\d+)</td>", second) == listed[1:2]
+    assert 'href="/actions?page=1&amp;agency=Police" rel="prev"' in second
+    # The update form offers the actions on the page being read.
+    assert f'<option value="{listed[1]}">' in second
+    assert f'<option value="{listed[0]}">' not in second
+
+    last = text(client.get("/actions?page=999&agency=Police"))  # past the end: the last page
+    assert f"Page {len(listed)} of {len(listed)}" in last
+    for nonsense in ("0", "-1", "two", "9" * 40):
+        assert f"Page 1 of {len(listed)}" in text(
+            client.get(f"/actions?page={nonsense}&agency=Police")
+        )

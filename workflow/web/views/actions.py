@@ -21,6 +21,8 @@ from workflow.web.views.common import FieldInvalid, form_date, issues_of, status
 blueprint = Blueprint("actions", __name__)
 
 FILTERS = ("case", "agency", "owner")
+# A page a person can read and the browser draws at once; ten years hold ~900 open actions.
+PER_PAGE = 100
 
 
 def _actions_page(status: int = 200, **shown: Any) -> tuple[str, int]:
@@ -39,10 +41,22 @@ def _actions_page(status: int = 200, **shown: Any) -> tuple[str, int]:
         key: sorted({str(row.get(key) or "").strip() for row in rows} - {""}) for key in FILTERS
     }
     shown.setdefault("issues", [])
+    pages = max(1, -(-len(listing.items) // PER_PAGE))
+    number = min(_page_number(), pages)
+    first = (number - 1) * PER_PAGE
     page = render_template(
         "actions.html",
-        title="Actions",
+        title="Actions" if pages == 1 else f"Actions, page {number} of {pages}",
         listing=listing,
+        items=listing.items[first : first + PER_PAGE],
+        first=first,
+        page=number,
+        pages=pages,
+        # The filters again, so the next page is the next page of the same list.
+        query={
+            **{name: value for name, value in chosen.items() if value},
+            **({"overdue": "yes"} if overdue_only else {}),
+        },
         chosen=chosen,
         overdue_only=overdue_only,
         options=options,
@@ -51,6 +65,12 @@ def _actions_page(status: int = 200, **shown: Any) -> tuple[str, int]:
         **shown,
     )
     return page, status
+
+
+def _page_number() -> int:
+    """The page asked for; anything but a whole number from 1 up is the first page."""
+    asked = request.args.get("page", "1").strip()
+    return int(asked) if asked.isdigit() and 0 < len(asked) < 6 and int(asked) > 0 else 1
 
 
 @blueprint.get("/actions")
