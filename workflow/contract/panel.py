@@ -13,6 +13,12 @@ from pydantic import (
 
 from workflow.contract.common import Email, Form, IsoDate, Name, ShortText, field, optional
 
+# What a council's panel usually relies on to share a child's papers between agencies.
+DEFAULT_LAWFUL_BASIS = (
+    "UK GDPR Art. 6(1)(e) public task and Art. 9(2)(g) with DPA 2018 Sch. 1 para 18 "
+    "(safeguarding of children); Children Act 2004 s.11"
+)
+
 # --- panel.yaml --------------------------------------------------------------------------
 
 
@@ -100,6 +106,15 @@ class PanelConfig(Form):
         le=100,
         title="Small-number threshold",
         description="Counts from 1 to one below this show as 'fewer than N' in the annual report.",
+    )
+
+    lawful_basis: ShortText = Field(
+        default=DEFAULT_LAWFUL_BASIS,
+        title="Lawful basis for sharing",
+        description=(
+            "Recorded against every document the panel releases (the register's Disclosures "
+            "sheet), as the ICO's data sharing code asks."
+        ),
     )
 
     @field_validator("meetings")
