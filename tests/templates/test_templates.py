@@ -178,6 +178,7 @@ def agenda_context() -> dict[str, Any]:
             {"title": "Exploitation pathway", "lead": None, "notes": None, "time": None},
         ],
         "timed": True,
+        "restricted_cases": [{"case_id": "CCP-2027-009", "kind": "new"}],
     }
 
 

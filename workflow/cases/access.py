@@ -37,6 +37,7 @@ class Reader:
     agency: str
     sees_all: bool = False
     email: str = ""
+    role: str = ""
 
 
 def plain(text: Any) -> str:
@@ -96,8 +97,9 @@ def panel_readers(panel: PanelConfig) -> list[Reader]:
         if key in seen:
             continue
         seen.add(key)
+        sees_all = plain(person.name) in always
         readers.append(
-            Reader(person.name, person.agency, plain(person.name) in always, person.email or "")
+            Reader(person.name, person.agency, sees_all, person.email or "", person.role)
         )
     return readers
 

@@ -105,6 +105,11 @@ def _plain_row(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def disclosures_of(register: Any) -> list[dict[str, Any]]:
+    """Every Disclosures row of an open register, plainly typed (ISO dates, ID lists)."""
+    return _rows(register)
+
+
 def _rows(register: Any) -> list[dict[str, Any]]:
     if not register.has_sheet(SHEET):
         return []

@@ -222,6 +222,14 @@ def _agenda() -> dict[str, Var]:
             ),
         ),
         "timed": leaf("True when the agenda gives each item a time."),
+        "restricted_cases": many(
+            "Cases on the agenda this copy leaves out (restricted to named agencies).",
+            record(
+                "A restricted case, named only.",
+                case_id=leaf("Case ID."),
+                kind=leaf('"new" (a new referral) or "review" (a progress review).'),
+            ),
+        ),
     }
 
 
