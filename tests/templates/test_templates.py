@@ -297,6 +297,7 @@ def signed_minutes_context() -> dict[str, Any]:
         "version": 2,
         "signed": dict(SIGNED),
         "changes": ["Action 2 of CCP-2027-004: due date corrected"],
+        "restricted_cases": ["CCP-2027-009"],
     }
 
 
@@ -328,6 +329,7 @@ def draft_minutes_context() -> dict[str, Any]:
         "version": None,
         "signed": None,
         "changes": [],
+        "restricted_cases": [],
     }
 
 

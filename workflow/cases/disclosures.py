@@ -8,10 +8,12 @@ been sent what about this child".
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from workflow.cases.access import plain
@@ -46,6 +48,14 @@ class Release:
     file: str  # relative to the workspace, forward slashes
     sha256: str
     purpose: str
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def record_release(
@@ -142,6 +152,25 @@ def copies_of(register: Any, sha256: str) -> list[dict[str, Any]]:
     return [row for row in _rows(register) if row["sha256"] == sha256.lower()]
 
 
+def whose_copy(copies: list[dict[str, Any]]) -> str:
+    """ "; sent to NAME (AGENCY) on DATE as ..." for `ccp verify`, or "" if never released."""
+    if not copies:
+        return ""
+    people = []
+    for row in copies:
+        when = _shown(row["date"])
+        agency = f" ({row['agency']})" if row["agency"] else ""
+        people.append(f"{row['recipient']}{agency} on {when} as {row['purpose']}")
+    return "; sent to " + ", ".join(dict.fromkeys(people))
+
+
+def _shown(iso: str) -> str:
+    try:
+        return uk_date(date.fromisoformat(iso))
+    except ValueError:
+        return iso
+
+
 def _sorted(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda row: (row["date"], row["file"], plain(row["recipient"])))
 
@@ -163,8 +192,7 @@ def disclosures_table(rows: list[dict[str, Any]], *, heading: str = "") -> str:
     """For a person: one block per release (date, to whom, what, why), and a count."""
     lines = [heading, ""] if heading else []
     for row in rows:
-        day = as_date(row["date"])
-        when = uk_date(day) if day else row["date"]
+        when = _shown(row["date"])
         to = row["recipient"] + (f" ({row['agency']})" if row["agency"] else "")
         lines.append(f"{when}  {to}  {row['purpose']}")
         lines.append(f"    {row['file']}  sha256 {row['sha256'][:16]}")

@@ -260,6 +260,10 @@ def _minutes() -> dict[str, Var]:
         "version": leaf("The minutes version (empty on a draft)."),
         "signed": _signed(),
         "changes": many("What this version changed (an amendment).", leaf("One change.")),
+        "restricted_cases": many(
+            "Cases this limited version leaves out (restricted to named agencies).",
+            leaf("A case ID."),
+        ),
     }
 
 
