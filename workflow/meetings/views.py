@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.cases.access import Reader, hidden_cases, panel_readers, restrictions
+from workflow.core.errors import CcpError
 from workflow.meetings.agenda import Agenda
 from workflow.meetings.records import current_record
 from workflow.workspace.paths import Workspace
@@ -100,27 +101,45 @@ def pack_views(workspace: Workspace, register: Any, agenda: Agenda) -> list[Pack
     """The distinct views of this meeting's pack, the full one first, each with its readers
     and its own agenda (restricted cases left out, the right signed minutes)."""
     known = restrictions(register)
-    previous_cases: list[str] = []
-    versions: list[SignedVersion] = []
-    if agenda.previous:
-        record = current_record(workspace, register, agenda.previous)
-        previous_cases = [case.case_id for case in record.cases] if record else []
-        versions = signed_versions(workspace, register, agenda.previous)
-    case_ids = agenda_cases(agenda, previous_cases)
+    readers = panel_readers(agenda.panel)
+    if not known:
+        return [PackView(0, frozenset(), readers, agenda)]
+    previous_cases = _minutes_cases(workspace, register, agenda)
+    versions = (
+        signed_versions(workspace, register, agenda.previous)
+        if agenda.previous and previous_cases is not None
+        else []
+    )
+    case_ids = agenda_cases(agenda, previous_cases or [])
     views: dict[frozenset[str], PackView] = {frozenset(): PackView(0, frozenset())}
-    for reader in panel_readers(agenda.panel):
+    for reader in readers:
         hidden = frozenset(hidden_cases(reader, case_ids, known))
         view = views.get(hidden)
         if view is None:
             view = views[hidden] = PackView(len(views), hidden)
         view.readers.append(reader)
     for view in views.values():
-        view.agenda = limited_agenda(
-            agenda, view.hidden, minutes_for(versions, view.hidden & set(previous_cases))
+        minutes = (
+            agenda.last_minutes
+            if not view.hidden
+            else minutes_for(versions, view.hidden & set(previous_cases or []))
         )
+        view.agenda = limited_agenda(agenda, view.hidden, minutes)
     # The full pack is made even when every member's copy leaves something out: it is the
     # chair's, deputy's and office's, and the readiness check reads it.
     return list(views.values())
+
+
+def _minutes_cases(workspace: Workspace, register: Any, agenda: Agenda) -> list[str] | None:
+    """The cases of the previous meeting's minutes; None when they cannot be read (then a
+    limited pack leaves the minutes out rather than risk a restricted case)."""
+    if not agenda.previous or agenda.last_minutes is None:
+        return []
+    try:
+        record = current_record(workspace, register, agenda.previous)
+    except CcpError:
+        return None
+    return [case.case_id for case in record.cases] if record else []
 
 
 def limited_agenda(agenda: Agenda, hidden: frozenset[str], minutes: Path | None) -> Agenda:
@@ -169,7 +188,6 @@ def visible_cases(view: PackView, minutes_cases: list[str]) -> list[str]:
 
 
 def minutes_cases(workspace: Workspace, register: Any, agenda: Agenda) -> list[str]:
-    if not agenda.previous or agenda.last_minutes is None:
-        return []
-    record = current_record(workspace, register, agenda.previous)
-    return [case.case_id for case in record.cases] if record else []
+    """The cases the pack's copy of the last minutes holds (for the Disclosures rows)."""
+    found = _minutes_cases(workspace, register, agenda)
+    return found if found is not None else []
