@@ -69,9 +69,12 @@ def meeting_context(agenda: Agenda) -> dict[str, Any]:
     return {"date": slot.date, "time": slot.time, "venue": slot.venue}
 
 
-def agenda_context(agenda: Agenda) -> dict[str, Any]:
+def agenda_context(agenda: Agenda, slots: dict[str, str] | None = None) -> dict[str, Any]:
+    """What the agenda template receives; ``slots``: the full agenda's times, so a copy
+    that leaves a restricted case out keeps every other case's time as the meeting has it."""
     panel = agenda.panel
-    slots = agenda_slots(agenda)
+    if slots is None:
+        slots = agenda_slots(agenda)
     return {
         "panel": panel_context(panel),
         "meeting": meeting_context(agenda),
@@ -378,7 +381,7 @@ def _word_pack(
     agenda = view.agenda
     assert agenda is not None
     suffix = view.suffix()
-    context = agenda_context(agenda)
+    context = agenda_context(agenda, agenda_slots(full))
     context["restricted_cases"] = restricted_context(full, view)
     agenda_docx = render_docx(
         workspace.template(AGENDA_TEMPLATE),
