@@ -148,3 +148,45 @@ def test_hidden_from(reader, hidden):
     case = Restriction("CCP-2027-001", ("Police",))
     assert hidden_from(reader, case) is hidden
     assert hidden_from(reader, None) is False
+
+
+def test_reminders_leave_a_restricted_case_out_and_record_each_draft(
+    workspace, inbox, referral_data, tmp_path, monkeypatch
+):
+    """The police member owns an action of each case; the second is restricted to children's
+    social care: their reminder holds only the first, and the summary says why."""
+    from between_meetings import minute_first_meeting
+    from helpers import read_eml
+
+    from workflow.cases.reminders import draft_reminders
+    from workflow.cases.restriction import restrict_case
+
+    first, second = minute_first_meeting(workspace, inbox, referral_data, tmp_path)
+    for action in (f"{first}-A1", f"{second}-A1"):
+        edit_cells(
+            workspace.register_file,
+            "Actions",
+            {"Action ID": action},
+            {"Owner": "DI Frankie Fiction"},
+        )
+    restrict_case(workspace, second, ["Children's social care"])
+    monkeypatch.setenv("CCP_TODAY", "2027-03-20")
+
+    reminders = draft_reminders(workspace)
+
+    folder = workspace.root / "output" / "reminders" / "2027-03-20"
+    frankie = read_eml(folder / "01-di-frankie-fiction.eml").get_content()
+    assert f"{first}-A1" in frankie
+    assert second not in frankie
+    assert (
+        f"{second}-A1: not in DI Frankie Fiction's reminder: {second} is restricted "
+        "to named agencies; remind them by hand only if they may see it"
+    ) in reminders.warnings
+    # The police action of the restricted case is the police officer's no more.
+    assert any(w.startswith(f"{second}-A2: not in PC Sam Madeup's") for w in reminders.warnings)
+    summary = read_eml(folder / "00-summary.eml").get_content()
+    assert f"{second}-A1: not in DI Frankie Fiction's reminder" in summary
+    rows = sheet_rows(workspace.register_file, "Disclosures")
+    (row,) = [row for row in rows if row["Recipient"] == "DI Frankie Fiction"]
+    assert (row["Purpose"], row["Case IDs"], row["Agency"]) == ("reminder", first, "Police")
+    assert row["File"] == "output/reminders/2027-03-20/01-di-frankie-fiction.eml"

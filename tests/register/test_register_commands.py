@@ -176,9 +176,9 @@ def test_minutes_sign_and_amend_keep_every_decoration(steps: Steps) -> None:
     steps.pack()
     steps.record()
     steps.sign()
-    assert steps.changed["minutes sign"] == parts_of(
-        "Signatures", "Meetings", "Audit"
-    ) | {DISCLOSURES}
+    assert steps.changed["minutes sign"] == parts_of("Signatures", "Meetings", "Audit") | {
+        DISCLOSURES
+    }
     assert decorations(steps.register) == WITH_DISCLOSURES
     signatures = sheet_rows(steps.register, "Signatures")
     assert [row["File"] for row in signatures][0] == "output/2027-03-11/minutes-2027-03-11-v1.docx"
