@@ -130,7 +130,7 @@ def year(tmp_path_factory, built_demo):
         )
         with as_of(second - timedelta(days=14)):
             build_pack(workspace, second, attach=True, per_recipient=True)
-        reminders = draft_reminders(workspace, as_of=date(2027, 4, 24))
+        reminders = draft_reminders(workspace, as_of=date(2027, 4, 25))
     return workspace, reminders
 
 
