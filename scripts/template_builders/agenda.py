@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from docx.document import Document as DocumentObject
-
 from docx.shared import Pt
 
 from .house import (
