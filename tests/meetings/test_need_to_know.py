@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from between_meetings import edit_cells, sheet_rows
+from between_meetings import append_row, edit_cells, sheet_rows
 from helpers import SECOND_CHILD, accept_two, copy_of, read_eml
 
 from workflow.cases.reminders import draft_reminders
@@ -310,3 +310,62 @@ def test_a_kill_after_the_commit_is_finished_by_the_next_pack(restricted, monkey
     for row in new_rows:
         assert sha256_of(workspace.root / row["File"]) == row["SHA-256"]
     assert not (workspace.meeting_output(date(2027, 3, 11)) / ".pack-stage").exists()
+
+
+def sort_by_hand(path: Path, sheet: str) -> None:
+    """Reverse a sheet's rows below the header, as a person sorting it in Excel does."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    table = book[sheet]
+    rows = [[cell.value for cell in row] for row in table.iter_rows(min_row=2)]
+    for number, values in enumerate(reversed(rows), start=2):
+        for column, value in enumerate(values, start=1):
+            table.cell(number, column).value = value
+    book.save(path)
+
+
+def test_hand_sorts_and_rows_typed_by_hand_are_read_by_key(restricted, runner):
+    """Cases sorted after the restriction, Disclosures sorted and a row typed by hand (a paper
+    sent by post): the pack still leaves the right case out, and the listing has every row."""
+    workspace, second = restricted
+    sort_by_hand(workspace.register_file, "Cases")
+    build_pack(workspace, date(2027, 3, 11), pdf=False)
+    out = workspace.meeting_output(date(2027, 3, 11))
+    assert second not in outside_notices(docx_text(out / "pack-2027-03-11-limited-1.docx"))
+
+    sort_by_hand(workspace.register_file, "Disclosures")
+    append_row(
+        workspace.register_file,
+        "Disclosures",
+        {
+            "Date": datetime(2027, 2, 1),
+            "Recipient": "Dr Post Bytypo",
+            "Agency": "Health",
+            "Case IDs": second,
+            "File": "sent by post",
+            "Purpose": "circulation pack",
+        },
+    )
+    result = runner.invoke(
+        cli, ["-w", str(workspace.root), "disclosures", "--case", second, "--format", "csv"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == (
+        "date,recipient,agency,case_ids,file,sha256,purpose,lawful_basis,released_by"
+    )
+    assert lines[1].startswith("2027-02-01,Dr Post Bytypo,Health,CCP-2027-002,sent by post,")
+    assert sorted(line.split(",")[1] for line in lines[2:]) == ["Alex Sample", "Bailey Specimen"]
+    by_recipient = runner.invoke(
+        cli, ["-w", str(workspace.root), "disclosures", "--recipient", "di frankie fiction"]
+    )
+    assert "DI Frankie Fiction (Police)  circulation pack" in by_recipient.output
+    assert by_recipient.output.rstrip().endswith("1 document released")
+
+    # And after: the next command keeps the hand-typed row and the sort.
+    restrict = runner.invoke(cli, ["-w", str(workspace.root), "case", "restrict", second, "--lift"])
+    assert restrict.exit_code == 0, restrict.output
+    recipients_now = [r["Recipient"] for r in sheet_rows(workspace.register_file, "Disclosures")]
+    assert "Dr Post Bytypo" in recipients_now
+    assert recipients_now[0] == "Ellis Pretendy"  # the last written, first after the sort
