@@ -190,3 +190,42 @@ def test_reminders_leave_a_restricted_case_out_and_record_each_draft(
     (row,) = [row for row in rows if row["Recipient"] == "DI Frankie Fiction"]
     assert (row["Purpose"], row["Case IDs"], row["Agency"]) == ("reminder", first, "Police")
     assert row["File"] == "output/reminders/2027-03-20/01-di-frankie-fiction.eml"
+
+
+def test_a_kill_between_the_reminders_commit_and_their_publication_is_finished_next_time(
+    workspace, inbox, referral_data, tmp_path, monkeypatch
+):
+    from between_meetings import minute_first_meeting
+
+    from workflow.cases import reminders as reminders_module
+    from workflow.cases.reminders import draft_reminders
+    from workflow.meetings.records import sha256_of
+
+    minute_first_meeting(workspace, inbox, referral_data, tmp_path)
+    edit_cells(
+        workspace.register_file,
+        "Actions",
+        {"Action ID": "CCP-2027-001-A1"},
+        {"Owner": "Ellis Pretendy"},
+    )
+    monkeypatch.setenv("CCP_TODAY", "2027-03-20")
+    real = reminders_module.publish_dir
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(reminders_module, "publish_dir", killed)
+    with pytest.raises(KeyboardInterrupt):
+        draft_reminders(workspace)
+    folder = workspace.root / "output" / "reminders" / "2027-03-20"
+    assert not folder.exists()  # nothing half-published
+    (row,) = sheet_rows(workspace.register_file, "Disclosures")
+    assert row["Recipient"] == "Ellis Pretendy"
+
+    monkeypatch.setattr(reminders_module, "publish_dir", real)
+    monkeypatch.setenv("CCP_TODAY", "2027-03-21")
+    draft_reminders(workspace)
+
+    # The committed drafts of the 20th are in place, as the register recorded them.
+    assert sha256_of(workspace.root / row["File"]) == row["SHA-256"]
+    assert not list((workspace.root / "output" / "reminders").glob(".*"))

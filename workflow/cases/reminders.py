@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -9,13 +10,13 @@ from typing import Any
 
 from workflow.cases.access import hidden_from, reader_named, restrictions
 from workflow.cases.actions import ActionItem, list_actions
-from workflow.cases.disclosures import Release, record_releases, sha256_file
+from workflow.cases.disclosures import Release, disclosures_of, record_releases, sha256_file
 from workflow.cases.store import load_case
 from workflow.contract import PanelConfig
 from workflow.contract.terms import OPEN_ACTION_STATUSES, REMINDER
 from workflow.core.dates import today, uk_date
 from workflow.core.errors import ActionRejected, CaseNotFound
-from workflow.core.files import publish_dir, staging_dir, write_text
+from workflow.core.files import make_dirs, publish_dir, write_text
 from workflow.documents.mail import slug, write_draft
 from workflow.register import Register
 from workflow.workspace.paths import Workspace
@@ -290,6 +291,28 @@ def _release(
     )
 
 
+def _stage(target: Path) -> Path:
+    return target.with_name(f".{target.name}.stage")
+
+
+def roll_forward_reminders(workspace: Workspace, register: Any) -> list[Path]:
+    """Finish or discard drafts a kill left staged: published when the register's
+    Disclosures rows vouch for them (the commit happened), else removed."""
+    folder = workspace.output_dir / "reminders"
+    if not folder.is_dir():
+        return []
+    vouched = {row["sha256"] for row in disclosures_of(register)}
+    published = []
+    for staged in sorted(folder.glob(".*.stage")):
+        drafts = [path for path in staged.glob("*.eml") if path.is_file()]
+        target = folder / staged.name[1 : -len(".stage")]
+        if any(sha256_file(path) in vouched for path in drafts):
+            published.append(publish_dir(staged, target))
+        else:
+            shutil.rmtree(staged, ignore_errors=True)
+    return published
+
+
 def draft_reminders(
     workspace: Workspace, *, as_of: date | None = None, days: int = DEFAULT_DAYS
 ) -> Reminders:
@@ -301,7 +324,12 @@ def draft_reminders(
     reminders = due_reminders(workspace, register, as_of=as_of, days=days)
     target = workspace.output_dir / "reminders" / as_of.isoformat()
     subject_base = f"{panel.protective_marking}: {panel.name}"
-    with staging_dir(target) as staged:
+    roll_forward_reminders(workspace, register)
+    staged = _stage(target)
+    shutil.rmtree(staged, ignore_errors=True)
+    make_dirs(staged)
+    committed = False
+    try:
         names = []
         releases: list[Release] = []
         admin = panel.administrator
@@ -342,6 +370,11 @@ def draft_reminders(
                 detail=f"{len(releases)} reminder(s)",
             )
             change.commit()
+        committed = True
         publish_dir(staged, target)
+    except BaseException:
+        if not committed:  # after the commit, the next `actions remind` publishes them
+            shutil.rmtree(staged, ignore_errors=True)
+        raise
     reminders.written = [target / name for name in names]
     return reminders
