@@ -369,3 +369,28 @@ def test_hand_sorts_and_rows_typed_by_hand_are_read_by_key(restricted, runner):
     recipients_now = [r["Recipient"] for r in sheet_rows(workspace.register_file, "Disclosures")]
     assert "Dr Post Bytypo" in recipients_now
     assert recipients_now[0] == "Ellis Pretendy"  # the last written, first after the sort
+
+
+def test_as_many_packs_as_distinct_sets_of_visible_cases(restricted, runner):
+    """The first case restricted to Police too: the police member sees it but not the second,
+    the CAMHS member neither; each gets their own contents, the chair and deputy both cases."""
+    workspace, second = restricted
+    first = "CCP-2027-001"
+    runner.invoke(cli, ["-w", str(workspace.root), "case", "restrict", first, "--agency", "Police"])
+    build_pack(workspace, date(2027, 3, 11), pdf=False)
+
+    out = workspace.meeting_output(date(2027, 3, 11))
+    assert sorted(path.name for path in out.glob("pack-*.docx")) == [
+        "pack-2027-03-11-limited-1.docx",
+        "pack-2027-03-11-limited-2.docx",
+        "pack-2027-03-11.docx",
+    ]
+    rows = {row["Recipient"]: row for row in sheet_rows(workspace.register_file, "Disclosures")}
+    assert rows["DI Frankie Fiction"]["Case IDs"] == first
+    assert rows["Ellis Pretendy"]["Case IDs"] is None
+    frankie = docx_text(workspace.root / rows["DI Frankie Fiction"]["File"])
+    ellis = docx_text(workspace.root / rows["Ellis Pretendy"]["File"])
+    assert f"New referral {first}" in frankie
+    assert f"Restricted case {first}: papers to named agencies only" in ellis
+    assert first not in outside_notices(ellis.replace(f"Restricted case {first}:", ""))
+    assert rows["Alex Sample"]["File"] == rows["Bailey Specimen"]["File"]
