@@ -53,12 +53,16 @@ class ReaderView:
         self.counts = counts
         self.threshold = threshold
         self.complementary: set[Key] = set()
+        self.relabelled: set[Key] = set()
 
     def unknown(self, extra: Key | None = None) -> dict[Key, Unknown]:
         cells: dict[Key, Unknown] = {}
-        for key in self.primary:
+        for key in self.primary - self.relabelled:
             # "fewer than N": 1 to N - 1, since zero is always shown.
             cells[key] = Unknown(1, self.threshold - 1, True)
+        for key in self.relabelled:
+            # A small count shown as "not shown" (below): all a reader knows is "not zero".
+            cells[key] = Unknown(1, integer=True)
         for key in self.forced:
             cells.setdefault(key, Unknown(0, integer=key in self.counts))
         for key in {*self.complementary, *([extra] if extra is not None else [])}:
@@ -90,10 +94,16 @@ def complement(
     counts: set[Key],
     threshold: int,
     keep: Iterable[Key] = (),
-) -> set[Key]:
+) -> tuple[set[Key], set[Key]]:
     """The figures to hide besides ``primary`` (small counts) and ``forced`` cells so that
-    no reader can recover any of those exactly. ``keep`` names totals the report should
-    show: they are hidden only when nothing else protects a cell."""
+    no reader can recover any of those exactly, and the small counts to show as "not
+    shown" rather than "fewer than N". ``keep`` names totals the report should show: they
+    are hidden only when nothing else protects a cell.
+
+    The second set is a last resort: where every figure beside a small one is itself small
+    or zero, "fewer than N" alone can pin them (a total of fewer than 5 over four rows of
+    fewer than 5 is 4 ones), and only saying less about one of them (the largest) helps.
+    """
     relations = [relation for relation in relations if _holds(relation, values)]
     order = {key: index for index, key in enumerate(values)}
     keep = set(keep)
@@ -104,7 +114,12 @@ def complement(
         target = exposed[0]
         candidates = _candidates(target, view, relations, keep, order)
         if not candidates:
-            raise RuntimeError(f"no figure can protect {target!r}: every neighbour is zero")
+            quieter = _say_less(target, view, relations, order)
+            if quieter in view.relabelled:
+                raise RuntimeError(f"no figure can protect {target!r}")  # a bug: see above
+            view.relabelled.add(quieter)
+            exposed = _exposed(view, relations, exposed)
+            continue
         choice = candidates[0]
         for candidate in candidates[:TRIALS]:
             if not view.intervals(relations, [target], extra=candidate)[target].exact:
@@ -112,7 +127,51 @@ def complement(
                 break
         view.complementary.add(choice)
         exposed = _exposed(view, relations, exposed)
-    return view.complementary
+    return view.complementary, view.relabelled
+
+
+def _say_less(
+    target: Key, view: ReaderView, relations: list[Relation[Key]], order: dict[Key, int]
+) -> Key:
+    """The small count to show as "not shown" so that ``target`` is safe: of those joined
+    to it, the first whose change frees it (beside it first, the largest first), else the
+    largest, else ``target`` itself."""
+    reach, near = _reach(target, view, relations)
+    others = sorted(
+        (key for key in reach if key in view.primary - view.relabelled and key != target),
+        key=lambda key: (key not in near, -view.values[key], order[key]),
+    )
+    for key in others[:TRIALS]:
+        view.relabelled.add(key)
+        try:
+            if not view.intervals(relations, [target])[target].exact:
+                return key
+        finally:
+            view.relabelled.discard(key)
+    return others[0] if others else target
+
+
+def _reach(
+    target: Key, view: ReaderView, relations: list[Relation[Key]]
+) -> tuple[set[Key], set[Key]]:
+    """The hidden cells joined to ``target`` through relations, and the cells of the
+    relations that hold ``target`` itself."""
+    hidden = view.primary | view.forced | view.complementary
+    reach = {target}
+    near: set[Key] = set()
+    changed = True
+    while changed:
+        changed = False
+        for relation in relations:
+            members = set(relation.members)
+            if members & reach:
+                if target in members:
+                    near |= members
+                new = {key for key in members if key in hidden} - reach
+                if new:
+                    reach |= new
+                    changed = True
+    return reach, near
 
 
 def _holds(relation: Relation[Key], values: Mapping[Key, float]) -> bool:
@@ -143,20 +202,7 @@ def _candidates(
     with it, then any joined to it through other hidden cells; within each, ordinary
     figures before subtotals before totals the report must show, smallest first."""
     hidden = view.primary | view.forced | view.complementary
-    reach = {target}
-    near: set[Key] = set()
-    changed = True
-    while changed:
-        changed = False
-        for relation in relations:
-            members = set(relation.members)
-            if members & reach:
-                if target in members:
-                    near |= members
-                new = {key for key in members if key in hidden} - reach
-                if new:
-                    reach |= new
-                    changed = True
+    reach, near = _reach(target, view, relations)
     far = {
         key for relation in relations if set(relation.members) & reach for key in relation.members
     }

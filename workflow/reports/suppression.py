@@ -101,7 +101,7 @@ def protect(
         if key in countable and is_small(int(value), threshold) and value == int(value):
             result.small.add(key)
     result.hidden.update(key for key in forced if key in values and key not in result.small)
-    result.hidden |= complement(
+    complementary, relabelled = complement(
         result.values,
         relations,
         primary=set(result.small),
@@ -110,6 +110,8 @@ def protect(
         threshold=threshold,
         keep=keep,
     )
+    result.small -= relabelled
+    result.hidden |= complementary | relabelled
     return result
 
 
