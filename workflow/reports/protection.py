@@ -27,8 +27,8 @@ Key = TypeVar("Key", bound=Hashable)
 NOT_SHOWN = "not shown"
 # Said under each table that has such a figure (the report's notes say it once for all).
 NOT_SHOWN_NOTE = (
-    f"A figure \u201c{NOT_SHOWN}\u201d is not a small number: it is hidden so that a small "
-    "number cannot be worked out from the totals or from a related table."
+    f"A figure \u201c{NOT_SHOWN}\u201d is hidden so that a small number cannot be worked "
+    "out from the totals or from a related table."
 )
 
 # How many candidates are tried for each exposed cell before taking the first anyway.

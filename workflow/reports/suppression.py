@@ -42,10 +42,10 @@ def explanation(threshold: int) -> str:
     small = fewer_than(threshold)
     return (
         f"To protect the children, a number from 1 to {threshold - 1} is shown as "
-        f"\u201c{small}\u201d. Some other figures are \u201cnot shown\u201d: they are not "
-        "small numbers, but with a table\u2019s totals, or with the figures in a related "
-        f"table, they would let a reader work out a number shown as \u201c{small}\u201d, "
-        "so they are hidden too. Zero is shown as 0."
+        f"\u201c{small}\u201d. Some other figures are \u201cnot shown\u201d: with a "
+        "table\u2019s totals, or with the figures in a related table, they would let a "
+        f"reader work out a number shown as \u201c{small}\u201d, so they are hidden too. "
+        "Zero is shown as 0."
     )
 
 
