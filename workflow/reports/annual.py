@@ -44,7 +44,7 @@ from workflow.reports.referral_tables import (
     _risk,
     _time_to_discussion,
 )
-from workflow.reports.suppression import Protected, Relation, protect
+from workflow.reports.suppression import Protected, Relation, is_small, protect
 from workflow.reports.tables import (
     Column,
     Row,
@@ -228,20 +228,20 @@ def _protect(
         relations += table.relations
     # An amount of money is hidden with the count of agreements it belongs to; hiding it
     # may hide another count, whose amount goes too.
-    forced: set[tuple[str, str, str]] = {key for table in tables for key in table.forced}
+    amounts = {
+        table.cell(row.label, column.key): table.cell(row.label, column.key.removeprefix("amount_"))
+        for table in tables
+        for row in table.rows
+        for column in table.columns
+        if column.kind == "money" and column.key.startswith("amount_")
+    }
+    forced = {key for table in tables for key in table.forced}
+    forced |= {amount for amount, count in amounts.items() if is_small(values[count], threshold)}
     while True:
         result = protect(
             values, relations, threshold=threshold, counts=counts, forced=forced, keep=keep
         )
-        amounts = {
-            table.cell(row.label, column.key)
-            for table in tables
-            for row in table.rows
-            for column in table.columns
-            if column.kind == "money"
-            and column.key.startswith("amount_")
-            and result.is_hidden(table.cell(row.label, column.key.removeprefix("amount_")))
-        }
-        if amounts <= forced:
+        more = {amount for amount, count in amounts.items() if result.is_hidden(count)}
+        if more <= forced:
             return result
-        forced |= amounts
+        forced |= more

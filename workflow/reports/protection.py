@@ -109,25 +109,35 @@ def complement(
     keep = set(keep)
     view = ReaderView(values, primary=primary, forced=forced, counts=counts, threshold=threshold)
     protected = sorted(primary | forced, key=order.__getitem__)
-    exposed = _exposed(view, relations, protected)
-    while exposed:
-        target = exposed[0]
-        candidates = _candidates(target, view, relations, keep, order)
-        if not candidates:
-            quieter = _say_less(target, view, relations, order)
-            if quieter in view.relabelled:
-                raise RuntimeError(f"no figure can protect {target!r}")  # a bug: see above
-            view.relabelled.add(quieter)
-            exposed = _exposed(view, relations, exposed)
-            continue
-        choice = candidates[0]
-        for candidate in candidates[:TRIALS]:
-            if not view.intervals(relations, [target], extra=candidate)[target].exact:
-                choice = candidate
-                break
-        view.complementary.add(choice)
-        exposed = _exposed(view, relations, exposed)
+    # Hiding a figure only widens every interval, so a cell safe once stays safe: each
+    # exposed cell is repaired in turn and only it is checked again.
+    for target in _exposed(view, relations, protected):
+        while _exposed(view, relations, [target]):
+            _repair(target, view, relations, keep, order)
     return view.complementary, view.relabelled
+
+
+def _repair(
+    target: Key,
+    view: ReaderView,
+    relations: list[Relation[Key]],
+    keep: set[Key],
+    order: dict[Key, int],
+) -> None:
+    """Hide one more figure for ``target``: the first candidate that frees it, else the
+    first candidate; where there is none, say less about a small one."""
+    candidates = _candidates(target, view, relations, keep, order)
+    if not candidates:
+        quieter = _say_less(target, view, relations, order)
+        if quieter in view.relabelled:
+            raise RuntimeError(f"no figure can protect {target!r}")  # a bug: see complement
+        view.relabelled.add(quieter)
+        return
+    for candidate in candidates[:TRIALS]:
+        if not view.intervals(relations, [target], extra=candidate)[target].exact:
+            view.complementary.add(candidate)
+            return
+    view.complementary.add(candidates[0])
 
 
 def _say_less(
