@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 Key = TypeVar("Key", bound=Hashable)
 
@@ -124,21 +124,15 @@ def _solve(
     unknown: Mapping[Key, Unknown],
     targets: list[Key],
 ) -> dict[Key, Interval]:
-    import numpy as np
-
-    highs = _new_highs()
+    solver = _new_highs()
     cells = list(component.cells)
     count = len(cells)
-    lows = np.array([unknown[key].low for key in cells], dtype=np.float64)
-    highs_ = np.array([min(unknown[key].high, UNBOUNDED) for key in cells], dtype=np.float64)
-    highs.addVars(count, lows, highs_)
+    lows = [float(unknown[key].low) for key in cells]
+    uppers = [float(min(unknown[key].high, UNBOUNDED)) for key in cells]
+    solver.addVars(count, lows, uppers)
     integers = [component.cells[key] for key in cells if unknown[key].integer]
     if integers:
-        highs.changeColsIntegrality(
-            len(integers),
-            np.array(integers, dtype=np.int32),
-            np.array([_integer_type()] * len(integers)),
-        )
+        solver.changeColsIntegrality(len(integers), integers, [_integer_type()] * len(integers))
     for relation in component.relations:
         # total - sum(parts) == 0 (exact) or >= 0, with published cells moved to the right.
         coefficients: dict[int, float] = {}
@@ -152,49 +146,49 @@ def _solve(
         columns = [column for column, value in coefficients.items() if value != 0.0]
         if not columns:
             continue
-        upper = -constant if relation.exact else np.inf
-        highs.addRow(
+        upper = -constant if relation.exact else math.inf
+        solver.addRow(
             -constant,
             upper,
             len(columns),
-            np.array(columns, dtype=np.int32),
-            np.array([coefficients[column] for column in columns], dtype=np.float64),
+            columns,
+            [coefficients[column] for column in columns],
         )
     result = {}
-    every = np.arange(count, dtype=np.int32)
+    every = list(range(count))
     for key in targets:
-        cost = np.zeros(count, dtype=np.float64)
+        cost = [0.0] * count
         cost[component.cells[key]] = 1.0
-        highs.changeColsCost(count, every, cost)
-        low = _optimum(highs, minimise=True)
-        high = _optimum(highs, minimise=False)
+        solver.changeColsCost(count, every, cost)
+        low = _optimum(solver, minimise=True)
+        high = _optimum(solver, minimise=False)
         result[key] = Interval(low, high)
     return result
 
 
-def _optimum(highs: object, *, minimise: bool) -> float:
+def _optimum(solver: Any, *, minimise: bool) -> float:
     import highspy
 
     sense = highspy.ObjSense.kMinimize if minimise else highspy.ObjSense.kMaximize
-    highs.changeObjectiveSense(sense)  # type: ignore[attr-defined]
-    highs.run()  # type: ignore[attr-defined]
-    status = highs.getModelStatus()  # type: ignore[attr-defined]
+    solver.changeObjectiveSense(sense)
+    solver.run()
+    status = solver.getModelStatus()
     if status != highspy.HighsModelStatus.kOptimal:
         # The true figures satisfy every relation and every range is finite, so anything
         # but an optimum is a relation that does not hold: a bug, never "safe".
         raise RuntimeError(f"the published figures are inconsistent: HiGHS says {status}")
-    return float(highs.getInfo().objective_function_value)  # type: ignore[attr-defined]
+    return float(solver.getInfo().objective_function_value)
 
 
-def _new_highs() -> object:
+def _new_highs() -> Any:
     import highspy
 
     # highspy's Highs() turns its callbacks on in the constructor, which prints the HiGHS
     # banner to stdout before output_flag can be set (ERGO-Code/HiGHS#2749); the core class
     # it wraps starts silent once the flag is set first.
-    highs = getattr(highspy, "_Highs", highspy.Highs)()
-    highs.setOptionValue("output_flag", False)
-    return highs
+    solver = getattr(highspy, "_Highs", highspy.Highs)()
+    solver.setOptionValue("output_flag", False)
+    return solver
 
 
 def _integer_type() -> object:

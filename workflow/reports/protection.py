@@ -7,13 +7,15 @@ audit finds the least and greatest value a reader could give it from everything
 published; a hidden cell with one possible value is exposed, and the repair hides one
 more figure beside it (the smallest in a relation it shares, a total the report must show
 only when nothing else will do) until none is exposed. Hiding a figure only widens what a
-reader can say, so every cell once safe stays safe and the repair ends.
+reader can say, so every cell once safe stays safe and the repair ends. Where only small
+figures and zeros surround one, "fewer than N" alone can pin it; then one of them is shown
+as "not shown" instead, which says less.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from workflow.reports.counting import TOTAL
 from workflow.reports.intervals import Interval, Relation, Unknown, feasible_intervals
@@ -35,7 +37,7 @@ NOT_SHOWN_NOTE = (
 TRIALS = 6
 
 
-class ReaderView:
+class ReaderView(Generic[Key]):
     """What a reader sees: published values, and for each hidden cell what it may hold."""
 
     def __init__(
@@ -107,7 +109,9 @@ def complement(
     relations = [relation for relation in relations if _holds(relation, values)]
     order = {key: index for index, key in enumerate(values)}
     keep = set(keep)
-    view = ReaderView(values, primary=primary, forced=forced, counts=counts, threshold=threshold)
+    view: ReaderView[Key] = ReaderView(
+        values, primary=primary, forced=forced, counts=counts, threshold=threshold
+    )
     protected = sorted(primary | forced, key=order.__getitem__)
     # Hiding a figure only widens every interval, so a cell safe once stays safe: each
     # exposed cell is repaired in turn and only it is checked again.
@@ -119,7 +123,7 @@ def complement(
 
 def _repair(
     target: Key,
-    view: ReaderView,
+    view: ReaderView[Key],
     relations: list[Relation[Key]],
     keep: set[Key],
     order: dict[Key, int],
@@ -141,7 +145,7 @@ def _repair(
 
 
 def _say_less(
-    target: Key, view: ReaderView, relations: list[Relation[Key]], order: dict[Key, int]
+    target: Key, view: ReaderView[Key], relations: list[Relation[Key]], order: dict[Key, int]
 ) -> Key:
     """The small count to show as "not shown" so that ``target`` is safe: of those joined
     to it, the first whose change frees it (beside it first, the largest first), else the
@@ -162,7 +166,7 @@ def _say_less(
 
 
 def _reach(
-    target: Key, view: ReaderView, relations: list[Relation[Key]]
+    target: Key, view: ReaderView[Key], relations: list[Relation[Key]]
 ) -> tuple[set[Key], set[Key]]:
     """The hidden cells joined to ``target`` through relations, and the cells of the
     relations that hold ``target`` itself."""
@@ -193,7 +197,7 @@ def _holds(relation: Relation[Key], values: Mapping[Key, float]) -> bool:
     return abs(gap) < 1e-6 if relation.exact else gap > -1e-6
 
 
-def _exposed(view: ReaderView, relations: list[Relation[Key]], cells: list[Key]) -> list[Key]:
+def _exposed(view: ReaderView[Key], relations: list[Relation[Key]], cells: list[Key]) -> list[Key]:
     found = view.intervals(relations, cells)
     unknown = view.unknown()
     # With a threshold of 2, "fewer than 2" is 1 by itself: only arithmetic is a leak.
@@ -203,7 +207,7 @@ def _exposed(view: ReaderView, relations: list[Relation[Key]], cells: list[Key])
 
 def _candidates(
     target: Key,
-    view: ReaderView,
+    view: ReaderView[Key],
     relations: list[Relation[Key]],
     keep: set[Key],
     order: dict[Key, int],
