@@ -335,3 +335,48 @@ def test_small_figures_that_pin_each_other_say_less():
     assert exposed(cells, relations, result, 3) == []
     assert (1, 0) in result.small
     assert any(result.shown(key) == NOT_SHOWN and cells[key] < 3 for key in cells)
+
+
+def linked_tables(grid, reasons):
+    """Actions by agency (agreed = the sum of four statuses, each column totalled) and the
+    last status split by reason in a second table, as the annual report has them."""
+    cells, relations = with_totals(grid)
+    for r, split in enumerate(reasons):
+        split = [min(part, grid[r][-1]) for part in split]
+        split[-1] = grid[r][-1] - sum(split[:-1])
+        if split[-1] < 0:
+            split = [grid[r][-1], *[0] * (len(split) - 1)]
+        for index, part in enumerate(split):
+            cells[("why", r, index)] = part
+        relations.append(
+            Relation((r, len(grid[0]) - 1), tuple(("why", r, i) for i in range(len(split))))
+        )
+    for index in range(len(reasons[0])):
+        cells[("why", "total", index)] = sum(cells[("why", r, index)] for r in range(len(grid)))
+        relations.append(
+            Relation(("why", "total", index), tuple(("why", r, index) for r in range(len(grid))))
+        )
+    return cells, relations
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(2, 4).flatmap(
+        lambda rows: st.tuples(
+            st.lists(
+                st.lists(st.one_of(st.integers(0, 3), st.integers(0, 15)), min_size=4, max_size=4),
+                min_size=rows,
+                max_size=rows,
+            ),
+            st.lists(
+                st.lists(st.integers(0, 3), min_size=2, max_size=2), min_size=rows, max_size=rows
+            ),
+        )
+    )
+)
+def test_linked_tables_give_no_small_figure_away(tables):
+    grid, reasons = tables
+    cells, relations = linked_tables(grid, reasons)
+    keep = [key for key in cells if "total" in key]
+    result = protect(cells, relations, keep=keep)
+    assert exposed(cells, relations, result) == []
