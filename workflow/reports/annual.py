@@ -236,7 +236,9 @@ def _protect(
         if column.kind == "money" and column.key.startswith("amount_")
     }
     forced = {key for table in tables for key in table.forced}
-    forced |= {amount for amount, count in amounts.items() if is_small(values[count], threshold)}
+    forced |= {
+        amount for amount, count in amounts.items() if is_small(values.get(count, 0), threshold)
+    }
     while True:
         result = protect(
             values, relations, threshold=threshold, counts=counts, forced=forced, keep=keep
