@@ -215,6 +215,13 @@ def test_limited_minutes_are_signed_and_verify(year, runner):
     check = runner.invoke(cli, ["-w", str(workspace.root), "verify", str(limited)])
     assert check.exit_code == 0
     assert f"the version without the restricted case(s) {RESTRICTED}" in check.output
+    # A signed extract says whose copy it is too.
+    extract = workspace.output_dir / first / "extracts" / f"{RESTRICTED}-minutes-extract-v1.pdf"
+    check = runner.invoke(cli, ["-w", str(workspace.root), "verify", str(extract)])
+    assert check.exit_code == 0
+    assert "signed by Alex Sample" in check.output
+    assert "sent to Noor Testcase (Children's social care)" in check.output
+    assert "as minutes extract" in check.output
     text = " ".join(pdf_text(limited).split())
     assert NOTICES[1] in text
     assert "CCP-2027-001" in text
