@@ -105,12 +105,14 @@ SECTIONS: list[tuple[str, str, list[tuple[int, list[str]]]]] = [
 
 
 def build(path: Path) -> None:
-    document = new_document("Annual report of the {{ panel.name }}, {{ year }}")
+    document = new_document("Annual report of the {{ panel.name }}, {{ year_label }}")
     _styles(document)
-    page_header(document, "Annual report {{ year }}")
-    page_footer(document, "Annual report {{ year }}")
+    page_header(document, "Annual report {{ year_label }}")
+    page_footer(document, "Annual report {{ year_label }}")
 
-    text(document, "Annual report to the Safeguarding Children Board", style="Title")
+    text(
+        document, "Annual report {{ year_label }} to the Safeguarding Children Board", style="Title"
+    )
     text(document, "{{ panel.name }}", style="Panel name")
     text(document, "{{ period.start|uk_date }} to {{ period.end|uk_date }}", style="Period")
     text(
@@ -153,7 +155,7 @@ def build(path: Path) -> None:
     text(
         document,
         "Every table, with a note on how each figure is counted, is also in the workbook "
-        "annual-{{ year }}.xlsx that accompanies this report.",
+        "{{ workbook }} that accompanies this report.",
     )
     text(document, "{{ chair.name }}", style="Sign-off")
     text(document, "{{ chair.role }}, Chair of the {{ panel.name }}")

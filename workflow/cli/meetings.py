@@ -167,9 +167,14 @@ def report() -> None:
 
 
 @report.command("annual")
-@click.option("--year", type=click.IntRange(1901, 9999), required=True, help="The report's year.")
-@click.option("--from", "start", type=ISO_DATE, help="First day (default: 1 January).")
-@click.option("--to", "end", type=ISO_DATE, help="Last day (default: 31 December).")
+@click.option(
+    "--year",
+    type=click.IntRange(1901, 9999),
+    required=True,
+    help="The year the report's year starts in (panel.yaml report_year_starts, default 01-01).",
+)
+@click.option("--from", "start", type=ISO_DATE, help="First day (default: the year's start).")
+@click.option("--to", "end", type=ISO_DATE, help="Last day (default: a year after the start).")
 @click.option("--no-pdf", is_flag=True, help="Skip the PDF (no LibreOffice needed).")
 @click.pass_context
 def report_annual(
@@ -184,14 +189,15 @@ def report_annual(
     Example:  ccp report annual --year 2027
     Example:  ccp report annual --year 2027 --from 2027-04-01 --to 2028-03-31
     """
-    from workflow.reports.counting import report_period
+    from workflow.reports.counting import panel_period
     from workflow.reports.files import write_annual_report
 
     workspace = open_workspace(ctx)
-    result = write_annual_report(workspace, report_period(year, start, end), pdf=not no_pdf)
+    period = panel_period(workspace.panel, year, start, end)
+    result = write_annual_report(workspace, period, pdf=not no_pdf)
     small, hidden = result.hidden_counts
     click.echo(
-        f"Annual report {year} ({result.figures.period.words}): {small} figure(s) shown as "
+        f"Annual report {period.label} ({result.figures.period.words}): {small} figure(s) shown as "
         f'"fewer than {result.figures.threshold}", {hidden} not shown to protect them'
     )
     say_written(result.written, workspace.root)

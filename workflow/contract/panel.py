@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any
 
@@ -101,6 +102,46 @@ class PanelConfig(Form):
         title="Small-number threshold",
         description="Counts from 1 to one below this show as 'fewer than N' in the annual report.",
     )
+
+    report_year_starts: str = Field(
+        default="01-01",
+        title="Report year starts",
+        description=(
+            "Month and day the annual report's year starts, e.g. 04-01 for April to March. "
+            "A year that does not start on 1 January is named by both years, e.g. 2026/27."
+        ),
+    )
+    report_year_label: ShortText | None = optional(
+        "Report year label",
+        "The panel's own name for its report year, with {start} and {end} for the years "
+        "it starts and ends in and {end_short} for the last two digits of the end, e.g. "
+        "'{start}-{end_short}'. Default: 2027, or 2026/27 for a year across two.",
+    )
+
+    @field_validator("report_year_starts")
+    @classmethod
+    def _a_real_day(cls, value: str) -> str:
+        try:
+            if not re.fullmatch(r"\d\d-\d\d", value):
+                raise ValueError(value)
+            month, day = (int(part) for part in value.split("-"))
+            date(2027, month, day)  # not a leap year: 02-29 would skip most years
+        except ValueError:
+            raise ValueError(f"{value} is not a month and day every year has, like 04-01") from None
+        return value
+
+    @field_validator("report_year_label")
+    @classmethod
+    def _known_placeholders(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            value.format(start=2026, end=2027, end_short="27")
+        except (KeyError, IndexError, ValueError) as err:
+            raise ValueError(
+                f"may use only {{start}}, {{end}} and {{end_short}} ({err} is not one)"
+            ) from None
+        return value
 
     @field_validator("meetings")
     @classmethod

@@ -112,7 +112,7 @@ def build_demo(root: Path) -> DemoResult:
     meetings = panel_meeting_dates(now + timedelta(days=21))
     first, second = meetings[0], meetings[1]
     result = DemoResult(root)
-    result.add("Workspace", init_workspace(root, panel_yaml=demo_panel_yaml(meetings)))
+    result.add("Workspace", init_workspace(root, panel_yaml=demo_panel_yaml(meetings, now.month)))
     workspace = Workspace(root)
 
     inbox = root / "inbox"

@@ -25,7 +25,7 @@ from workflow.forms.loading import dump_yaml
 from workflow.meetings.recording import record_minutes
 from workflow.meetings.records import complete_path
 from workflow.register import Register
-from workflow.reports.counting import report_period
+from workflow.reports.counting import panel_period
 from workflow.reports.files import write_annual_report
 from workflow.workspace.paths import Workspace
 from workflow.workspace.transaction import transaction
@@ -96,12 +96,12 @@ def demo_year(
     with as_of(end - timedelta(days=3)):
         _between_meetings(workspace, end, rng)
     result.add("The rest of the demo year: fictional referrals and minutes recorded", recorded)
-    period = report_period(start.year, start, end)
+    period = panel_period(workspace.panel, start.year)
     with as_of(end + timedelta(days=14)):
         report = write_annual_report(workspace, period, pdf=pdf)
     small, hidden = report.hidden_counts
     result.add(
-        f"Annual report {start.year} ({period.words}; {small} small number(s) shown as "
+        f"Annual report {period.label} ({period.words}; {small} small number(s) shown as "
         f'"fewer than {report.figures.threshold}", {hidden} more not shown)',
         report.written,
     )

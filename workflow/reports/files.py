@@ -58,8 +58,8 @@ def write_annual_report(workspace: Workspace, period: Period, *, pdf: bool = Tru
     figures = gather(workspace, period, as_of=as_of)
     report = AnnualReport(figures, pdf_skipped=not pdf)
     out = annual_dir(workspace)
-    stem = f"annual-{period.year}"
-    title = f"Annual report {period.year}: {panel.name}"
+    stem = f"annual-{period.slug}"
+    title = f"Annual report {period.label}: {panel.name}"
     shared = panel.shared_group
     with staging_dir(out / stem, mode=dir_mode(shared)) as stage:
         charts = _draw_charts(figures, stage / "charts")
@@ -114,6 +114,8 @@ def report_context(
         "panel": panel_context(panel),
         "chair": panel.chair.model_dump(),
         "year": figures.period.year,
+        "year_label": figures.period.label,
+        "workbook": f"annual-{figures.period.slug}.xlsx",
         "period": {"start": figures.period.start, "end": figures.period.end},
         "as_of": figures.as_of,
         "prepared_on": today(),
@@ -249,7 +251,7 @@ def _workbook(figures: AnnualFigures, panel: Any) -> Any:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     for sheet in book.worksheets:
         sheet.oddHeader.center.text = panel.protective_marking
-        sheet.oddFooter.center.text = f"{figures.panel_name}: annual report {figures.period.year}"
+        sheet.oddFooter.center.text = f"{figures.panel_name}: annual report {figures.period.label}"
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"

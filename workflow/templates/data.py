@@ -346,7 +346,9 @@ def _annual() -> dict[str, Var]:
     return {
         "panel": _panel(),
         "chair": _person("The panel's chair, who signs the report."),
-        "year": leaf("The report's year."),
+        "year": leaf("The year the report's year starts in, e.g. 2026."),
+        "year_label": leaf('The report\'s year as the report names it, e.g. "2027" or "2026/27".'),
+        "workbook": leaf("The file name of the figures workbook, e.g. annual-2026-27.xlsx."),
         "period": record(
             "The period the figures cover.",
             start=leaf("First day."),
