@@ -23,6 +23,8 @@ from workflow.meetings.records import load_recorded, recorded_versions
 from workflow.register import Register
 from workflow.reports.counting import TOTAL, Period, _iso, _received
 from workflow.reports.decision_tables import (
+    DISCUSSED,
+    ESCALATED,
     _actions,
     _attendance_table,
     _closures,
@@ -81,6 +83,9 @@ class AnnualFigures:
         key = table.cell(row.label, column.key)
         raw = row.values.get(column.key)
         if key not in self.protected.values:
+            if column.kind == "percent":
+                text = "" if raw is None else f"{raw:.0%}"
+                return ShownCell(text, raw if raw is not None else "", False)
             text = "" if raw is None else str(raw)
             return ShownCell(text, raw if raw is not None else "", False)
         shown = self.protected.shown(key)
@@ -167,7 +172,7 @@ def gather(workspace: Workspace, period: Period, *, as_of: date) -> AnnualFigure
         _meetings_table(held),
         _attendance_table(held, sources.agencies),
         _by_month(referred, period),
-        _by_agency(referred),
+        _by_agency(referred, sources.agencies),
         _criteria(referred),
         _age_bands(referred),
         _legal_status(referred),
@@ -178,7 +183,7 @@ def gather(workspace: Workspace, period: Period, *, as_of: date) -> AnnualFigure
         _resources(sources.resources, period),
         _escalations(held),
         _themes(held),
-        _progress(sources.progress, period, as_of, panel.referral_deadline_days),
+        _progress(sources.progress, set(held), as_of, panel.referral_deadline_days),
         *_closures(sources.cases, sources.minutes, period, threshold),
     ]
     wait, median = _time_to_discussion(sources.cases, sources.minutes, period, threshold)
@@ -189,9 +194,9 @@ def gather(workspace: Workspace, period: Period, *, as_of: date) -> AnnualFigure
     summary = [
         SummaryItem("Meetings held", value=len(held)),
         SummaryItem("Children referred", "referrals_by_month"),
-        SummaryItem("Children discussed", "escalations", "Children discussed"),
+        SummaryItem("Children discussed", "escalations", DISCUSSED),
         SummaryItem("Actions agreed", "actions", column="agreed"),
-        SummaryItem("Children escalated to the Partnership", "escalations", "Escalated"),
+        SummaryItem("Children escalated to the Partnership", "escalations", ESCALATED),
         SummaryItem("Cases closed", "closures"),
     ]
     return AnnualFigures(

@@ -182,9 +182,27 @@ def _theme_key(theme: str) -> str:
     return re.sub(r"[\s_\-]+", " ", theme).strip().lower()
 
 
+# Initialisms a theme tag may hold in lower case (camhs_waiting_times): shown as people
+# write them. A word typed with any capital is kept as typed.
+ACRONYMS = frozenset(
+    {
+        "adhd", "asc", "asd", "camhs", "cin", "cp", "cse", "cce", "dsl", "ehcp", "gp", "iro",
+        "la", "lac", "lado", "mash", "marac", "nhs", "nrm", "ofsted", "pru", "send", "sen",
+        "senco", "sgo", "yjs", "yot",
+    }
+)  # fmt: skip
+
+
 def theme_words(theme: str) -> str:
-    words = re.sub(r"[\s_]+", " ", theme).strip()
-    return words[:1].upper() + words[1:]
+    """A theme tag as a person writes it: "camhs_waiting_times" -> "CAMHS waiting times"."""
+    words = re.sub(r"[\s_]+", " ", theme).strip().split(" ")
+    shown = []
+    for word in words:
+        if word.lower() in ACRONYMS and word == word.lower():
+            word = "Ofsted" if word == "ofsted" else word.upper()
+        shown.append(word)
+    text = " ".join(shown)
+    return text[:1].upper() + text[1:]
 
 
 def _by_count(counts: Counter[str]) -> Iterator[tuple[str, int]]:

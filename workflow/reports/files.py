@@ -205,6 +205,15 @@ def check_pdf(path: Path, title: str) -> None:
 # --- the workbook ----------------------------------------------------------------------------
 
 
+# Figures stay numbers a spreadsheet can add up, shown as the report shows them.
+NUMBER_FORMATS = {
+    "count": "#,##0",
+    "number": "#,##0",
+    "money": "\u00a3#,##0",
+    "percent": "0%",
+}
+
+
 def sheet_name(key: str) -> str:
     return key.replace("_", " ").capitalize()[:31]
 
@@ -227,6 +236,11 @@ def _workbook(figures: AnnualFigures, panel: Any) -> Any:
         header = [table.label, *[column.title for column in table.columns]]
         body = [[row.label, *[cell.value for cell in cells]] for row, cells in shown.rows]
         _rows(sheet, [header, *body])
+        for index, column in enumerate(table.columns, start=2):
+            number_format = NUMBER_FORMATS.get(column.kind)
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                if number_format and isinstance(cell.value, int | float):
+                    cell.number_format = number_format
     notes = book.create_sheet("Notes")
     threshold = figures.threshold
     lines = [
@@ -238,7 +252,7 @@ def _workbook(figures: AnnualFigures, panel: Any) -> Any:
         [
             "Small numbers",
             f"A count of children or their cases from 1 to {threshold - 1} is shown as "
-            f"'{fewer_than(threshold)}' (panel.yaml small_number_threshold: {threshold}). "
+            f"'{fewer_than(threshold)}'. "
             f"'{NOT_SHOWN}': a figure hidden so that a small one cannot be worked out by "
             "subtracting from a total or from the other figures that add up to it. Zero is 0.",
         ],

@@ -37,7 +37,7 @@ class Column:
     key: str
     title: str
     # count: children or their cases (the small-number rule applies); number: shown as
-    # counted (meetings, people); money: pounds; text: words.
+    # counted (meetings, people); money: pounds; percent: a share (0.6 is 60%); text: words.
     kind: str = "count"
 
 
