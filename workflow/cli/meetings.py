@@ -176,28 +176,64 @@ def report() -> None:
 @click.option("--from", "start", type=ISO_DATE, help="First day (default: the year's start).")
 @click.option("--to", "end", type=ISO_DATE, help="Last day (default: a year after the start).")
 @click.option("--no-pdf", is_flag=True, help="Skip the PDF (no LibreOffice needed).")
+@click.option(
+    "--template",
+    "template_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the chair's commentary file (YAML) to fill in, and stop.",
+)
+@click.option(
+    "--commentary",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The chair's filled commentary file: commentary, impact, themes, recommendations.",
+)
 @click.pass_context
 def report_annual(
-    ctx: click.Context, year: int, start: date | None, end: date | None, no_pdf: bool
+    ctx: click.Context,
+    year: int,
+    start: date | None,
+    end: date | None,
+    no_pdf: bool,
+    template_out: Path | None,
+    commentary: Path | None,
 ) -> None:
     """Write the chair's annual report: Word, PDF/A and the figures workbook.
 
     Counts of children from 1 to 4 show as "fewer than 5" (panel.yaml
     small_number_threshold), and any figure that would give one away is not shown.
+    The chair's commentary, impact, themes and recommendations come from a YAML file:
+    --template writes it ready to fill, --commentary uses it.
 
     \b
-    Example:  ccp report annual --year 2027
+    Example:  ccp report annual --year 2027 --template chair-2027.yaml
+    Example:  ccp report annual --year 2027 --commentary chair-2027.yaml
     Example:  ccp report annual --year 2027 --from 2027-04-01 --to 2028-03-31
     """
+    from workflow.reports.commentary import load_commentary, write_commentary_template
     from workflow.reports.counting import panel_period
     from workflow.reports.files import write_annual_report
 
     workspace = open_workspace(ctx)
     period = panel_period(workspace.panel, year, start, end)
-    result = write_annual_report(workspace, period, pdf=not no_pdf)
+    if template_out is not None:
+        if commentary is not None:
+            raise click.UsageError("--template and --commentary: give one or the other")
+        written = write_commentary_template(workspace, period, template_out)
+        click.echo(f"The chair fills this in, then: --commentary {template_out}")
+        say_written([written], workspace.root)
+        return
+    chair = load_commentary(commentary) if commentary is not None else None
+    result = write_annual_report(workspace, period, pdf=not no_pdf, commentary=chair)
     small, hidden = result.hidden_counts
     click.echo(
-        f"Annual report {period.label} ({result.figures.period.words}): {small} figure(s) shown as "
-        f'"fewer than {result.figures.threshold}", {hidden} not shown to protect them'
+        f"Annual report {period.label} ({result.figures.period.words}): {small} figure(s) "
+        f'shown as "fewer than {result.figures.threshold}", {hidden} not shown to protect them'
     )
     say_written(result.written, workspace.root)
+    if chair is None:
+        warn(
+            [
+                "The report is marked as a draft: it has no chair's commentary "
+                "(--template FILE writes one to fill in; --commentary FILE uses it)"
+            ]
+        )

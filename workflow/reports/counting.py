@@ -187,7 +187,7 @@ def _theme_key(theme: str) -> str:
 ACRONYMS = frozenset(
     {
         "adhd", "asc", "asd", "camhs", "cin", "cp", "cse", "cce", "dsl", "ehcp", "gp", "iro",
-        "la", "lac", "lado", "mash", "marac", "nhs", "nrm", "ofsted", "pru", "send", "sen",
+        "lac", "lado", "mash", "marac", "nhs", "nrm", "ofsted", "pru", "send", "sen",
         "senco", "sgo", "yjs", "yot",
     }
 )  # fmt: skip

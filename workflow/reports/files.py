@@ -15,6 +15,7 @@ from typing import Any
 
 from workflow.cases.store import panel_context
 from workflow.contract import LABELS
+from workflow.contract.commentary import Commentary
 from workflow.core.dates import today, uk_date
 from workflow.core.errors import ConversionFailed
 from workflow.core.files import dir_mode, file_mode, publish, staging_dir, write_atomic
@@ -23,6 +24,7 @@ from workflow.documents.pdf import convert, require_soffice
 from workflow.documents.render import render_docx
 from workflow.reports.annual import AnnualFigures, gather
 from workflow.reports.charts import Chart, draw
+from workflow.reports.commentary import commentary_context
 from workflow.reports.counting import Period
 from workflow.reports.suppression import NOT_SHOWN, fewer_than
 from workflow.workspace.paths import Workspace
@@ -35,6 +37,7 @@ class AnnualReport:
     figures: AnnualFigures
     written: list[Path] = field(default_factory=list)
     pdf_skipped: bool = False
+    commentary: bool = False  # the chair's commentary is in it (else it says "Draft")
 
     @property
     def hidden_counts(self) -> tuple[int, int]:
@@ -47,23 +50,30 @@ def annual_dir(workspace: Workspace) -> Path:
     return workspace.output_dir / "annual"
 
 
-def write_annual_report(workspace: Workspace, period: Period, *, pdf: bool = True) -> AnnualReport:
+def write_annual_report(
+    workspace: Workspace,
+    period: Period,
+    *,
+    pdf: bool = True,
+    commentary: Commentary | None = None,
+) -> AnnualReport:
     """Gather, protect and write the report for `period`: .docx, .xlsx and (unless not
-    wanted) a tagged PDF/A-2b. A missing LibreOffice stops it before anything is written."""
+    wanted) a tagged PDF/A-2b, with the chair's `commentary` where given. A missing
+    LibreOffice stops it before anything is written."""
     workspace.require()
     if pdf:
         require_soffice()
     panel = workspace.panel
     as_of = min(today(), period.end)
     figures = gather(workspace, period, as_of=as_of)
-    report = AnnualReport(figures, pdf_skipped=not pdf)
+    report = AnnualReport(figures, pdf_skipped=not pdf, commentary=commentary is not None)
     out = annual_dir(workspace)
     stem = f"annual-{period.slug}"
     title = f"Annual report {period.label}: {panel.name}"
     shared = panel.shared_group
     with staging_dir(out / stem, mode=dir_mode(shared)) as stage:
         charts = _draw_charts(figures, stage / "charts")
-        docx = _write_docx(workspace, figures, charts, stage / f"{stem}.docx", title)
+        docx = _write_docx(workspace, figures, charts, stage / f"{stem}.docx", title, commentary)
         xlsx = stage / f"{stem}.xlsx"
         write_atomic(
             xlsx, lambda handle: _workbook(figures, panel).save(handle), mode=file_mode(shared)
@@ -90,7 +100,10 @@ def _draw_charts(figures: AnnualFigures, folder: Path) -> dict[str, Chart]:
 
 
 def report_context(
-    workspace: Workspace, figures: AnnualFigures, markers: dict[str, str]
+    workspace: Workspace,
+    figures: AnnualFigures,
+    markers: dict[str, str],
+    commentary: Commentary | None = None,
 ) -> dict[str, Any]:
     """What annual-report.docx receives (docs/templates.md lists it)."""
     panel = workspace.panel
@@ -126,6 +139,7 @@ def report_context(
         ],
         "tables": tables,
         "median_wait": None if median is None else f"{median:g}",
+        "commentary": commentary_context(commentary),
     }
 
 
@@ -135,6 +149,7 @@ def _write_docx(
     charts: dict[str, Chart],
     out: Path,
     title: str,
+    commentary: Commentary | None = None,
 ) -> Path:
     from docx import Document
     from docx.shared import Cm
@@ -143,7 +158,7 @@ def _write_docx(
     # template object that renders, which render_docx keeps to itself.
     token = secrets.token_hex(4)
     markers = {key: f"[ccp-chart-{token}-{key}]" for key in charts}
-    context = report_context(workspace, figures, markers)
+    context = report_context(workspace, figures, markers, commentary)
     render_docx(workspace.template(ANNUAL_REPORT_TEMPLATE), context, out, labels=LABELS)
     document = Document(str(out))
     by_marker = {marker: charts[key] for key, marker in markers.items()}

@@ -367,6 +367,28 @@ def _annual() -> dict[str, Var]:
             **{key: Var(f"{title}.", fields=table.fields) for key, title in TABLE_KEYS.items()},
         ),
         "median_wait": leaf("Median days from referral to first discussion (may be empty)."),
+        "commentary": record(
+            "The chair's commentary (empty until the chair's file is given).",
+            commentary=many("The chair's commentary, a paragraph each.", leaf("A paragraph.")),
+            impact=many("Impact for children, a paragraph each.", leaf("A paragraph.")),
+            themes=many(
+                "The chair's comment on each theme.",
+                record(
+                    "A theme.",
+                    theme=leaf("The theme."),
+                    comment=many("The comment, a paragraph each.", leaf("A paragraph.")),
+                ),
+            ),
+            recommendations=many(
+                "Recommendations to the Board, in order.",
+                record(
+                    "A recommendation.",
+                    recommendation=leaf("What the panel recommends."),
+                    owner=leaf("Who should act (may be empty)."),
+                    by=leaf("By when, as a date in words (may be empty)."),
+                ),
+            ),
+        ),
     }
 
 
