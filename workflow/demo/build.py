@@ -22,7 +22,7 @@ from workflow.demo.data import (
     demo_referrals,
     demo_strategic_yaml,
 )
-from workflow.demo.history import demo_year
+from workflow.demo.history import accept_demo_referrals, demo_rng, demo_year
 from workflow.demo.interval import demo_interval
 from workflow.demo.word_filler import fill
 from workflow.documents.pdf import find_soffice
@@ -154,10 +154,13 @@ def build_demo(root: Path) -> DemoResult:
     result.sections.append(("Verified", [check.message]))
 
     demo_interval(workspace, first, second, result)
+    # The second meeting's new referrals come in three weeks before it, so its pack has them.
+    rng = demo_rng()
+    accept_demo_referrals(workspace, second, 0, rng)
     with as_of(second - timedelta(days=14)):
         later = build_pack(workspace, second, pdf=pdf)
     result.add(f"Pack for the {second.isoformat()} meeting (progress reviews)", later.written)
 
-    demo_year(workspace, meetings, now, result, pdf=pdf)
+    demo_year(workspace, meetings, now, result, pdf=pdf, rng=rng, accepted=frozenset({second}))
     result.add("Register", [workspace.register_file])
     return result
