@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from workflow.cli.base import ISO_DATE, CcpFailure, cli, open_workspace, say_written, warn
+from workflow.core.dates import uk_date
 
 
 @cli.command()
@@ -56,9 +57,49 @@ def pack(
         )
 
 
-@cli.group()
-def minutes() -> None:
-    """Minutes: the pre-filled draft, recording, signing, amending."""
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def minutes(ctx: click.Context) -> None:
+    """Minutes: the pre-filled draft, recording, signing, amending.
+
+    Without a command: is each meeting's paperwork on time (panel.yaml timeliness),
+    and which Red actions have no note saying why.
+
+    \b
+    Example:  ccp minutes
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from workflow.core.dates import today
+    from workflow.meetings.timeliness import RED, lateness
+    from workflow.register import Register
+
+    workspace = open_workspace(ctx)
+    workspace.require()
+    panel = workspace.panel
+    rules = panel.timeliness
+    now = today()
+    found = lateness(Register.load(workspace.register_file), panel, now)
+    click.echo(
+        f"Minutes on time (targets in working days: decisions summary "
+        f"{rules.decisions_summary_days}, draft {rules.draft_minutes_days}, signed "
+        f"{rules.signed_minutes_days}); as of {uk_date(now)}:"
+    )
+    for paperwork in found.meetings:
+        click.echo(f"  {uk_date(paperwork.meeting)}")
+        for step in paperwork.steps:
+            click.echo(f"    {step.describe(now)}")
+    if not found.meetings:
+        click.echo("  No meeting held yet.")
+    counts = found.actions.counts
+    click.echo(f"Open actions: {counts[RED]} Red, {counts['Amber']} Amber, {counts['Green']} Green")
+    late = found.late_lines()
+    if late:
+        click.echo(f"Late ({len(late)}):")
+        for line in late:
+            click.echo(f"  {line}")
+    else:
+        click.echo("Nothing is late.")
 
 
 @minutes.command("draft")

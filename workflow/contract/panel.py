@@ -10,6 +10,7 @@ from pydantic import (
     BeforeValidator,
     Field,
     field_validator,
+    model_validator,
 )
 
 from workflow.contract.common import Email, Form, IsoDate, Name, ShortText, field, optional
@@ -34,6 +35,80 @@ class MeetingSlot(Form):
     date: IsoDate = field("Meeting date", "ISO date of the meeting, e.g. 2027-01-14.")
     time: ShortText | None = optional("Time", "Start time, e.g. 10:00-13:00.")
     venue: ShortText | None = optional("Venue", "Where the panel meets, or 'Online'.")
+
+
+class ActionRag(Form):
+    """How an open action is rated Red, Amber or Green between meetings."""
+
+    amber_within_days: int = Field(
+        default=14,
+        ge=0,
+        le=365,
+        title="Amber within (days)",
+        description="An open action due within this many days is Amber.",
+    )
+    red_after_days_overdue: int = Field(
+        default=0,
+        ge=0,
+        le=365,
+        title="Red after (days overdue)",
+        description="An open action more than this many days past its due date is Red "
+        "(0: Red as soon as it is overdue; until then an overdue action is Amber).",
+    )
+    note_required_for_red: bool = Field(
+        default=True,
+        title="A Red action needs a note",
+        description="A Red action needs a note in the register, dated on or after its due "
+        "date, saying why it is late and what happens next; one without is listed as late.",
+    )
+
+
+class Timeliness(Form):
+    """The panel's targets for its paperwork after each meeting (working days: Monday to
+    Friday, less the non-working days listed)."""
+
+    decisions_summary_days: int = Field(
+        default=1,
+        ge=0,
+        le=30,
+        title="Decisions summary within (working days)",
+        description="The panel's decisions and actions are recorded (ccp minutes record) "
+        "within this many working days of the meeting.",
+    )
+    draft_minutes_days: int = Field(
+        default=5,
+        ge=0,
+        le=60,
+        title="Draft minutes within (working days)",
+        description="The full draft minutes are recorded (the last ccp minutes record "
+        "before signing) within this many working days of the meeting.",
+    )
+    signed_minutes_days: int = Field(
+        default=15,
+        ge=0,
+        le=120,
+        title="Signed minutes within (working days)",
+        description="The minutes are signed as a true record within this many working days "
+        "of the meeting.",
+    )
+    non_working_days: list[IsoDate] = Field(
+        default_factory=list,
+        title="Non-working days",
+        description="Bank holidays and other days that are not working days, as ISO dates.",
+    )
+    actions: ActionRag = Field(
+        default_factory=ActionRag,
+        title="Action RAG rules",
+        description="When an open action is Red, Amber or Green.",
+    )
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Timeliness:
+        if self.draft_minutes_days < self.decisions_summary_days:
+            raise ValueError("draft_minutes_days may not be less than decisions_summary_days")
+        if self.signed_minutes_days < self.draft_minutes_days:
+            raise ValueError("signed_minutes_days may not be less than draft_minutes_days")
+        return self
 
 
 class PanelConfig(Form):
@@ -116,6 +191,13 @@ class PanelConfig(Form):
         "The panel's own name for its report year, with {start} and {end} for the years "
         "it starts and ends in and {end_short} for the last two digits of the end, e.g. "
         "'{start}-{end_short}'. Default: 2027, or 2026/27 for a year across two.",
+    )
+
+    timeliness: Timeliness = Field(
+        default_factory=Timeliness,
+        title="Timeliness targets",
+        description="Working days to the decisions summary, the draft and the signed "
+        "minutes after each meeting, and the Red/Amber/Green rules for actions.",
     )
 
     @field_validator("report_year_starts")
