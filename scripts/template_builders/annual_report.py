@@ -53,8 +53,9 @@ SECTIONS: list[tuple[str, str, list[tuple[int, list[str]]]]] = [
     (
         "Meetings and attendance",
         "The panel meets every two months (terms of reference, section 9). Senior members "
-        "from each agency attend, or send apologies.",
-        [(3, ["meetings"]), (4, ["attendance"])],
+        "from each agency attend, or send apologies. After each meeting its decisions, draft "
+        "minutes and signed minutes are due within the panel's targets.",
+        [(3, ["meetings"]), (4, ["attendance", "minutes_on_time"])],
     ),
     (
         "Referrals",

@@ -269,3 +269,41 @@ def test_numbers_are_not_tagged_as_figures_in_the_pdf(runner, year_workspace):  
     assert kinds.count("/Table") >= 20
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
     assert "Annual report 2027" in info.stdout
+
+
+def test_the_report_says_whether_minutes_were_on_time(runner, year_workspace):  # noqa: F811
+    """Issue 22 item 11: January's minutes on time, March's late, May's never done."""
+    from datetime import datetime
+
+    from workflow.register import Register
+
+    register = Register.load(year_workspace.register_file)
+    for meeting, when in (("2027-01-14", datetime(2027, 1, 15, 9)), ("2027-03-11", None)):
+        register.audit(
+            command="minutes record",
+            action="recorded minutes version 1",
+            target=meeting,
+            when=when or datetime(2027, 3, 22, 9),
+        )
+    register.append(
+        "Signatures",
+        {
+            "meeting": date(2027, 1, 14),
+            "version": 1,
+            "file": "output/2027-01-14/minutes-2027-01-14-v1.pdf",
+            "sha256": "0" * 64,
+            "signed_by": "Alex Sample",
+            "role": "Chair",
+            "signed_on": date(2027, 2, 1),
+        },
+    )
+    register.save(year_workspace.register_file, backups_dir=year_workspace.backups_dir)
+    result = report(runner, year_workspace, "--no-pdf")
+    assert result.exit_code == 0, result.output
+    rows = rows_of(Document(str(docx_path(year_workspace))))
+    assert ("After each meeting", "Target", "On time", "Late", "Not yet due") in rows
+    assert ("Decisions summary", "1 working day", "1", "2", "0") in rows
+    assert ("Draft minutes", "5 working days", "1", "2", "0") in rows
+    assert ("Signed minutes", "15 working days", "1", "2", "0") in rows
+    # Cancelled actions: the plan changed, or the work was not done (SafeLives).
+    assert ("Agency", "Circumstances changed", "Not done", "No reason recorded") in rows

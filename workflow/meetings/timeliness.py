@@ -116,8 +116,16 @@ def minutes_paperwork(
         days = set(panel.meeting_dates())
         days |= {as_date(row.get("meeting")) for row in register.rows("Meetings")} - {None}
         meetings = [day for day in days if day <= as_of]
-    recordings = _recordings(register.rows("Audit"))
-    signed = _signed_on(register.rows("Signatures"))
+    # What had happened by `as_of`: a later signature is not yet there on that day.
+    recordings = {
+        target: [day for day in days if day <= as_of]
+        for target, days in _recordings(register.rows("Audit")).items()
+    }
+    signed = {
+        meeting: day
+        for meeting, day in _signed_on(register.rows("Signatures")).items()
+        if day <= as_of
+    }
     result = []
     for day in sorted(meetings):
         signed_day = signed.get(day)

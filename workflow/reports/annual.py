@@ -17,9 +17,10 @@ from workflow.cases.store import load_case
 from workflow.contract import (
     MinutesRecord,
 )
-from workflow.core.dates import as_date
+from workflow.core.dates import as_date, today
 from workflow.core.errors import CaseNotFound, FormInvalid
 from workflow.meetings.records import load_recorded, recorded_versions
+from workflow.meetings.timeliness import MeetingPaperwork, minutes_paperwork
 from workflow.register import Register
 from workflow.reports.counting import TOTAL, Period, _iso, _received
 from workflow.reports.decision_tables import (
@@ -30,6 +31,7 @@ from workflow.reports.decision_tables import (
     _closures,
     _escalations,
     _meetings_table,
+    _minutes_on_time,
     _progress,
     _resources,
     _themes,
@@ -121,6 +123,7 @@ class _Sources:
     minutes: dict[date, MinutesRecord]  # every recorded meeting, latest version
     children: dict[str, Any]  # case ID -> the child as referred (case.json), where stored
     agencies: list[str]  # the panel's agencies, in panel.yaml order
+    paperwork: list[MeetingPaperwork]  # each recorded meeting's minutes against its targets
 
 
 def _load_sources(workspace: Workspace) -> _Sources:
@@ -157,6 +160,7 @@ def _load_sources(workspace: Workspace) -> _Sources:
         minutes=minutes,
         children=children,
         agencies=list(dict.fromkeys(person.agency for person in people)),
+        paperwork=minutes_paperwork(register, panel, today(), meetings=sorted(minutes)),
     )
 
 
@@ -171,6 +175,7 @@ def gather(workspace: Workspace, period: Period, *, as_of: date) -> AnnualFigure
     tables = [
         _meetings_table(held),
         _attendance_table(held, sources.agencies),
+        _minutes_on_time([p for p in sources.paperwork if p.meeting in held], as_of),
         _by_month(referred, period),
         _by_agency(referred, sources.agencies),
         _criteria(referred),

@@ -12,6 +12,7 @@ from workflow.contract import (
 )
 from workflow.contract.terms import CANCELLED, COMPLETED
 from workflow.core.dates import as_date, uk_date
+from workflow.meetings.timeliness import DECISIONS, DRAFT, SIGNED, MeetingPaperwork
 from workflow.reports.counting import (
     NO_REASON,
     NOT_RECORDED,
@@ -61,6 +62,45 @@ def _meetings_table(held: dict[date, MinutesRecord]) -> Table:
     # Agencies at any meeting are not the sum of each meeting's: counted, not added.
     table.rows[-1].values["agencies"] = len(agencies)
     return table
+
+
+def _minutes_on_time(paperwork: list[MeetingPaperwork], as_of: date) -> Table:
+    """How many meetings had each piece of paperwork on time, late, or not yet due."""
+    rows = []
+    for index, name in enumerate((DECISIONS, DRAFT, SIGNED)):
+        steps = [meeting.steps[index] for meeting in paperwork]
+        days = steps[0].target_days if steps else 0
+        late = sum(1 for step in steps if step.late or step.overdue(as_of))
+        on_time = sum(1 for step in steps if step.done is not None and not step.late)
+        rows.append(
+            Row(
+                name,
+                {
+                    "target": f"{days} working day{'s' if days != 1 else ''}",
+                    "on_time": on_time,
+                    "late": late,
+                    "waiting": len(steps) - on_time - late,
+                },
+            )
+        )
+    return Table(
+        "minutes_on_time",
+        TABLE_KEYS["minutes_on_time"],
+        "After each meeting",
+        [
+            Column("target", "Target", "text"),
+            Column("on_time", "On time", "number"),
+            Column("late", "Late", "number"),
+            Column("waiting", "Not yet due", "number"),
+        ],
+        rows if paperwork else [],
+        "For each meeting held in the period: the decisions summary is the day the panel's "
+        "decisions and actions were first recorded; the draft minutes, the last recording "
+        "before the chair signed; the signed minutes, the day the chair signed them. Targets "
+        "are in working days after the meeting (Monday to Friday, less bank holidays the "
+        "panel lists). Late includes anything past its target and still not done. These "
+        "count meetings, not children, so the small-number rule does not apply.",
+    )
 
 
 def _attendance_table(held: dict[date, MinutesRecord], panel_agencies: list[str]) -> Table:
@@ -165,7 +205,12 @@ def _actions(actions: list[dict[str, Any]], period: Period, as_of: date) -> list
             )
         )
     reasons = ["circumstances changed", "not undertaken", NO_REASON]
-    split_columns = [Column(reason.replace(" ", "_"), reason.capitalize()) for reason in reasons]
+    # SafeLives' split: the plan changed, or the work was simply not done.
+    titles = {"not undertaken": "Not done"}
+    split_columns = [
+        Column(reason.replace(" ", "_"), titles.get(reason, reason.capitalize()))
+        for reason in reasons
+    ]
     split = Table(
         "cancelled",
         TABLE_KEYS["cancelled"],
@@ -181,7 +226,8 @@ def _actions(actions: list[dict[str, Any]], period: Period, as_of: date) -> list
             )
             for agency in agencies
         ],
-        "Cancelled actions by the reason the register records for not doing them. "
+        "Cancelled actions by the reason the register records for not doing them: the "
+        "circumstances changed so the action was no longer needed, or it was not done. "
         "Each agency's reasons add up to its cancelled actions in the table above.",
     )
     split.with_total()

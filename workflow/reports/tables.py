@@ -12,6 +12,7 @@ from workflow.reports.suppression import Relation
 TABLE_KEYS: dict[str, str] = {
     "meetings": "Meetings held",
     "attendance": "Attendance by agency",
+    "minutes_on_time": "Minutes on time",
     "referrals_by_month": "Referrals received by month",
     "referrals_by_agency": "Referrals by referring agency",
     "criteria": "Panel criteria met (terms of reference, section 10)",
