@@ -166,7 +166,7 @@ def build(path: Path) -> None:
             time,
             Column("Item", tag("x.title"), 4.6),
             Column("Lead", tag("x.lead"), 3.4),
-            Column("Notes", tag("x.notes"), 6.7, long=True),
+            Column("Notes", tag("x.notes"), 6.7),
         ],
         empty="None.",
     )
@@ -198,7 +198,7 @@ def build(path: Path) -> None:
         "a in p.open_actions",
         [
             Column("Action ID", tag("a.action_id"), 2.9),
-            Column("Action", tag("a.action"), 3.5, long=True),
+            Column("Action", tag("a.action"), 3.5),
             Column("Agency", tag("a.agency"), 2.2),
             Column("Owner", tag("a.owner"), 2.1),
             Column("Due", tag("a.due|uk_date"), 2.3),
@@ -219,7 +219,7 @@ def build(path: Path) -> None:
         "a in p.cancelled_actions",
         [
             Column("Action ID", tag("a.action_id"), 3.0),
-            Column("Action", tag("a.action"), 6.5, long=True),
+            Column("Action", tag("a.action"), 6.5),
             Column("Agency", tag("a.agency"), 2.5),
             Column("Why not done", tag("a.reason"), 5.0),
         ],

@@ -119,7 +119,7 @@ def decision_table(
             expanded += [(row.label, row.value), "else", (row.label, row.value), "endif"]
         else:
             expanded.append((row.label, row.value))
-    table = label_table(document, expanded, long=True)
+    table = label_table(document, expanded)
     for index, height in tall.items():
         _roomy(table, index, height=height)
     if keep:
@@ -222,7 +222,7 @@ def actions_table(document: DocumentObject, actions: str, *, draft: bool) -> Non
         [
             # The register's action ID, the one the agenda and reminders quote.
             Column("Action ID", tag('a.action_id|default("")'), 3.1),
-            Column("Action", tag("a.description"), 5.3, long=True),
+            Column("Action", tag("a.description"), 5.3),
             Column("Agency", tag("a.agency"), 3.0),
             Column("Owner", tag("a.owner"), 2.9),
             Column("Due", tag("a.due|uk_date"), 2.7),
@@ -296,7 +296,7 @@ def case_minutes(document: DocumentObject, c: str, number: str, *, draft: bool) 
         f"r in {c}.resources",
         [
             Column("Agency", tag("r.agency"), 3.4),
-            Column("Resource", tag("r.description"), 7.4, long=True),
+            Column("Resource", tag("r.description"), 7.4),
             Column(
                 "Amount", tag('"£{:,.2f}".format(r.amount) if r.amount is not none else ""'), 2.8
             ),

@@ -83,6 +83,7 @@ def write_form(
     for section in numbered:
         writer.section(section)
     _add_custom_property(document, MARKER, f"{spec.kind} v{spec.version}")
+    oxml.rows_kept_whole(document)
     return write_atomic(Path(out), document.save)
 
 
@@ -193,7 +194,7 @@ class _Writer:
 
     def _single(self, part: Part) -> None:
         [leaf] = part.fields
-        table = house.grid_table(self.document, 1, (house.TEXT_CM,), rows_split=True)
+        table = house.grid_table(self.document, 1, (house.TEXT_CM,))
         if leaf.kind == "long":
             _at_least(table.rows[0], SINGLE_LONG)
         self.answer(table.rows[0].cells[0], leaf, locked=True)
@@ -202,13 +203,9 @@ class _Writer:
     def _group(self, part: Part) -> None:
         self.help(part.help)
         widths = (LABEL_CM, house.TEXT_CM - LABEL_CM)
-        table = house.grid_table(self.document, len(part.fields), widths, rows_split=True)
+        table = house.grid_table(self.document, len(part.fields), widths)
         for row, leaf in zip(table.rows, part.fields, strict=True):
-            if leaf.kind == "long":
-                _at_least(row, ROW_HEIGHT["long"])
-            else:
-                oxml.keep_together(row)
-                _at_least(row, ROW_HEIGHT["short"])
+            _at_least(row, ROW_HEIGHT["long" if leaf.kind == "long" else "short"])
             house.fill(row.cells[0], leaf.shown_title, "Table label", house.LABEL_FILL)
             self.answer(row.cells[1], leaf, locked=True)
         house.keep_on_one_page(table, last=len(part.fields) - 1)
