@@ -56,12 +56,17 @@ def build(path: Path) -> None:
         ],
     )
 
-    heading(document, "1. Welcome, introductions and apologies")
+    heading(document, "1. Welcome, introductions, confidentiality and apologies")
     text(
         document,
         f"Chaired by {tag('chair.name')}, {tag('chair.role')}, {tag('chair.agency')}. Members "
         "who cannot attend send apologies and a deputy who can agree actions and resources "
         "for their agency.",
+    )
+    text(
+        document,
+        "The chair reads the confidentiality statement: " + tag("panel.confidentiality_statement"),
+        style="Intro",
     )
 
     heading(document, "2. Minutes of the last meeting and matters arising")

@@ -11,7 +11,16 @@ from pydantic import (
     field_validator,
 )
 
-from workflow.contract.common import Email, Form, IsoDate, Name, ShortText, field, optional
+from workflow.contract.common import (
+    Email,
+    Form,
+    IsoDate,
+    LongText,
+    Name,
+    ShortText,
+    field,
+    optional,
+)
 
 # --- panel.yaml --------------------------------------------------------------------------
 
@@ -33,6 +42,17 @@ class MeetingSlot(Form):
     date: IsoDate = field("Meeting date", "ISO date of the meeting, e.g. 2027-01-14.")
     time: ShortText | None = optional("Time", "Start time, e.g. 10:00-13:00.")
     venue: ShortText | None = optional("Venue", "Where the panel meets, or 'Online'.")
+
+
+# Read by the chair at the start of every meeting, as a MARAC chair reads SafeLives' one.
+CONFIDENTIALITY_STATEMENT = (
+    "What is shared at this meeting is confidential. It is shared to protect the children "
+    "discussed and to plan their help, and it is not passed outside the panel without the "
+    "panel's agreement unless a child is at risk of harm or the law requires it. Keep the "
+    "papers and the minutes secure, and share a child's part of them only with those "
+    "working with the child, as the child's plan needs. Declare now any interest you have "
+    "in a case on the agenda."
+)
 
 
 class PanelConfig(Form):
@@ -93,6 +113,19 @@ class PanelConfig(Form):
             "false: every file ccp writes is readable by its owner only. true: also by the "
             "workspace folder's group (for a shared panel account)."
         ),
+    )
+    confidentiality_statement: LongText = Field(
+        default=CONFIDENTIALITY_STATEMENT,
+        title="Confidentiality statement",
+        description=(
+            "Read by the chair at the start of every meeting; printed on the agenda and the "
+            "minutes. Leave it out for the standard wording."
+        ),
+    )
+    papers_location: ShortText | None = optional(
+        "Where the papers are",
+        "Where members find the circulated papers (e.g. a secure shared folder's path); "
+        "the circulation e-mails say so. Leave it out when the papers go as attachments.",
     )
     small_number_threshold: int = Field(
         default=5,
