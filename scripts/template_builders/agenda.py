@@ -61,12 +61,8 @@ def build(path: Path) -> None:
         document,
         f"Chaired by {tag('chair.name')}, {tag('chair.role')}, {tag('chair.agency')}. Members "
         "who cannot attend send apologies and a deputy who can agree actions and resources "
-        "for their agency.",
-    )
-    text(
-        document,
-        "The chair reads the confidentiality statement: " + tag("panel.confidentiality_statement"),
-        style="Intro",
+        "for their agency. The chair reads the confidentiality statement: "
+        + tag("panel.confidentiality_statement"),
     )
 
     heading(document, "2. Minutes of the last meeting and matters arising")
@@ -232,4 +228,9 @@ def build(path: Path) -> None:
     statement(document, "endif")
     statement(document, "endfor")
     statement(document, "endif")
+    # Room for seven items and six cases on one page, the confidentiality statement
+    # included; set on each heading, as the pack's merge keeps the cover's heading style.
+    for paragraph in document.paragraphs:
+        if paragraph.style is not None and paragraph.style.name == "Heading 1":
+            paragraph.paragraph_format.space_before = Pt(8)
     save(document, path)

@@ -46,12 +46,9 @@ class MeetingSlot(Form):
 
 # Read by the chair at the start of every meeting, as a MARAC chair reads SafeLives' one.
 CONFIDENTIALITY_STATEMENT = (
-    "What is shared at this meeting is confidential. It is shared to protect the children "
-    "discussed and to plan their help, and it is not passed outside the panel without the "
-    "panel's agreement unless a child is at risk of harm or the law requires it. Keep the "
-    "papers and the minutes secure, and share a child's part of them only with those "
-    "working with the child, as the child's plan needs. Declare now any interest you have "
-    "in a case on the agenda."
+    "What is shared at this meeting is confidential: it is used only to protect the children "
+    "discussed, and goes no further without the panel's agreement unless a child is at risk "
+    "of harm or the law requires it. Declare now any interest in a case on the agenda."
 )
 
 
