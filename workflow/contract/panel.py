@@ -30,6 +30,11 @@ class Person(Form):
     role: ShortText = field("Role", "Job title, e.g. Deputy Director, Social Care.")
     agency: ShortText = field("Agency", "Organisation, e.g. Children's social care, Police.")
     email: Email | None = optional("Email", "Work email address.")
+    login: Name | None = optional(
+        "Computer login",
+        "The login this person runs ccp under (e.g. ab12345), if they do: the register's "
+        "Audit sheet records the login, and a case's history shows this name instead.",
+    )
 
 
 def _bare_date_to_meeting(value: Any) -> Any:
@@ -147,6 +152,20 @@ class PanelConfig(Form):
 
     def meeting_dates(self) -> list[date]:
         return [slot.date for slot in self.meetings]
+
+    def people(self) -> list[Person]:
+        return [self.chair, self.deputy, self.administrator, *self.members]
+
+    def name_of(self, who: str) -> str | None:
+        """The person behind an Audit `who`: a login panel.yaml maps, or a member's name.
+
+        None for a login no one claims (an OS login such as "root" tells a reader nothing).
+        """
+        wanted = who.strip().casefold()
+        for person in self.people():
+            if wanted in {person.name.casefold(), (person.login or "").casefold()}:
+                return person.name
+        return None
 
     def signatories(self) -> list[str]:
         return [self.chair.name, self.deputy.name]
