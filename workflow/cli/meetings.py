@@ -47,6 +47,7 @@ def pack(
     say_written(result.written, workspace.root)
     if result.pdf_skipped:
         click.echo(result.pdf_skipped, err=True)
+    warn(result.warnings)
     for line in result.readiness.lines():
         click.echo(line)
     if not result.readiness.blocking:

@@ -13,7 +13,16 @@ from pydantic import (
     model_validator,
 )
 
-from workflow.contract.common import Email, Form, IsoDate, Name, ShortText, field, optional
+from workflow.contract.common import (
+    Email,
+    Form,
+    IsoDate,
+    LongText,
+    Name,
+    ShortText,
+    field,
+    optional,
+)
 
 # --- panel.yaml --------------------------------------------------------------------------
 
@@ -23,6 +32,11 @@ class Person(Form):
     role: ShortText = field("Role", "Job title, e.g. Deputy Director, Social Care.")
     agency: ShortText = field("Agency", "Organisation, e.g. Children's social care, Police.")
     email: Email | None = optional("Email", "Work email address.")
+    login: Name | None = optional(
+        "Computer login",
+        "The login this person runs ccp under (e.g. ab12345), if they do: the register's "
+        "Audit sheet records the login, and a case's history shows this name instead.",
+    )
 
 
 def _bare_date_to_meeting(value: Any) -> Any:
@@ -111,6 +125,14 @@ class Timeliness(Form):
         return self
 
 
+# Read by the chair at the start of every meeting, as a MARAC chair reads SafeLives' one.
+CONFIDENTIALITY_STATEMENT = (
+    "What is shared at this meeting is confidential: it is used only to protect the children "
+    "discussed, and goes no further without the panel's agreement unless a child is at risk "
+    "of harm or the law requires it. Declare now any interest in a case on the agenda."
+)
+
+
 class PanelConfig(Form):
     """panel.yaml: who sits on the panel, when it meets, how its papers are marked."""
 
@@ -169,6 +191,19 @@ class PanelConfig(Form):
             "false: every file ccp writes is readable by its owner only. true: also by the "
             "workspace folder's group (for a shared panel account)."
         ),
+    )
+    confidentiality_statement: LongText = Field(
+        default=CONFIDENTIALITY_STATEMENT,
+        title="Confidentiality statement",
+        description=(
+            "Read by the chair at the start of every meeting; printed on the agenda and the "
+            "minutes. Leave it out for the standard wording."
+        ),
+    )
+    papers_location: ShortText | None = optional(
+        "Where the papers are",
+        "Where members find the circulated papers (e.g. a secure shared folder's path); "
+        "the circulation e-mails say so. Leave it out when the papers go as attachments.",
     )
     small_number_threshold: int = Field(
         default=5,
@@ -240,6 +275,20 @@ class PanelConfig(Form):
 
     def meeting_dates(self) -> list[date]:
         return [slot.date for slot in self.meetings]
+
+    def people(self) -> list[Person]:
+        return [self.chair, self.deputy, self.administrator, *self.members]
+
+    def name_of(self, who: str) -> str | None:
+        """The person behind an Audit `who`: a login panel.yaml maps, or a member's name.
+
+        None for a login no one claims (an OS login such as "root" tells a reader nothing).
+        """
+        wanted = who.strip().casefold()
+        for person in self.people():
+            if wanted in {person.name.casefold(), (person.login or "").casefold()}:
+                return person.name
+        return None
 
     def signatories(self) -> list[str]:
         return [self.chair.name, self.deputy.name]

@@ -134,6 +134,8 @@ def build_demo(root: Path) -> DemoResult:
     result.add(f"Pack for the {first.isoformat()} meeting", pack.written)
     if pack.pdf_skipped:
         result.sections.append(("PDF", [pack.pdf_skipped]))
+    if pack.warnings:
+        result.sections.append(("For the administrator (circulation)", pack.warnings))
 
     with as_of(first + timedelta(days=1)):
         drafted = draft_minutes(workspace, first)
@@ -150,6 +152,9 @@ def build_demo(root: Path) -> DemoResult:
     with as_of(first + timedelta(days=3)):
         signed = sign_minutes(workspace, first, workspace.panel.chair.name)
     result.add(f"Minutes signed by {signed.signed_by} (with per-child extracts)", signed.written)
+    if signed.warnings:
+        # An extract with no e-mail draft (a key worker without an address) goes by hand.
+        result.sections.append(("For the administrator (extracts)", signed.warnings))
     check = verify_document(workspace, signed.written[0])
     result.sections.append(("Verified", [check.message]))
 

@@ -33,6 +33,8 @@ def demo_panel_yaml(meetings: list[date], report_month: int = 1) -> str:
             for day in meetings
         ],
         "protective_marking": "OFFICIAL-SENSITIVE",
+        # Where members open the papers: the circulation e-mails say so.
+        "papers_location": "\\\\northshire.example\\Panels\\Complex Child Panel\\Papers",
         "referral_deadline_days": 14,
         "backups_kept": 20,
         # The demo's report year starts the month the demo does, so it holds every meeting.

@@ -96,6 +96,9 @@ def _panel() -> Var:
         name=leaf("Panel name, e.g. Northshire Complex Child Panel."),
         authority=leaf("The council or partnership the panel serves (may be empty)."),
         protective_marking=leaf("Printed in the header of every document (panel.yaml)."),
+        confidentiality_statement=leaf(
+            "Read by the chair at the start of every meeting (panel.yaml)."
+        ),
     )
 
 
@@ -247,6 +250,14 @@ def _minutes() -> dict[str, Var]:
             MinutesRecord,
             "The minutes record.",
             minute_taker=leaf("Who took the minutes (may be empty)."),
+        ),
+        "attending": many(
+            "Who attended for one item only: each case's presenter.",
+            record(
+                "One person attending for an item.",
+                name=leaf("Who presented the case, and their role."),
+                item=leaf("The agenda item: its number and case ID."),
+            ),
         ),
         "draft": leaf("True on the note-taker's draft."),
         "version": leaf("The minutes version (empty on a draft)."),
