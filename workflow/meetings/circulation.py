@@ -24,6 +24,18 @@ from workflow.workspace.paths import Workspace
 class Circulated:
     written: list[Path] = field(default_factory=list)  # in the staging folder
     releases: list[Release] = field(default_factory=list)
+    # For the administrator: what the e-mail drafts could not do (no address, no place).
+    warnings: list[str] = field(default_factory=list)
+
+
+def _where_the_papers_are(
+    panel: PanelConfig, file: Path, *, attach: bool, what: str = "The pack"
+) -> str:
+    """The e-mail's line saying where a member finds the pack: attached, or a place."""
+    if attach:
+        return f"{what} is attached ({file.name})."
+    place = panel.papers_location or str(file.parent.resolve())
+    return f"{what} is in: {place}\nFile: {file.name}"
 
 
 def circulate(
@@ -45,6 +57,12 @@ def circulate(
     out = workspace.meeting_output(agenda.meeting)
     folder.mkdir(parents=True, exist_ok=True)
     done = Circulated()
+    if not attach and not panel.papers_location:
+        done.warnings.append(
+            "the circulation e-mails give the pack's folder on this computer "
+            f"({out.resolve()}); set papers_location in panel.yaml to where members "
+            "open the papers, or pass --attach"
+        )
     # Every member in panel.yaml's order (chair, deputy, members), each with their view.
     order = {reader: number for number, reader in enumerate(panel_readers(panel))}
     readers = sorted(
@@ -72,16 +90,19 @@ def circulate(
             )
             final = out / "circulation" / copy.name
             done.written.append(copy)
-        body = _body(
+        where = _where_the_papers_are(
             panel,
-            agenda,
-            view,
-            reader,
-            copy,
-            outstanding.get(view.number, []),
+            final,
             attach=attach,
-            marked=per_recipient,
+            what="Your marked copy of the pack" if per_recipient else "The pack",
         )
+        body = _body(panel, agenda, view, reader, where, outstanding.get(view.number, []))
+        if not reader.email:
+            done.warnings.append(
+                f"{reader.name} has no e-mail address in panel.yaml: their draft "
+                f"({number:02d}-{slug(reader.name)}.eml) has none; add it, or send them the "
+                "papers by hand"
+            )
         done.written.append(
             write_draft(
                 folder / f"{number:02d}-{slug(reader.name)}.eml",
@@ -110,11 +131,8 @@ def _body(
     agenda: Agenda,
     view: PackView,
     reader: Reader,
-    copy: Path,
+    where: str,
     outstanding: list[str],
-    *,
-    attach: bool,
-    marked: bool,
 ) -> str:
     mine = view.agenda
     assert mine is not None
@@ -124,18 +142,6 @@ def _body(
     items += [f"- Progress review {review.case_id}" for review in mine.progress_reviews]
     items += [f"- Strategic item: {item.title}" for item in mine.strategic_items]
     items += [f"- {line}" for line in restricted_lines(agenda, view)]
-    if marked:
-        where = (
-            f"Your marked copy of the pack is attached ({copy.name})."
-            if attach
-            else f"Your marked copy is in the panel's secure folder: {copy.name}"
-        )
-    else:
-        where = (
-            f"The pack is attached ({copy.name})."
-            if attach
-            else f"The pack is in the panel's secure folder: {copy.name}"
-        )
     missing = (
         f"Not yet in this pack ({len(outstanding)} outstanding):\n"
         + "\n".join(f"- {line}" for line in outstanding)

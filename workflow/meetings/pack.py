@@ -62,6 +62,8 @@ class PackResult:
     readiness: Readiness
     pdf_skipped: str | None = None
     seconds: dict[str, float] = field(default_factory=dict)  # per stage, for benchmarks
+    # For the administrator: what the e-mail drafts could not do (no address, no place).
+    warnings: list[str] = field(default_factory=list)
 
 
 def meeting_context(agenda: Agenda) -> dict[str, Any]:
@@ -366,7 +368,7 @@ def build_pack(
         raise
     shutil.rmtree(staging, ignore_errors=True)
     clock.lap("circulation")
-    return PackResult(meeting, written, readiness, pdf_skipped, clock.seconds)
+    return PackResult(meeting, written, readiness, pdf_skipped, clock.seconds, circulated.warnings)
 
 
 def _word_pack(
