@@ -401,3 +401,25 @@ def test_as_many_packs_as_distinct_sets_of_visible_cases(restricted, runner):
     assert f"Restricted case {first}: papers to named agencies only" in ellis
     assert first not in outside_notices(ellis.replace(f"Restricted case {first}:", ""))
     assert rows["Alex Sample"]["File"] == rows["Bailey Specimen"]["File"]
+
+
+def test_a_second_pack_while_one_is_being_built_is_refused_and_spoils_nothing(restricted, runner):
+    from filelock import FileLock
+
+    workspace, _ = restricted
+    build_pack(workspace, date(2027, 3, 11), pdf=False)
+    before, rows_before = published(workspace), sheet_rows(workspace.register_file, "Disclosures")
+    out = workspace.meeting_output(date(2027, 3, 11))
+    (out / ".pack-stage").mkdir()
+    (out / ".pack-stage" / "being-built.docx").write_bytes(b"the first run's work")
+
+    with FileLock(out / ".step.lock", timeout=0):  # the first run, still building
+        result = runner.invoke(cli, ["-w", str(workspace.root), "pack", "2027-03-11", "--no-pdf"])
+
+    assert result.exit_code == 3
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: another ccp pack for 11 March 2027 is being built; try again when it finishes"
+    )
+    assert (out / ".pack-stage" / "being-built.docx").read_bytes() == b"the first run's work"
+    assert published(workspace) == before
+    assert sheet_rows(workspace.register_file, "Disclosures") == rows_before

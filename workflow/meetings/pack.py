@@ -38,7 +38,7 @@ from workflow.meetings.views import (
     pack_views,
     restricted_context,
 )
-from workflow.register import Register
+from workflow.register import Register, step_lock
 from workflow.workspace.paths import Workspace
 from workflow.workspace.privacy import seal
 from workflow.workspace.transaction import tighten_and_record, transaction
@@ -306,69 +306,73 @@ def build_pack(
         uk_date(meeting),
     )
     files.make_dirs(out)
-    roll_forward_pack(workspace, register, meeting)
-    views = pack_views(workspace, register, agenda)
-    held_minutes = minutes_cases(workspace, register, agenda)
-    staging = out / PACK_STAGE
-    shutil.rmtree(staging, ignore_errors=True)
-    files.make_dirs(staging)
-    committed = False
-    written: list[Path] = []
-    try:
-        referral_docs = {
-            item.case_id: out / f"{item.case_id}-referral.docx" for item in agenda.new_referrals
-        }
-        _ensure_referral_documents(workspace, agenda, referral_docs)
-        readiness = readiness_of(agenda)
-        produced: list[Path] = []
-        word_packs: dict[int, tuple[Path, list[Part]]] = {}
-        for view in views:
-            assert view.agenda is not None
-            agenda_docx, parts, word_pack = _word_pack(
-                workspace, agenda, view, referral_docs, staging, clock
+    busy = f"another ccp pack for {uk_date(meeting)} is being built; try again when it finishes"
+    with step_lock(out, busy):
+        roll_forward_pack(workspace, register, meeting)
+        views = pack_views(workspace, register, agenda)
+        held_minutes = minutes_cases(workspace, register, agenda)
+        staging = out / PACK_STAGE
+        shutil.rmtree(staging, ignore_errors=True)
+        files.make_dirs(staging)
+        committed = False
+        written: list[Path] = []
+        try:
+            referral_docs = {
+                item.case_id: out / f"{item.case_id}-referral.docx" for item in agenda.new_referrals
+            }
+            _ensure_referral_documents(workspace, agenda, referral_docs)
+            readiness = readiness_of(agenda)
+            produced: list[Path] = []
+            word_packs: dict[int, tuple[Path, list[Part]]] = {}
+            for view in views:
+                assert view.agenda is not None
+                agenda_docx, parts, word_pack = _word_pack(
+                    workspace, agenda, view, referral_docs, staging, clock
+                )
+                word_packs[view.number] = (word_pack, parts)
+                produced += [agenda_docx, word_pack]
+            files.write_text(staging / "readiness.txt", readiness_text(agenda, readiness, views))
+
+            pdf_skipped = None
+            packs = {number: word_pack for number, (word_pack, _) in word_packs.items()}
+            if pdf:
+                packs = _pdf_packs(word_packs, staging)
+                produced += list(packs.values())
+                clock.lap("pdf")
+            else:
+                pdf_skipped = "No PDF pack made (--no-pdf): circulate the Word pack"
+
+            circulated = circulate(
+                workspace,
+                views,
+                packs,
+                staging / "circulation",
+                outstanding={
+                    view.number: readiness_of(view.agenda).blocking
+                    for view in views
+                    if view.agenda is not None
+                },
+                minutes_cases=held_minutes,
+                attach=attach,
+                per_recipient=per_recipient,
             )
-            word_packs[view.number] = (word_pack, parts)
-            produced += [agenda_docx, word_pack]
-        files.write_text(staging / "readiness.txt", readiness_text(agenda, readiness, views))
 
-        pdf_skipped = None
-        packs = {number: word_pack for number, (word_pack, _) in word_packs.items()}
-        if pdf:
-            packs = _pdf_packs(word_packs, staging)
-            produced += list(packs.values())
-            clock.lap("pdf")
-        else:
-            pdf_skipped = "No PDF pack made (--no-pdf): circulate the Word pack"
-
-        circulated = circulate(
-            workspace,
-            views,
-            packs,
-            staging / "circulation",
-            outstanding={
-                view.number: readiness_of(view.agenda).blocking
-                for view in views
-                if view.agenda is not None
-            },
-            minutes_cases=held_minutes,
-            attach=attach,
-            per_recipient=per_recipient,
+            seal(staging, workspace)
+            # Commit, then publish: the register says the pack went out, and to whom, only once
+            # it is made.
+            _record_pack_sent(workspace, meeting, readiness, circulated.releases)
+            committed = True
+            written += _publish_pack(out, staging, [*produced, staging / "readiness.txt"])
+            written += [out / "circulation" / path.name for path in circulated.written]
+        except BaseException:
+            if not committed:  # after the commit, the next `ccp pack` finishes publishing
+                shutil.rmtree(staging, ignore_errors=True)
+            raise
+        shutil.rmtree(staging, ignore_errors=True)
+        clock.lap("circulation")
+        return PackResult(
+            meeting, written, readiness, pdf_skipped, clock.seconds, circulated.warnings
         )
-
-        seal(staging, workspace)
-        # Commit, then publish: the register says the pack went out, and to whom, only once
-        # it is made.
-        _record_pack_sent(workspace, meeting, readiness, circulated.releases)
-        committed = True
-        written += _publish_pack(out, staging, [*produced, staging / "readiness.txt"])
-        written += [out / "circulation" / path.name for path in circulated.written]
-    except BaseException:
-        if not committed:  # after the commit, the next `ccp pack` finishes publishing
-            shutil.rmtree(staging, ignore_errors=True)
-        raise
-    shutil.rmtree(staging, ignore_errors=True)
-    clock.lap("circulation")
-    return PackResult(meeting, written, readiness, pdf_skipped, clock.seconds, circulated.warnings)
 
 
 def _word_pack(

@@ -35,7 +35,7 @@ from workflow.register.cells import (
     typed_rows,
 )
 from workflow.register.edits import LoadedSheet, sheet_columns, sheet_edits
-from workflow.register.lock import current_user, refuse_if_open, register_lock
+from workflow.register.lock import current_user, refuse_if_open, register_lock, step_lock
 from workflow.register.new_sheet import new_workbook, sheet_xml
 from workflow.register.schema import SHEETS, Column
 from workflow.xlsx.package import REPAIR, WorkbookRefused
@@ -50,6 +50,7 @@ __all__ = [
     "Register",
     "current_user",
     "register_lock",
+    "step_lock",
 ]
 
 # Sheets a register made before they existed gains on its next write (with an Audit row).
