@@ -523,6 +523,12 @@ class Register:
             for made in backup:
                 made.unlink(missing_ok=True)
             raise RegisterLocked(str(err)) from None
+        except WorkbookRefused as err:
+            # A sheet is rewritten as it streams into the new file: what stops it (a formula
+            # where ccp writes, a protected sheet) is found there, before anything is replaced.
+            for made in backup:
+                made.unlink(missing_ok=True)
+            raise RegisterError(f"{path.name}: {err}; nothing was changed") from err
         except BaseException:
             for made in backup:
                 made.unlink(missing_ok=True)
