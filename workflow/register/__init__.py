@@ -182,9 +182,17 @@ class Register:
         if actual is None:
             return self._sheets[sheet]
         try:
-            header_row, header, last_row = self._workbook.sheet_head(actual)
+            header_row, header = self._workbook.sheet_header(actual)
         except WorkbookRefused as err:
             raise RegisterError(f"{self._name}: {err}; nothing was changed") from err
+
+        def last_row() -> int:
+            # Read through the sheet (streamed) only when a row is added.
+            try:
+                return self._workbook.sheet_head(actual)[2]
+            except WorkbookRefused as err:
+                raise RegisterError(f"{self._name}: {err}; nothing was changed") from err
+
         with self._missingsheet_columns(sheet):
             table = head_table(columns, header, header_row, last_row)
         loaded = LoadedSheet(table, {}, set(), partial=True)

@@ -144,9 +144,16 @@ class Workbook:
     def sheet_names(self) -> list[str]:
         return list(self.sheets)
 
-    def sheet_head(self, sheet: str) -> tuple[int, list[Any], int]:
+    def sheet_header(self, sheet: str) -> tuple[int, list[Any]]:
+        """(header row number, its values by column), reading the sheet only that far."""
+        header_row, header, _ = self.sheet_head(sheet, last=False)
+        return header_row, header
+
+    def sheet_head(self, sheet: str, *, last: bool = True) -> tuple[int, list[Any], int]:
         """(header row number, its values by column, last row holding a value): enough to
-        append to the sheet without reading the rows in between (which stream by)."""
+        append to the sheet without reading the rows in between (which stream by). Without
+        ``last``, the reading stops at the header (and the last row given is the header's)."""
+        find_last = last
         where = f"sheet {sheet}"
         part = self.sheets[sheet].part
         # A sheet being rewritten is known by what the file holds (its rows are counted by
@@ -194,6 +201,9 @@ class Workbook:
                     if any(value not in (None, "") for value in values):
                         header_row, header = number, values
                         break
+            if not find_last and header is not None:
+                pieces.close()
+                break
             # The last row of this run holding a value (usually its last row).
             cursor = len(data)
             while cursor > 0:
