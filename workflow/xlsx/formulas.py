@@ -24,12 +24,17 @@ _FORMULA_VALUE = re.compile(
 
 
 def _has_formula(data: bytes) -> bool:
-    # Plain byte searches, at memory speed over the 110 MB of sheets a ten-times-busier
-    # register holds; a prefixed name (<x:f>) is confirmed by pattern, only if ":f" is there.
-    return b"<f" in data or (b":f" in data and _PREFIXED_FORMULA.search(data) is not None)
+    # Plain byte searches: a pattern with an optional prefix took 0.4 s over the 110 MB of
+    # sheets a ten-times-busier register holds; these take a quarter of that.
+    return any(marker in data for marker in (b"<f>", b"<f ", b":f>", b":f "))
 
 
-_PREFIXED_FORMULA = re.compile(rb"<[\w.-]+:f[\s>/]")
+def _may_have_formula(data: bytes) -> bool:
+    """A quicker test for the pieces of a sheet being rewritten: "<f" is also the start of
+    a filter in the tail, which costs only a search that finds nothing."""
+    return b"<f" in data or b":f" in data
+
+
 _CELL_COLUMN = re.compile(rb"""\sr\s*=\s*["']\$?([A-Z]+)""")
 # The type of the cached value, gone with it (a formula's own type is worked out again).
 _VALUE_TYPE = re.compile(rb"""\st\s*=\s*["'](?:str|n|b|e)["']""")
@@ -116,7 +121,7 @@ def _stripping(
     def stripped() -> Iterator[bytes]:
         kept: set[int] | None = None
         for piece in produce():
-            if _has_formula(piece):
+            if _may_have_formula(piece):
                 if kept is None:
                     kept = workbook.keep_cached(sheet)
                 piece = _strip(piece, kept)
