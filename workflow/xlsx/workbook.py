@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -183,8 +183,7 @@ class Workbook:
             data = piece.data
             numbers: list[tuple[int, re.Match[bytes]]] | None = None
             if header is None:
-                numbers = self._numbered(data, previous)
-                for number, row_match in numbers:
+                for number, row_match in self._each_numbered(data, previous):
                     if row_match.group().endswith(b"/>"):
                         continue
                     row_end = data.find(close, row_match.end())
@@ -233,14 +232,16 @@ class Workbook:
         return header_row, header, max(last, header_row)
 
     @staticmethod
-    def _numbered(data: bytes, previous: int) -> list[tuple[int, re.Match[bytes]]]:
+    def _each_numbered(data: bytes, previous: int) -> Iterator[tuple[int, re.Match[bytes]]]:
         """Each row of a run with its number (a row without r="N" follows the one before)."""
-        numbers = []
         for row_match in _ROW_START.finditer(data):
             number_match = _R_ATTR.search(row_match.group())
             previous = int(number_match.group(1)) if number_match else previous + 1
-            numbers.append((previous, row_match))
-        return numbers
+            yield previous, row_match
+
+    @classmethod
+    def _numbered(cls, data: bytes, previous: int) -> list[tuple[int, re.Match[bytes]]]:
+        return list(cls._each_numbered(data, previous))
 
     def formula_rows(self, sheet: str) -> set[int]:
         """Rows below the header holding nothing but formulas (a block the administrator
