@@ -3,8 +3,9 @@
 Why not a library: openpyxl loads and saves the whole workbook, which drops the charts and
 images it did not create and costs 0.8 s to load plus 0.55 s to save a 287 KiB register; a
 rewrite from our own tables lost every fill, comment, table and formula a person added
-(TECHNOTES, "Register writes"). So one path edits a sheet (``rows``): its part is inflated,
-the touched rows are parsed and rewritten, the bytes between them are kept; every other
+(TECHNOTES, "Register writes"). So one path edits a sheet (``rows``): its part streams from
+the old file into the new one in runs of whole rows (``stream``), the touched rows are parsed
+and rewritten, the bytes between them are kept, and no sheet is ever held whole; every other
 part is copied as stored (``package``); ranges, tables and filter names that end on the last
 row grow with it (``ranges``); formulas are made to show fresh values (``formulas``).
 """
