@@ -353,14 +353,18 @@ class Workbook:
         info = self.sheets[sheet]
         editor = SheetEditor(f"sheet {sheet}", self.styles, self.date1904)
         column_styles = self.column_styles(sheet)
-        source = self.package.changed.get(info.part)
-        if source is not None:
-            raise ValueError(f"sheet {sheet} is already edited")
         part = info.part
-        self.package.put(
-            part,
-            lambda: editor.stream(self.package.stream_stored(part), edits, column_styles),
-        )
+        source = self.package.changed.get(part)
+        if source is not None and not isinstance(source, bytes):
+            raise ValueError(f"sheet {sheet} is already being edited")
+
+        def chunks() -> Iterator[bytes]:
+            if isinstance(source, bytes):  # a sheet added by this command
+                yield source
+            else:
+                yield from self.package.stream_stored(part)
+
+        self.package.put(part, lambda: editor.stream(chunks(), edits, column_styles))
         self._edited.add(sheet)
         last = max([edits.last_data_row, *edits.cells]) if edits.cells else edits.last_data_row
         if last > edits.last_data_row:
