@@ -64,6 +64,7 @@ def test_init_creates_a_workspace_and_says_so(runner, tmp_path):
         "Progress",
         "Signatures",
         "Audit",
+        "Disclosures",
     ]
     panel = yaml.safe_load((root / "panel.yaml").read_text())
     assert panel["protective_marking"] == "OFFICIAL-SENSITIVE"
@@ -217,15 +218,26 @@ def test_demo_builds_a_workspace_and_lists_it(runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert "CCP-" in result.output
     docs = sorted((root / "output").rglob("*-referral.docx"))
-    assert len(docs) == 3
+    # Three referrals for the first meeting; six for the second, in its pack (issue 22).
+    assert len(docs) == 3 + 6
+    first = min(doc.parent.name for doc in docs)
     for doc in docs:
-        assert f"  {doc.relative_to(root)}" in result.output
+        if doc.parent.name == first:  # the formal referrals `referral add` wrote
+            assert f"  {doc.relative_to(root)}" in result.output
     # The demo minutes and signs its first meeting; the next pack carries those minutes.
     [signed] = list((root / "output").glob("*/minutes-*-v1.docx"))
     assert "Signed as a true record by Alex Sample, Chair" in document_text(signed)
     assert f"VERIFIED: {signed.relative_to(root)}" in result.output
-    packs = sorted((root / "output").glob("*/pack-*.docx"))
+    everyones = sorted((root / "output").glob("*/pack-*.docx"))
+    packs = [path for path in everyones if "-limited-" not in path.name]
     assert len(packs) == 2
+    # The demo restricts one case: members outside its agencies get packs without it.
+    assert [path.name for path in everyones if "-limited-" in path.name] == [
+        f"{path.stem}-limited-1.docx" for path in packs
+    ]
+    assert "Need to know:\n  CCP-2027-002: restricted to Children's social care, CAMHS" in (
+        result.output
+    )
     assert f"Minutes of the {uk_date(date.fromisoformat(signed.parent.name))} meeting" in (
         document_text(packs[1])
     )

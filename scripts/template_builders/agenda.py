@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from docx.document import Document as DocumentObject
 from docx.shared import Pt
 
 from .house import (
@@ -38,6 +39,17 @@ def rag_cell(status: str) -> str:
     return f'{{% cellbg {fill} else "FFFFFF" %}}{tag(status)}'
 
 
+def restricted_notes(document: DocumentObject, kind: str) -> None:
+    """Need to know (issue 23): a case this copy leaves out is named, never described."""
+    statement(document, f'for x in restricted_cases if x.kind == "{kind}"')
+    text(
+        document,
+        f"Restricted case {tag('x.case_id')}: papers to named agencies only",
+        style="Note",
+    )
+    statement(document, "endfor")
+
+
 def build(path: Path) -> None:
     document = new_document(f"Agenda of the {tag('panel.name')}, {tag('meeting.date|uk_date')}")
     page_header(document, "Agenda")
@@ -56,12 +68,13 @@ def build(path: Path) -> None:
         ],
     )
 
-    heading(document, "1. Welcome, introductions and apologies")
+    heading(document, "1. Welcome, introductions, confidentiality and apologies")
     text(
         document,
         f"Chaired by {tag('chair.name')}, {tag('chair.role')}, {tag('chair.agency')}. Members "
         "who cannot attend send apologies and a deputy who can agree actions and resources "
-        "for their agency.",
+        "for their agency. The chair reads the confidentiality statement: "
+        + tag("panel.confidentiality_statement"),
     )
 
     heading(document, "2. Minutes of the last meeting and matters arising")
@@ -116,6 +129,7 @@ def build(path: Path) -> None:
         style="Note",
     )
     statement(document, "endfor")
+    restricted_notes(document, "new")
 
     heading(document, "4. Progress reviews due")
     statement(document, "if progress_reviews")
@@ -158,6 +172,8 @@ def build(path: Path) -> None:
         empty="None.",
     )
 
+    restricted_notes(document, "review")
+
     heading(document, "5. Strategic safeguarding items")
     list_table(
         document,
@@ -166,7 +182,7 @@ def build(path: Path) -> None:
             time,
             Column("Item", tag("x.title"), 4.6),
             Column("Lead", tag("x.lead"), 3.4),
-            Column("Notes", tag("x.notes"), 6.7, long=True),
+            Column("Notes", tag("x.notes"), 6.7),
         ],
         empty="None.",
     )
@@ -198,7 +214,7 @@ def build(path: Path) -> None:
         "a in p.open_actions",
         [
             Column("Action ID", tag("a.action_id"), 2.9),
-            Column("Action", tag("a.action"), 3.5, long=True),
+            Column("Action", tag("a.action"), 3.5),
             Column("Agency", tag("a.agency"), 2.2),
             Column("Owner", tag("a.owner"), 2.1),
             Column("Due", tag("a.due|uk_date"), 2.3),
@@ -219,7 +235,7 @@ def build(path: Path) -> None:
         "a in p.cancelled_actions",
         [
             Column("Action ID", tag("a.action_id"), 3.0),
-            Column("Action", tag("a.action"), 6.5, long=True),
+            Column("Action", tag("a.action"), 6.5),
             Column("Agency", tag("a.agency"), 2.5),
             Column("Why not done", tag("a.reason"), 5.0),
         ],
@@ -227,4 +243,9 @@ def build(path: Path) -> None:
     statement(document, "endif")
     statement(document, "endfor")
     statement(document, "endif")
+    # Room for seven items and six cases on one page, the confidentiality statement
+    # included; set on each heading, as the pack's merge keeps the cover's heading style.
+    for paragraph in document.paragraphs:
+        if paragraph.style is not None and paragraph.style.name == "Heading 1":
+            paragraph.paragraph_format.space_before = Pt(8)
     save(document, path)

@@ -28,6 +28,7 @@ PANEL = {
     "name": "Northshire Complex Child Panel",
     "authority": "Northshire County Council",
     "protective_marking": "OFFICIAL-SENSITIVE",
+    "confidentiality_statement": "What is shared here stays here.",
 }
 MEETING = {"date": date(2027, 3, 11), "time": "10:00-13:00", "venue": "County Hall, Room 4"}
 CHAIR = {
@@ -178,6 +179,7 @@ def agenda_context() -> dict[str, Any]:
             {"title": "Exploitation pathway", "lead": None, "notes": None, "time": None},
         ],
         "timed": True,
+        "restricted_cases": [{"case_id": "CCP-2027-009", "kind": "new"}],
     }
 
 
@@ -292,10 +294,12 @@ def signed_minutes_context() -> dict[str, Any]:
             ],
             "any_other_business": None,
         },
+        "attending": [{"name": "Dana Fictional (Social worker)", "item": "2. Case CCP-2027-004"}],
         "draft": False,
         "version": 2,
         "signed": dict(SIGNED),
         "changes": ["Action 2 of CCP-2027-004: due date corrected"],
+        "restricted_cases": ["CCP-2027-009"],
     }
 
 
@@ -323,10 +327,12 @@ def draft_minutes_context() -> dict[str, Any]:
             ],
             "any_other_business": None,
         },
+        "attending": [{"name": "Dana Fictional (Social worker)", "item": "2. Case CCP-2027-004"}],
         "draft": True,
         "version": None,
         "signed": None,
         "changes": [],
+        "restricted_cases": [],
     }
 
 
@@ -459,7 +465,7 @@ def test_none_never_shows(tmp_path, name, context):
 # --- agenda ------------------------------------------------------------------------------
 
 AGENDA_ITEMS = [
-    "1. Welcome, introductions and apologies",
+    "1. Welcome, introductions, confidentiality and apologies",
     "2. Minutes of the last meeting and matters arising",
     "3. New referrals",
     "4. Progress reviews due",
@@ -676,8 +682,8 @@ def test_minutes_headings_and_tor_12_sections_per_case(signed_minutes):
         "5. Any other business",
     ]
     labels = field_labels(signed_minutes)
-    assert labels[:2] == ["Present", "Apologies"]
-    cases = labels[2:]
+    assert labels[:4] == ["Confidentiality", "Present", "Apologies", "In attendance for an item"]
+    cases = labels[4:]
     assert cases[: len(TOR_12_HEADINGS)] == TOR_12_HEADINGS
     assert cases[len(TOR_12_HEADINGS) : 2 * len(TOR_12_HEADINGS)] == TOR_12_HEADINGS
 

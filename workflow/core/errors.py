@@ -139,3 +139,7 @@ class RegisterCellInvalid(CcpError):
 
     def lines(self) -> list[str]:
         return list(self.problems)
+
+
+class RestrictionRejected(CcpError):
+    """Raised when a case restriction names an unknown agency, or cannot be made or lifted."""

@@ -84,6 +84,8 @@ def draft_data(agenda: Agenda) -> dict[str, Any]:
     return {
         "meeting": agenda.meeting,
         "chair": panel.chair.name,
+        # The administrator minutes the cases (ToR); another minute-taker writes their name.
+        "minute_taker": panel.administrator.name,
         "present": present,
         "apologies": [],
         "cases": cases,
@@ -121,7 +123,7 @@ def blank_case(case_id: str, kind: str) -> dict[str, Any]:
 def draft_yaml(agenda: Agenda, register: Any) -> str:
     data = draft_data(agenda)
     later = [day.isoformat() for day in agenda.panel.meeting_dates() if day > agenda.meeting]
-    head = {key: data[key] for key in ("meeting", "chair", "present", "apologies")}
+    head = {key: data[key] for key in ("meeting", "chair", "minute_taker", "present", "apologies")}
     lines = [
         f"# Minutes of the {agenda.panel.name}, {uk_date(agenda.meeting)}.",
         "# Pre-filled from panel.yaml and the agenda. Move members who were absent to",
@@ -171,8 +173,12 @@ def minutes_context(
     version: int | None,
     signed: dict[str, Any] | None,
     changes: list[str],
+    restricted: list[str] | None = None,
 ) -> dict[str, Any]:
+    """What the minutes template receives; a limited version leaves ``restricted`` out."""
     slot = panel.meeting(record["meeting"])
+    if restricted:
+        record = {**record, "cases": [c for c in record["cases"] if c["case_id"] not in restricted]}
     return {
         "panel": panel_context(panel),
         "meeting": {
@@ -182,11 +188,22 @@ def minutes_context(
             "next_date": next((d for d in panel.meeting_dates() if d > record["meeting"]), None),
         },
         "record": {"minute_taker": None, **record},
+        "attending": attending_for_items(record),
         "draft": signed is None,
         "version": version,
         "signed": signed,
         "changes": changes,
+        "restricted_cases": sorted(restricted or []),
     }
+
+
+def attending_for_items(record: dict[str, Any]) -> list[dict[str, str]]:
+    """Each case's presenter, with the item they came for (cases are items 2, 3, ...)."""
+    return [
+        {"name": case["presented_by"], "item": f"{number}. Case {case['case_id']}"}
+        for number, case in enumerate(record.get("cases") or [], start=2)
+        if case.get("presented_by")
+    ]
 
 
 def extract_context(
