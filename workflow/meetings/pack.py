@@ -40,7 +40,7 @@ from workflow.meetings.views import (
 )
 from workflow.register import Register, step_lock
 from workflow.workspace.paths import Workspace
-from workflow.workspace.privacy import seal
+from workflow.workspace.privacy import file_mode, seal
 from workflow.workspace.transaction import tighten_and_record, transaction
 
 
@@ -307,7 +307,7 @@ def build_pack(
     )
     files.make_dirs(out)
     busy = f"another ccp pack for {uk_date(meeting)} is being built; try again when it finishes"
-    with step_lock(out, busy):
+    with step_lock(out, busy, mode=file_mode(workspace)):
         roll_forward_pack(workspace, register, meeting)
         views = pack_views(workspace, register, agenda)
         held_minutes = minutes_cases(workspace, register, agenda)

@@ -36,15 +36,16 @@ def register_lock(path: Path, timeout: float = 10.0) -> Iterator[None]:
 
 
 @contextmanager
-def step_lock(folder: Path, busy: str) -> Iterator[None]:
+def step_lock(folder: Path, busy: str, mode: int = 0o600) -> Iterator[None]:
     """One run at a time of a step that builds outside the register lock (a pack takes
     LibreOffice's time): a second run would empty the first one's staging folder.
 
-    ``busy`` is the one line a second run fails with.
+    ``busy`` is the one line a second run fails with; ``mode`` the lock file's, so that
+    the workspace's permission check finds nothing to tighten.
     """
     from filelock import FileLock, Timeout
 
-    lock = FileLock(Path(folder) / ".step.lock", timeout=0)
+    lock = FileLock(Path(folder) / ".step.lock", timeout=0, mode=mode)
     try:
         lock.acquire()
     except Timeout:
