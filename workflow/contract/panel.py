@@ -12,6 +12,7 @@ from pydantic import (
 )
 
 from workflow.contract.common import Email, Form, IsoDate, Name, ShortText, field, optional
+from workflow.contract.retention import RetentionSchedule
 
 # --- panel.yaml --------------------------------------------------------------------------
 
@@ -100,6 +101,15 @@ class PanelConfig(Form):
         le=100,
         title="Small-number threshold",
         description="Counts from 1 to one below this show as 'fewer than N' in the annual report.",
+    )
+    retention: RetentionSchedule = Field(
+        default_factory=RetentionSchedule,
+        title="Retention",
+        description=(
+            "How long each kind of record is kept and on what basis: case_papers, "
+            "signed_minutes, extracts_and_emails, backups, staging (years, days, "
+            "counted_from, basis); review_months."
+        ),
     )
 
     @field_validator("meetings")

@@ -139,3 +139,8 @@ class RegisterCellInvalid(CcpError):
 
     def lines(self) -> list[str]:
         return list(self.problems)
+
+
+class RecordsRefused(CcpError):
+    """Raised when a subject access export or a retention step cannot go ahead: the case is
+    on legal hold or not yet due, was already disposed of, or the output folder is in use."""

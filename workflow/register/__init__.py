@@ -53,7 +53,7 @@ __all__ = [
 ]
 
 # Sheets a register made before they existed gains on its next write (with an Audit row).
-ADDED_SHEETS = ("Signatures",)
+ADDED_SHEETS = ("Signatures", "Retention holds", "Tombstones")
 
 
 class Register:

@@ -1,0 +1,486 @@
+"""`ccp case export`: a subject access bundle of everything the panel holds about one child.
+
+Built from that child's structured data only (case.json, the register's rows keyed by the
+case ID, the case's own entries in the recorded minutes, its own extracts): another child's
+data is never read into it, so nothing needs blacking out. Third parties' data is flagged
+in a redaction log beside the bundle, for a person to decide.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from workflow.cases.store import CaseRecord, load_case
+from workflow.contract import LABELS
+from workflow.core import files
+from workflow.core.dates import as_date, today, uk_date
+from workflow.core.errors import RecordsRefused
+from workflow.meetings.records import current_record
+from workflow.register import Register
+from workflow.rights.redaction import RedactionItem, log_csv, redaction_items
+from workflow.rights.sanitise import sanitise_docx, sanitise_pdf
+from workflow.workspace.paths import Workspace
+from workflow.workspace.privacy import file_mode
+
+NO_DISCLOSURES = "No disclosures recorded."
+
+
+@dataclass
+class Section:
+    """One part of the bundle: a heading, label/value lines, and tables."""
+
+    title: str
+    lines: list[tuple[str, str]] = field(default_factory=list)
+    tables: list[tuple[list[str], list[list[str]]]] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass
+class Bundle:
+    """What `ccp case export` wrote."""
+
+    case_id: str
+    folder: Path
+    pdf: Path
+    sources: list[Path]
+    log: Path
+    flagged: int
+    received: date
+    due: date
+    disclosures: int | None
+    written: list[Path] = field(default_factory=list)
+
+
+def one_month_after(received: date) -> date:
+    """The ICO's one calendar month: the same date next month, or that month's last day;
+    a Saturday or Sunday moves to the Monday."""
+    year, month = (received.year + 1, 1) if received.month == 12 else (received.year, received.month + 1)
+    due = date(year, month, min(received.day, calendar.monthrange(year, month)[1]))
+    while due.weekday() >= 5:
+        due += timedelta(days=1)
+    return due
+
+
+def _words(value: Any) -> str:
+    if value is None or value == "":
+        return "Not recorded"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, date | datetime):
+        return uk_date(value)
+    if isinstance(value, list):
+        return "; ".join(_words(item) for item in value) or "None"
+    if isinstance(value, str):
+        return LABELS.get(value, value)
+    return str(value)
+
+
+def _person(value: Any) -> str:
+    if not value:
+        return "Not recorded"
+    parts = [value.get(key) for key in ("name", "role", "agency", "team", "email", "phone")]
+    return ", ".join(str(part) for part in parts if part)
+
+
+def _referral_section(record: CaseRecord) -> Section:
+    referral = record.referral.model_dump(mode="python")
+    child = referral["child"]
+    section = Section("The referral")
+    section.lines += [
+        ("Case ID", record.case_id),
+        ("Accepted on", uk_date(record.accepted_on)),
+        ("Panel meeting", uk_date(referral["meeting"])),
+    ]
+    for key, label in (
+        ("name", "Name"),
+        ("preferred_name", "Preferred name"),
+        ("date_of_birth", "Date of birth"),
+        ("gender", "Gender"),
+        ("ethnicity", "Ethnicity"),
+        ("local_id", "Local ID"),
+        ("living_situation", "Living situation"),
+        ("placement_location", "Placement"),
+        ("out_of_area", "Out of area"),
+        ("legal_status", "Legal status"),
+        ("legal_status_since", "Legal status since"),
+    ):
+        section.lines.append((label, _words(child.get(key))))
+    for key, label in (
+        ("family", "Family"),
+        ("history", "History"),
+        ("criteria", "Criteria"),
+        ("criteria_detail", "Criteria detail"),
+        ("benefits", "What the panel could add"),
+        ("outcomes_sought", "Outcomes sought"),
+        ("child_views", "Your views"),
+        ("family_aware", "Family aware of the referral"),
+    ):
+        section.lines.append((label, _words(referral.get(key))))
+    for key, label in (
+        ("referrer", "Referred by"),
+        ("key_social_worker", "Key social worker"),
+        ("authorised_by", "Authorised by"),
+        ("iro", "Independent reviewing officer"),
+    ):
+        section.lines.append((label, _person(referral.get(key))))
+    section.tables.append(
+        (
+            ["Assessment", "Date", "By", "Summary"],
+            [
+                [a["title"], _words(a["date"]), a["author"], a["summary"]]
+                for a in referral["assessments"]
+            ],
+        )
+    )
+    section.tables.append(
+        (
+            ["Professional", "Role", "Agency", "Key worker"],
+            [
+                [p["name"], p["role"], p["agency"], _words(p["key_worker"])]
+                for p in referral["professionals"]
+            ],
+        )
+    )
+    section.tables.append(
+        (
+            ["Risk", "Level", "Known", "Description"],
+            [
+                [_words(r["category"]), _words(r["level"]), _words(r["known"]), r["description"]]
+                for r in referral["risks"]
+            ],
+        )
+    )
+    section.tables.append(
+        (
+            ["Obstacle", "Detail"],
+            [[_words(o["type"]), o["detail"]] for o in referral["obstacles"]],
+        )
+    )
+    section.tables.append(
+        (
+            ["Process tried", "Date", "Outcome"],
+            [
+                [_words(p["process"]), _words(p["date"]), p["outcome"]]
+                for p in referral["processes_tried"]
+            ],
+        )
+    )
+    return section
+
+
+def _case_row_section(row: dict[str, Any] | None) -> Section:
+    section = Section("The panel's register entry")
+    if row is None:
+        section.note = "The register holds no row for this case."
+        return section
+    from workflow.register.schema import SHEETS
+
+    for column in SHEETS["Cases"]:
+        section.lines.append((column.header, _words(row.get(column.key))))
+    return section
+
+
+def _minutes_sections(
+    workspace: Workspace, register: Register, case_id: str
+) -> tuple[Section, list[tuple[str, str]], set[str]]:
+    """Each meeting's minute of this case (never the rest of the minutes)."""
+    section = Section("Panel discussions and decisions")
+    texts: list[tuple[str, str]] = []
+    people: set[str] = set()
+    meetings = sorted(
+        (as_date(row.get("meeting")), row)
+        for row in register.rows("Meetings")
+        if case_id in str(row.get("cases") or "") and as_date(row.get("meeting"))
+    )
+    for meeting, _row in meetings:
+        record = current_record(workspace, register, meeting)
+        if record is None:
+            continue
+        for case in record.cases:
+            if case.case_id != case_id:
+                continue
+            where = f"minutes of {uk_date(meeting)}"
+            manager = case.accountable_manager
+            people.update([case.presented_by, manager.name, record.chair])
+            people.update(attendee.name for attendee in record.present)
+            people.update(action.owner for action in case.actions)
+            fields = [
+                ("Meeting", uk_date(meeting)),
+                ("Presented by", case.presented_by),
+                ("Discussion", case.discussion),
+                ("Agreed risk level", _words(case.risk_level)),
+                ("Why", case.risk_rationale),
+                ("Accountable manager", f"{manager.name}, {manager.role}, {manager.agency}"),
+                ("Risk management plan", case.risk_management_plan),
+                ("Contingencies", case.contingencies),
+                ("Communication", case.communication),
+                ("Monitoring", case.monitoring),
+                (
+                    "Progress report",
+                    f"{_words(case.progress_report.format)}, to the "
+                    f"{uk_date(case.progress_report.due_meeting)} panel"
+                    if case.progress_report
+                    else "None asked for",
+                ),
+                ("Escalated to the Safeguarding Partnership", _words(case.escalate_to_partnership)),
+                ("Why escalated", _words(case.escalation_reason)),
+                ("Case closed", _words(case.close_case)),
+                ("Why closed", _words(case.closure_reason)),
+            ]
+            section.lines += fields
+            for label, text in fields[2:]:
+                texts.append((f"{where}: {label.lower()}", text))
+    if not section.lines:
+        section.note = "The case has not been discussed in recorded minutes."
+    return section, texts, people
+
+
+def _rows_section(
+    title: str, sheet: str, rows: list[dict[str, Any]], skip: tuple[str, ...] = ("case_id",)
+) -> Section:
+    from workflow.register.schema import SHEETS
+
+    columns = [column for column in SHEETS[sheet] if column.key not in skip]
+    section = Section(title)
+    if not rows:
+        section.note = "None."
+        return section
+    section.tables.append(
+        (
+            [column.header for column in columns],
+            [[_words(row.get(column.key)) for column in columns] for row in rows],
+        )
+    )
+    return section
+
+
+def _progress_sections(workspace: Workspace, case_id: str) -> tuple[Section, list, set[str]]:
+    from workflow.contract.progress import ProgressReport
+    from workflow.forms.loading import read_text
+
+    section = Section("Progress reports")
+    texts: list[tuple[str, str]] = []
+    people: set[str] = set()
+    for file in sorted((workspace.case_dir(case_id) / "progress").glob("progress-*.json")):
+        report = ProgressReport.model_validate_json(read_text(file))
+        where = f"progress report for {uk_date(report.meeting)}"
+        people.add(report.reported_by.name)
+        fields = [
+            ("Report to the panel of", uk_date(report.meeting)),
+            ("Reported by", _person(report.reported_by.model_dump())),
+            ("Date", uk_date(report.date)),
+            ("Risk level now", _words(report.risk_level)),
+            ("Why", report.risk_rationale),
+            ("What has changed", report.changes),
+            ("Your views", report.child_views),
+            ("Plan revised", _words(report.plan_revised)),
+            ("Still needed from the panel", report.still_needed),
+            ("Recommendation", _words(report.recommendation)),
+            ("Why", report.recommendation_reason),
+        ]
+        section.lines += fields
+        for label, text in fields[4:]:
+            texts.append((f"{where}: {label.lower()}", text))
+        for action in report.actions:
+            if action.progress:
+                section.lines.append((f"Action {action.action_id}", action.progress))
+                texts.append((f"{where}: action {action.action_id}", action.progress))
+    if not section.lines:
+        section.note = "None received."
+    return section, texts, people
+
+
+def _disclosures(workspace: Workspace, case_id: str) -> list[dict[str, Any]] | None:
+    """The Disclosures rows of the case, or None where this ccp records none (yet)."""
+    import importlib
+
+    try:
+        module = importlib.import_module("workflow.cases.disclosures")
+    except ImportError:
+        return None
+    found = getattr(module, "disclosures_for_case", None)
+    if found is None:
+        return None
+    try:
+        return [dict(row) if not isinstance(row, dict) else row for row in found(workspace, case_id)]
+    except (KeyError, LookupError):
+        return None
+
+
+def _disclosures_section(rows: list[dict[str, Any]] | None) -> Section:
+    section = Section("Who the panel has sent your information to")
+    if not rows:
+        section.note = NO_DISCLOSURES
+        return section
+    keys = [key for key in rows[0] if key not in ("case_ids",)]
+    section.tables.append(
+        ([key.replace("_", " ").capitalize() for key in keys], [[_words(row.get(k)) for k in keys] for row in rows])
+    )
+    return section
+
+
+def _source_files(workspace: Workspace, record: CaseRecord) -> list[tuple[Path, str]]:
+    """The case's own files: (file, its name in the bundle's source folder)."""
+    case_dir = workspace.case_dir(record.case_id)
+    found: list[tuple[Path, str]] = []
+    for file in sorted(case_dir.glob("referral-received.*")):
+        found.append((file, f"referral/{file.name}"))
+    for paper in record.attachments.values():
+        if paper and (case_dir / paper).is_file():
+            found.append((case_dir / paper, f"attachments/{Path(paper).name}"))
+    for file in sorted((case_dir / "progress").glob("progress-*")):
+        if file.suffix.lower() in (".docx", ".pdf", ".yaml", ".yml"):
+            found.append((file, f"progress/{file.name}"))
+    for file in sorted(workspace.output_dir.glob(f"*/{record.case_id}-referral.docx")):
+        found.append((file, f"referral/{file.parent.name}-{file.name}"))
+    for file in sorted(workspace.output_dir.glob(f"*/extracts/{record.case_id}-minutes-extract-v*")):
+        if file.suffix.lower() in (".docx", ".pdf"):
+            found.append((file, f"minutes-extracts/{file.parent.parent.name}-{file.name}"))
+    return found
+
+
+def export_case(
+    workspace: Workspace, case_id: str, out: Path, *, received: date | None = None
+) -> Bundle:
+    """Write the subject access bundle for ``case_id`` into the new folder ``out``."""
+    workspace.require()
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise RecordsRefused(f"{out}: already exists and is not empty; name a new folder")
+    if workspace.root.resolve() in (out.resolve(), *out.resolve().parents):
+        raise RecordsRefused(f"{out}: is inside the workspace; name a folder outside it")
+    record = load_case(workspace, case_id)
+    received = received or today()
+    if received > today():
+        raise RecordsRefused(f"--received {received.isoformat()}: is after today")
+    due = one_month_after(received)
+    panel = workspace.panel
+    register = Register.load(workspace.register_file)
+    case_row = next(iter(register.select("Cases", "case_id", [case_id])), None)
+    actions = register.select("Actions", "case_id", [case_id])
+    resources = register.select("Resources", "case_id", [case_id])
+    progress_rows = register.select("Progress", "case_id", [case_id])
+    minutes, minute_texts, minute_people = _minutes_sections(workspace, register, case_id)
+    progress, progress_texts, progress_people = _progress_sections(workspace, case_id)
+    disclosures = _disclosures(workspace, case_id)
+
+    referral = record.referral
+    professionals = {p.name for p in referral.professionals}
+    professionals |= {referral.referrer.name, referral.key_social_worker.name}
+    professionals |= {referral.authorised_by.name}
+    professionals |= {referral.iro.name} if referral.iro else set()
+    professionals |= {s.name for s in referral.special_invitations or []}
+    professionals |= {a.author for a in referral.assessments}
+    professionals |= {row.get("owner") or "" for row in actions}
+    professionals |= minute_people | progress_people
+    professionals |= {panel.chair.name, panel.deputy.name, panel.administrator.name}
+    professionals |= {member.name for member in panel.members}
+    texts = [
+        ("referral: history", referral.history),
+        ("referral: child's views", referral.child_views),
+        ("referral: benefits", referral.benefits),
+        ("referral: criteria detail", referral.criteria_detail or ""),
+        *[(f"referral: risk ({r.category})", r.description) for r in referral.risks],
+        *[(f"referral: obstacle ({o.type})", o.detail) for o in referral.obstacles],
+        *[(f"referral: process tried ({p.process})", p.outcome) for p in referral.processes_tried],
+        *[(f"referral: assessment {a.title}", a.summary) for a in referral.assessments],
+        *minute_texts,
+        *progress_texts,
+        *[(f"action {row.get('action_id')}: notes", str(row.get("notes") or "")) for row in actions],
+    ]
+    health = [
+        (f"referral: assessment {a.title} ({uk_date(a.date)})", a.summary)
+        for a in referral.assessments
+        if any(word in f"{a.title} {a.author}".casefold() for word in ("camhs", "health", "dr ", "psych", "paediatric", "medical"))
+    ]
+    items = redaction_items(
+        texts,
+        family=referral.family,
+        professionals=professionals,
+        child_names=[referral.child.name, referral.child.preferred_name or ""],
+        health=health,
+    )
+    sources = _source_files(workspace, record)
+    sections = [
+        _referral_section(record),
+        _case_row_section(case_row),
+        minutes,
+        _rows_section("Actions agreed", "Actions", actions),
+        _rows_section("Resources agreed", "Resources", resources),
+        _rows_section("Progress reports asked for", "Progress", progress_rows),
+        progress,
+        _disclosures_section(disclosures),
+    ]
+    title = f"Subject access: {case_id}"
+    mode = file_mode(workspace)
+    with files.staging_dir(out) as stage:
+        bundle_dir = files.make_dirs(stage / "bundle")
+        listed: list[tuple[str, str]] = []
+        for source, name in sources:
+            target = bundle_dir / "source-files" / name
+            data = source.read_bytes()
+            if source.suffix.lower() == ".docx":
+                data = sanitise_docx(data, f"{case_id}: {Path(name).stem}")
+            files.write_bytes(target, data, mode=mode)
+            if source.suffix.lower() == ".pdf":
+                sanitise_pdf(target, f"{case_id}: {Path(name).stem}")
+            listed.append((f"source-files/{name}", hashlib.sha256(target.read_bytes()).hexdigest()))
+        sections.append(
+            Section(
+                "The files in this bundle",
+                tables=[(["File", "SHA-256"], [[name, digest] for name, digest in listed])]
+                if listed
+                else [],
+                note="" if listed else "None.",
+            )
+        )
+        from workflow.rights.bundle_document import write_bundle_pdf
+
+        pdf = write_bundle_pdf(
+            bundle_dir / f"{case_id}-subject-access.pdf",
+            title=title,
+            case_id=case_id,
+            panel=panel,
+            received=received,
+            due=due,
+            sections=sections,
+            mode=mode,
+        )
+        sanitise_pdf(pdf, title)
+        files.write_text(stage / "redaction-log.csv", log_csv(items), mode=mode)
+        files.publish_dir(stage, out)
+    _record_disclosure(workspace, case_id, out / "bundle" / pdf.name)
+    final_pdf = out / "bundle" / pdf.name
+    return Bundle(
+        case_id=case_id,
+        folder=out,
+        pdf=final_pdf,
+        sources=[out / "bundle" / name for name, _ in listed],
+        log=out / "redaction-log.csv",
+        flagged=len(items),
+        received=received,
+        due=due,
+        disclosures=None if disclosures is None else len(disclosures),
+        written=[final_pdf, out / "bundle" / "source-files", out / "redaction-log.csv"],
+    )
+
+
+def _record_disclosure(workspace: Workspace, case_id: str, pdf: Path) -> None:
+    """Record the bundle as a disclosure where this ccp keeps a Disclosures sheet."""
+    import importlib
+
+    try:
+        module = importlib.import_module("workflow.cases.disclosures")
+    except ImportError:
+        return
+    record = getattr(module, "record_subject_access", None)
+    if record is not None:
+        record(workspace, case_id, pdf)
+
+
+__all__ = ["Bundle", "RedactionItem", "export_case", "one_month_after"]
