@@ -41,6 +41,7 @@ from workflow.register.schema import SHEETS, Column
 from workflow.xlsx.package import REPAIR, WorkbookRefused
 from workflow.xlsx.rows import SheetEdits
 from workflow.xlsx.scan import ScanUnsupported, SheetScan
+from workflow.xlsx.scrub import scrub_package
 from workflow.xlsx.workbook import Workbook
 
 __all__ = [
@@ -88,6 +89,7 @@ class Register:
         self._sheets: dict[str, LoadedSheet] = {}
         self._new_sheets: list[str] = []
         self._path: Path | None = None
+        self._scrub: tuple[tuple[str, ...], str] | None = None
 
     # -- opening --
 
@@ -472,6 +474,11 @@ class Register:
             },
         )
 
+    def scrub(self, texts: Iterable[str], replacement: str) -> None:
+        """On save, replace ``texts`` wherever the workbook still holds them (shared strings,
+        inline strings, comments): for erasure, after the rows' own cells are changed."""
+        self._scrub = (tuple(texts), replacement)
+
     # -- saving --
 
     def save(
@@ -504,6 +511,8 @@ class Register:
             # A formula typed into one of ccp's columns is read back by its cached value;
             # every other formula loses its value, so that Calc calculates it afresh.
             self._workbook.keep_cached = self._own_columns
+            if self._scrub is not None:
+                scrub_package(self._workbook.package, *self._scrub)
         except WorkbookRefused as err:
             raise RegisterError(f"{path.name}: {err}; nothing was changed") from err
         existed = path.exists()

@@ -1,0 +1,72 @@
+"""Take a text out of every XML part of a workbook: shared strings, inline strings,
+comments, cached chart values. For erasure: what a cell no longer shows must not linger."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from lxml import etree
+
+from workflow.xlsx.package import Package, parse_xml, serialise
+
+
+def _pattern(needles: Sequence[str]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(n) for n in needles if n), re.IGNORECASE)
+
+
+def scrub_package(package: Package, needles: Sequence[str], replacement: str) -> list[str]:
+    """Replace each of ``needles`` (ignoring capitals) in the text of every XML part with
+    ``replacement``; a text split over rich-text runs is joined into the first run. Returns
+    the parts changed."""
+    wanted = [needle for needle in needles if needle and needle.strip()]
+    if not wanted:
+        return []
+    pattern = _pattern(wanted)
+    raw = [needle.casefold().encode("utf-8") for needle in wanted]
+    changed = []
+    names = [*package.names, *package.added]
+    for name in names:
+        if not package.has(name) or not name.endswith((".xml", ".rels", ".vml")):
+            continue
+        data = package.read(name)
+        lowered = data.lower()
+        if not any(needle in lowered for needle in raw) and b"<r>" not in data and b":r>" not in data:
+            continue
+        root = parse_xml(data, name)
+        if _scrub(root, pattern, replacement):
+            package.put(name, serialise(root))
+            changed.append(name)
+    return changed
+
+
+def _scrub(root: etree._Element, pattern: re.Pattern[str], replacement: str) -> bool:
+    touched = False
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for attribute in ("text", "tail"):
+            value = getattr(element, attribute)
+            if value and pattern.search(value):
+                setattr(element, attribute, pattern.sub(replacement, value))
+                touched = True
+        for key, value in element.attrib.items():
+            if pattern.search(value):
+                element.set(key, pattern.sub(replacement, value))
+                touched = True
+        if etree.QName(element).localname in ("si", "is"):
+            touched |= _join_runs(element, pattern, replacement)
+    return touched
+
+
+def _join_runs(string: etree._Element, pattern: re.Pattern[str], replacement: str) -> bool:
+    """A rich text whose runs together spell a needle: its text into the first run."""
+    texts = [t for t in string.iter() if isinstance(t.tag, str) and etree.QName(t).localname == "t"]
+    whole = "".join(t.text or "" for t in texts)
+    if len(texts) < 2 or not pattern.search(whole):
+        return False
+    texts[0].text = pattern.sub(replacement, whole)
+    texts[0].set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    for other in texts[1:]:
+        other.text = ""
+    return True
