@@ -58,7 +58,9 @@ def _needles(workspace: Workspace, row: dict[str, Any]) -> list[str]:
             found += [child.get("name"), child.get("local_id")]
         except (ValueError, KeyError, TypeError):
             pass
-    return sorted({str(n).strip() for n in found if n and len(str(n).strip()) >= 3}, key=str.casefold)
+    return sorted(
+        {str(n).strip() for n in found if n and len(str(n).strip()) >= 3}, key=str.casefold
+    )
 
 
 def _targets(workspace: Workspace, case_id: str, needles: list[str]) -> list[Path]:
@@ -71,7 +73,9 @@ def _targets(workspace: Workspace, case_id: str, needles: list[str]) -> list[Pat
     return found
 
 
-def _refuse_shared_signed(workspace: Workspace, register: Register, case_id: str, paths: list[Path]) -> None:
+def _refuse_shared_signed(
+    workspace: Workspace, register: Register, case_id: str, paths: list[Path]
+) -> None:
     signed = {str(row.get("file")) for row in register.rows("Signatures")}
     for path in paths:
         relative = workspace.relative(path)
@@ -133,13 +137,17 @@ def dispose_case(
         targets = _targets(workspace, case_id, needles)
         _refuse_shared_signed(workspace, register, case_id, targets)
         disposal = f"{today().isoformat()}-{secrets.token_hex(4)}"
-        result = Disposal(case_id, disposal, before_due=before_due and (due is None or today() < due), due=due)
+        result = Disposal(
+            case_id, disposal, before_due=before_due and (due is None or today() < due), due=due
+        )
         reason = f"{klass.words()}: due {uk_date(due) if due else 'not yet known'}"
         if result.before_due:
             reason += "; disposed of before due, as authorised"
         tombstones = []
         for target in targets:
-            members = sorted(p for p in target.rglob("*") if p.is_file()) if target.is_dir() else [target]
+            members = (
+                sorted(p for p in target.rglob("*") if p.is_file()) if target.is_dir() else [target]
+            )
             for member in members:
                 tombstones.append((workspace.relative(member), _hash(member)))
         for key in PERSONAL:
@@ -158,8 +166,11 @@ def dispose_case(
             register.append("Tombstones", {**stamp, "what": what, "sha256": digest})
         register.append(
             "Tombstones",
-            {**stamp, "what": "register.xlsx: the child's name, local ID, date of birth and "
-             "legal status, wherever they were"},
+            {
+                **stamp,
+                "what": "register.xlsx: the child's name, local ID, date of birth and "
+                "legal status, wherever they were",
+            },
         )
         register.audit(
             command="retention dispose",

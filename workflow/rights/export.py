@@ -59,7 +59,9 @@ class Bundle:
 def one_month_after(received: date) -> date:
     """The ICO's one calendar month: the same date next month, or that month's last day;
     a Saturday or Sunday moves to the Monday."""
-    year, month = (received.year + 1, 1) if received.month == 12 else (received.year, received.month + 1)
+    year, month = (
+        (received.year + 1, 1) if received.month == 12 else (received.year, received.month + 1)
+    )
     due = date(year, month, min(received.day, calendar.monthrange(year, month)[1]))
     while due.weekday() >= 5:
         due += timedelta(days=1)
@@ -307,7 +309,9 @@ def _disclosures(workspace: Workspace, case_id: str) -> list[dict[str, Any]] | N
     if found is None:
         return None
     try:
-        return [dict(row) if not isinstance(row, dict) else row for row in found(workspace, case_id)]
+        return [
+            dict(row) if not isinstance(row, dict) else row for row in found(workspace, case_id)
+        ]
     except (KeyError, LookupError):
         return None
 
@@ -319,7 +323,10 @@ def _disclosures_section(rows: list[dict[str, Any]] | None) -> Section:
         return section
     keys = [key for key in rows[0] if key not in ("case_ids",)]
     section.tables.append(
-        ([key.replace("_", " ").capitalize() for key in keys], [[_words(row.get(k)) for k in keys] for row in rows])
+        (
+            [key.replace("_", " ").capitalize() for key in keys],
+            [[_words(row.get(k)) for k in keys] for row in rows],
+        )
     )
     return section
 
@@ -338,7 +345,9 @@ def _source_files(workspace: Workspace, record: CaseRecord) -> list[tuple[Path, 
             found.append((file, f"progress/{file.name}"))
     for file in sorted(workspace.output_dir.glob(f"*/{record.case_id}-referral.docx")):
         found.append((file, f"referral/{file.parent.name}-{file.name}"))
-    for file in sorted(workspace.output_dir.glob(f"*/extracts/{record.case_id}-minutes-extract-v*")):
+    for file in sorted(
+        workspace.output_dir.glob(f"*/extracts/{record.case_id}-minutes-extract-v*")
+    ):
         if file.suffix.lower() in (".docx", ".pdf"):
             found.append((file, f"minutes-extracts/{file.parent.parent.name}-{file.name}"))
     return found
@@ -391,12 +400,18 @@ def export_case(
         *[(f"referral: assessment {a.title}", a.summary) for a in referral.assessments],
         *minute_texts,
         *progress_texts,
-        *[(f"action {row.get('action_id')}: notes", str(row.get("notes") or "")) for row in actions],
+        *[
+            (f"action {row.get('action_id')}: notes", str(row.get("notes") or ""))
+            for row in actions
+        ],
     ]
     health = [
         (f"referral: assessment {a.title} ({uk_date(a.date)})", a.summary)
         for a in referral.assessments
-        if any(word in f"{a.title} {a.author}".casefold() for word in ("camhs", "health", "dr ", "psych", "paediatric", "medical"))
+        if any(
+            word in f"{a.title} {a.author}".casefold()
+            for word in ("camhs", "health", "dr ", "psych", "paediatric", "medical")
+        )
     ]
     items = redaction_items(
         texts,

@@ -121,8 +121,13 @@ def retention_report(workspace: Workspace, as_of: date | None = None) -> Retenti
         status = _status(due, as_of, schedule.review_months)
         if status:
             items.append(
-                Due(str(row.get("file")), CLASS_WORDS["signed_minutes"], due, status,
-                    f"{minutes.words()} ({minutes.basis})")
+                Due(
+                    str(row.get("file")),
+                    CLASS_WORDS["signed_minutes"],
+                    due,
+                    status,
+                    f"{minutes.words()} ({minutes.basis})",
+                )
             )
     items += _files_due(workspace, as_of, schedule)
     items.sort(key=lambda item: (item.status != DUE, item.due, item.target))
@@ -132,11 +137,19 @@ def retention_report(workspace: Workspace, as_of: date | None = None) -> Retenti
 def _files_due(workspace: Workspace, as_of: date, schedule: Any) -> list[Due]:
     found: list[Due] = []
     groups = [
-        ("extracts_and_emails", [*workspace.output_dir.glob("*/extracts/*"),
-                                 *workspace.output_dir.glob("**/*.eml")]),
+        (
+            "extracts_and_emails",
+            [*workspace.output_dir.glob("*/extracts/*"), *workspace.output_dir.glob("**/*.eml")],
+        ),
         ("backups", list(workspace.backups_dir.glob("*.xlsx"))),
-        ("staging", [path for path in workspace.root.rglob("*")
-                     if files.TEMP_MARKER in path.name or path.name == STAGE_DIR]),
+        (
+            "staging",
+            [
+                path
+                for path in workspace.root.rglob("*")
+                if files.TEMP_MARKER in path.name or path.name == STAGE_DIR
+            ],
+        ),
     ]
     seen: set[Path] = set()
     for key, paths in groups:
@@ -150,8 +163,13 @@ def _files_due(workspace: Workspace, as_of: date, schedule: Any) -> list[Due]:
             status = _status(due, as_of, schedule.review_months)
             if status:
                 found.append(
-                    Due(workspace.relative(path), CLASS_WORDS[key], due, status,
-                        f"{klass.words()} ({klass.basis})")
+                    Due(
+                        workspace.relative(path),
+                        CLASS_WORDS[key],
+                        due,
+                        status,
+                        f"{klass.words()} ({klass.basis})",
+                    )
                 )
     return found
 
@@ -168,7 +186,8 @@ def report_text(report: RetentionReport) -> str:
     lines.append(f"Legal holds: {len(report.holds)}")
     for row in report.holds:
         placed = uk_date(as_date(row.get("placed_on")))
-        lines.append(f"  {row.get('case_id')}: {row.get('reason')} (placed {placed} by {row.get('placed_by')})")
+        who = row.get("placed_by")
+        lines.append(f"  {row.get('case_id')}: {row.get('reason')} (placed {placed} by {who})")
     return "\n".join(lines) + "\n"
 
 
@@ -176,22 +195,30 @@ def place_hold(workspace: Workspace, case_id: str, reason: str) -> dict[str, Any
     """Put a case on legal hold: it is never disposed of until the hold is lifted."""
     reason = " ".join((reason or "").split())
     if not reason:
-        raise RecordsRefused("--reason: say why the case is held (litigation, an inquiry, a request)")
+        raise RecordsRefused(
+            "--reason: say why the case is held (litigation, an inquiry, a request)"
+        )
     with transaction(workspace, "retention hold") as change:
         register = change.register
         _require_case(register, case_id)
         current = active_hold(register, case_id)
         if current is not None:
             raise RecordsRefused(
-                f"{case_id}: already on legal hold since {uk_date(as_date(current.get('placed_on')))} "
-                f"({current.get('reason')})"
+                f"{case_id}: already on legal hold since "
+                f"{uk_date(as_date(current.get('placed_on')))} ({current.get('reason')})"
             )
         row = register.append(
             "Retention holds",
-            {"case_id": case_id, "reason": reason, "placed_by": current_user(), "placed_on": today()},
+            {
+                "case_id": case_id,
+                "reason": reason,
+                "placed_by": current_user(),
+                "placed_on": today(),
+            },
         )
-        register.audit(command="retention hold", action="placed a legal hold", target=case_id,
-                       detail=reason)
+        register.audit(
+            command="retention hold", action="placed a legal hold", target=case_id, detail=reason
+        )
         change.commit()
     return row
 

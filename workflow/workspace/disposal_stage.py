@@ -4,6 +4,7 @@ whose tombstones are in the register and undoes one whose are not."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -79,10 +80,8 @@ def _manifest(folder: Path) -> dict[str, Any] | None:
 
 
 def _remove_if_empty(folder: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):
         folder.rmdir()
-    except OSError:
-        pass
 
 
 def pending(workspace: Workspace) -> list[str]:

@@ -31,7 +31,11 @@ def scrub_package(package: Package, needles: Sequence[str], replacement: str) ->
             continue
         data = package.read(name)
         lowered = data.lower()
-        if not any(needle in lowered for needle in raw) and b"<r>" not in data and b":r>" not in data:
+        if (
+            not any(needle in lowered for needle in raw)
+            and b"<r>" not in data
+            and b":r>" not in data
+        ):
             continue
         root = parse_xml(data, name)
         if _scrub(root, pattern, replacement):
