@@ -74,6 +74,18 @@ def write_bundle_pdf(
         for header, rows in section.tables:
             if not rows:
                 continue
+            if len(header) > 4:
+                # A register row has too many columns for a page: one label table per row.
+                for values in rows:
+                    _label_table(
+                        document,
+                        list(zip(header, values, strict=True)),
+                        grid_table,
+                        fill,
+                        LABEL_FILL,
+                    )
+                    document.add_paragraph("", style="Note")
+                continue
             width = 17.0 / len(header)
             table = grid_table(document, len(rows) + 1, [width] * len(header), rows_split=True)
             for cell, text in zip(table.rows[0].cells, header, strict=True):

@@ -102,7 +102,7 @@ def sanitise_pdf(path: Path, title: str) -> None:
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
         with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
             for key in list(meta):
-                if "pdfaid" in key or key.endswith("}title"):
+                if "pdfa/ns/id" in key or "pdfaid" in key or key.endswith("}title"):
                     continue
                 del meta[key]
             meta["dc:title"] = title
