@@ -152,7 +152,10 @@ class RetentionSchedule(Form):
         ge=0,
         le=120,
         title="Review before (months)",
-        description="A record is listed for review this many months before it is due.",
+        description=(
+            "Case papers and signed minutes are listed for review this many months before "
+            "they are due (copies, backups and staging are simply due)."
+        ),
     )
 
 

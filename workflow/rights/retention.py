@@ -160,7 +160,8 @@ def _files_due(workspace: Workspace, as_of: date, schedule: Any) -> list[Due]:
             seen.add(path)
             made = datetime.fromtimestamp(path.stat().st_mtime).date()
             due = klass.due(made)
-            status = _status(due, as_of, schedule.review_months)
+            # Copies and leftovers need no review before they go: due or not.
+            status = DUE if as_of >= due else None
             if status:
                 found.append(
                     Due(
