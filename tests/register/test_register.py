@@ -131,6 +131,8 @@ def test_sheets_and_headers_are_the_contract() -> None:
         "Progress",
         "Signatures",
         "Audit",
+        "Retention holds",
+        "Tombstones",
     ]
     assert [column.header for column in SHEETS["Actions"]] == [
         "Action ID",
