@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import zipfile
 from datetime import date
@@ -154,3 +155,71 @@ def test_scan_reads_text_split_over_word_runs(tmp_path: Path):
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("word/document.xml", b"<?xml version='1.0'?>" + part)
     assert "word/document.xml" in [hit.where for hit in holds(path, ["Kai Example-Rivers"])]
+
+
+@pytest.mark.libreoffice
+def test_where_disclosures_are_kept_the_bundle_lists_them_and_records_itself(
+    runner, demo, tmp_path, monkeypatch
+):
+    """With the Disclosures sheet (issue 23 item 2) the bundle shows who was sent what, and
+    the bundle itself is recorded as released; a stand-in module plays that sheet here."""
+    import sys
+    import types
+    from dataclasses import dataclass
+
+    recorded = []
+
+    @dataclass(frozen=True)
+    class Release:
+        recipient: str
+        agency: str
+        case_ids: tuple
+        file: str
+        sha256: str
+        purpose: str
+
+    def disclosures_for_case(workspace, case_id):
+        return [
+            {
+                "date": "2027-01-20",
+                "recipient": "Dana Fictional",
+                "agency": "Children's social care",
+                "case_ids": [case_id],
+                "file": f"output/2027-01-14/extracts/{case_id}-minutes-extract-v1.pdf",
+                "purpose": "minutes extract",
+            }
+        ]
+
+    def record_release(register, workspace, release):
+        recorded.append(release)
+
+    fake = types.ModuleType("workflow.cases.disclosures")
+    fake.Release, fake.record_release = Release, record_release
+    fake.disclosures_for_case = disclosures_for_case
+    monkeypatch.setitem(sys.modules, "workflow.cases.disclosures", fake)
+    out = tmp_path / "sar"
+
+    result = export(runner, demo, out)
+
+    assert result.exit_code == 0, result.output
+    assert "No disclosures recorded." not in result.output
+    text = "\n".join(t for _, t in texts_of(out / "bundle" / f"{CASE}-subject-access.pdf"))
+    assert "minutes extract" in text
+    assert "Dana Fictional" in text
+    pdf = out / "bundle" / f"{CASE}-subject-access.pdf"
+    assert [(r.case_ids, r.purpose, r.file) for r in recorded] == [
+        ((CASE,), "subject access", pdf.as_posix())
+    ]
+    assert recorded[0].sha256 == hashlib.sha256(pdf.read_bytes()).hexdigest()
+    audit = sheet_rows(demo / "register.xlsx", "Audit")[-1]
+    assert (audit["Action"], audit["Target"]) == ("subject access bundle", CASE)
+
+
+@pytest.mark.posix_only
+@pytest.mark.libreoffice
+def test_every_file_of_the_bundle_is_owner_only(runner, demo, tmp_path):
+    out = tmp_path / "sar"
+    assert export(runner, demo, out).exit_code == 0
+    for path in [out, *out.rglob("*")]:
+        mode = path.stat().st_mode & 0o777
+        assert mode == (0o700 if path.is_dir() else 0o600), path

@@ -297,23 +297,23 @@ def _progress_sections(workspace: Workspace, case_id: str) -> tuple[Section, lis
     return section, texts, people
 
 
-def _disclosures(workspace: Workspace, case_id: str) -> list[dict[str, Any]] | None:
-    """The Disclosures rows of the case, or None where this ccp records none (yet)."""
+def _disclosures_module() -> Any:
+    """The Disclosures sheet's module, where this ccp has one (None before it)."""
     import importlib
 
     try:
-        module = importlib.import_module("workflow.cases.disclosures")
+        return importlib.import_module("workflow.cases.disclosures")
     except ImportError:
         return None
+
+
+def _disclosures(workspace: Workspace, case_id: str) -> list[dict[str, Any]] | None:
+    """The Disclosures rows of the case, or None where this ccp records none."""
+    module = _disclosures_module()
     found = getattr(module, "disclosures_for_case", None)
     if found is None:
         return None
-    try:
-        return [
-            dict(row) if not isinstance(row, dict) else row for row in found(workspace, case_id)
-        ]
-    except (KeyError, LookupError):
-        return None
+    return [dict(row) for row in found(workspace, case_id)]
 
 
 def _disclosures_section(rows: list[dict[str, Any]] | None) -> Section:
@@ -468,8 +468,7 @@ def export_case(
         )
         sanitise_pdf(pdf, title)
         files.write_text(stage / "redaction-log.csv", log_csv(items), mode=mode)
-        files.publish_dir(stage, out)
-    _record_disclosure(workspace, case_id, out / "bundle" / pdf.name)
+        _publish(workspace, case_id, stage, out, out / "bundle" / pdf.name, pdf)
     final_pdf = out / "bundle" / pdf.name
     return Bundle(
         case_id=case_id,
@@ -485,17 +484,41 @@ def export_case(
     )
 
 
-def _record_disclosure(workspace: Workspace, case_id: str, pdf: Path) -> None:
-    """Record the bundle as a disclosure where this ccp keeps a Disclosures sheet."""
-    import importlib
-
-    try:
-        module = importlib.import_module("workflow.cases.disclosures")
-    except ImportError:
+def _publish(
+    workspace: Workspace, case_id: str, stage: Path, out: Path, final: Path, staged_pdf: Path
+) -> None:
+    """Put the bundle in place; where this ccp keeps a Disclosures sheet, its row is
+    committed first (one transaction with the step that releases the bundle)."""
+    module = _disclosures_module()
+    record = getattr(module, "record_release", None)
+    release = getattr(module, "Release", None)
+    if record is None or release is None:
+        files.publish_dir(stage, out)
         return
-    record = getattr(module, "record_subject_access", None)
-    if record is not None:
-        record(workspace, case_id, pdf)
+    from workflow.workspace.transaction import transaction
+
+    digest = hashlib.sha256(staged_pdf.read_bytes()).hexdigest()
+    with transaction(workspace, "case export") as change:
+        record(
+            change.register,
+            workspace,
+            release(
+                recipient="The child (subject access request)",
+                agency="",
+                case_ids=(case_id,),
+                file=final.as_posix(),
+                sha256=digest,
+                purpose="subject access",
+            ),
+        )
+        change.register.audit(
+            command="case export",
+            action="subject access bundle",
+            target=case_id,
+            detail=f"{final.name} (SHA-256 {digest[:12]}...)",
+        )
+        change.commit()
+        files.publish_dir(stage, out)
 
 
 __all__ = ["Bundle", "RedactionItem", "export_case", "one_month_after"]
