@@ -119,3 +119,5 @@ def retention_dispose(
         f"{case_id}: disposed of: {len(done.destroyed)} file(s) destroyed, "
         f"{done.cells} register cell(s) cleared; tombstones in the Tombstones sheet"
     )
+    for what in done.destroyed:
+        click.echo(f"  destroyed {what}")

@@ -134,13 +134,26 @@ def files_under(root: Path, *, skip: Iterable[Path] = ()) -> list[Path]:
 def files_holding(
     root: Path, needles: Sequence[str], *, skip: Iterable[Path] = ()
 ) -> dict[Path, list[Hit]]:
-    """Every file under ``root`` holding one of ``needles``, with where each was found."""
+    """Every file under ``root`` holding one of ``needles``, with where each was found.
+
+    A PDF beside a Word file of the same name is that file converted (packs, minutes,
+    extracts): it holds what the Word file holds, and reading a PDF's text costs ~100 times
+    more, so it follows the Word file's answer.
+    """
     found: dict[Path, list[Hit]] = {}
+    converted: list[Path] = []
     for path in files_under(root, skip=skip):
+        if path.suffix.lower() == ".pdf" and path.with_suffix(".docx").is_file():
+            converted.append(path)
+            continue
         try:
             hits = holds(path, needles)
         except OSError:
             continue
         if hits:
             found[path] = hits
-    return found
+    for pdf in converted:
+        hits = found.get(pdf.with_suffix(".docx"))
+        if hits:
+            found[pdf] = [Hit(pdf, "PDF text", hit.text) for hit in hits]
+    return dict(sorted(found.items()))
