@@ -71,6 +71,9 @@ def write_bundle_pdf(
             document.add_paragraph(section.note, style="Note")
         if section.lines:
             _label_table(document, section.lines, grid_table, fill, LABEL_FILL)
+        for subtitle, lines in section.groups:
+            document.add_paragraph(subtitle, style="Heading 2")
+            _label_table(document, lines, grid_table, fill, LABEL_FILL)
         for header, rows in section.tables:
             if not rows:
                 continue

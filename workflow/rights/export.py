@@ -38,6 +38,8 @@ class Section:
     lines: list[tuple[str, str]] = field(default_factory=list)
     tables: list[tuple[list[str], list[list[str]]]] = field(default_factory=list)
     note: str = ""
+    # Sub-parts under their own heading: a meeting's minute, one progress report.
+    groups: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
 
 
 @dataclass
@@ -234,10 +236,10 @@ def _minutes_sections(
                 ("Case closed", _words(case.close_case)),
                 ("Why closed", _words(case.closure_reason)),
             ]
-            section.lines += fields
+            section.groups.append((f"Panel of {uk_date(meeting)}", fields[1:]))
             for label, text in fields[2:]:
                 texts.append((f"{where}: {label.lower()}", text))
-    if not section.lines:
+    if not section.groups:
         section.note = "The case has not been discussed in recorded minutes."
     return section, texts, people
 
@@ -256,6 +258,29 @@ def _rows_section(
         (
             [column.header for column in columns],
             [[_words(row.get(column.key)) for column in columns] for row in rows],
+        )
+    )
+    return section
+
+
+def _audit_section(rows: list[dict[str, Any]]) -> Section:
+    """The register's record of each change made to the case and its actions."""
+    section = Section("Changes recorded to your case")
+    if not rows:
+        section.note = "None."
+        return section
+    section.tables.append(
+        (
+            ["When", "Who", "What", "About"],
+            [
+                [
+                    _words(row.get("when")),
+                    str(row.get("who") or ""),
+                    " ".join(str(row.get(k) or "") for k in ("action", "detail")).strip(),
+                    str(row.get("target") or ""),
+                ]
+                for row in sorted(rows, key=lambda row: str(row.get("when") or ""))
+            ],
         )
     )
     return section
@@ -285,14 +310,16 @@ def _progress_sections(workspace: Workspace, case_id: str) -> tuple[Section, lis
             ("Recommendation", _words(report.recommendation)),
             ("Why", report.recommendation_reason),
         ]
-        section.lines += fields
         for label, text in fields[4:]:
             texts.append((f"{where}: {label.lower()}", text))
         for action in report.actions:
             if action.progress:
-                section.lines.append((f"Action {action.action_id}", action.progress))
+                fields.append((f"Action {action.action_id}", action.progress))
                 texts.append((f"{where}: action {action.action_id}", action.progress))
-    if not section.lines:
+        section.groups.append(
+            (f"Progress report to the panel of {uk_date(report.meeting)}", fields[1:])
+        )
+    if not section.groups:
         section.note = "None received."
     return section, texts, people
 
@@ -377,6 +404,8 @@ def export_case(
     minutes, minute_texts, minute_people = _minutes_sections(workspace, register, case_id)
     progress, progress_texts, progress_people = _progress_sections(workspace, case_id)
     disclosures = _disclosures(workspace, case_id)
+    targets = [case_id, *(str(row.get("action_id")) for row in actions if row.get("action_id"))]
+    changes = register.select("Audit", "target", targets)
 
     referral = record.referral
     professionals = {p.name for p in referral.professionals}
@@ -429,6 +458,7 @@ def export_case(
         _rows_section("Resources agreed", "Resources", resources),
         _rows_section("Progress reports asked for", "Progress", progress_rows),
         progress,
+        _audit_section(changes),
         _disclosures_section(disclosures),
     ]
     title = f"Subject access: {case_id}"
