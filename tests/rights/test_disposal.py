@@ -231,3 +231,53 @@ def test_a_disposal_killed_after_its_commit_is_finished_by_the_next_command(
     assert result.exit_code == 0, result.output
     assert not (demo / disposal_stage.STAGE_DIR).exists()
     assert traces(demo, [row["Child name"], row["Local ID"]]) == []
+
+
+@pytest.mark.slow
+def test_a_register_from_before_retention_gains_its_sheets(runner, demo):
+    """A register made by an older ccp has neither sheet: the hold and the disposal add
+    them (with an Audit row each), and the report reads a register without them."""
+    book = load_workbook(demo / "register.xlsx")
+    del book["Retention holds"]
+    del book["Tombstones"]
+    book.save(demo / "register.xlsx")
+    report = ccp(runner, demo, "retention", "report", "--as-of", "2090-01-01")
+    assert report.exit_code == 0, report.output
+    assert "Legal holds: 0" in report.output
+
+    assert (
+        ccp(runner, demo, "retention", "hold", "CCP-2027-002", "--reason", "Inquiry").exit_code == 0
+    )
+    assert dispose(runner, demo, "--before-due").exit_code == 0
+
+    book = load_workbook(demo / "register.xlsx")
+    assert book.sheetnames[-2:] == ["Retention holds", "Tombstones"]
+    added = [
+        r["Target"]
+        for r in sheet_rows(demo / "register.xlsx", "Audit")
+        if r["Action"] == "added sheet"
+    ]
+    assert added == ["Retention holds", "Tombstones"]
+
+
+def test_signed_minutes_of_other_children_holding_the_name_stop_the_disposal(runner, demo):
+    name = child(demo)["Child name"]
+    signed = next(
+        demo / r["File"]
+        for r in sheet_rows(demo / "register.xlsx", "Signatures")
+        if "/extracts/" not in r["File"] and r["File"].endswith(".docx")
+    )
+    with zipfile.ZipFile(signed, "a") as archive:
+        archive.writestr("customXml/note.xml", f"<note>{name}</note>")
+    before = (demo / "register.xlsx").read_bytes()
+
+    result = dispose(runner, demo, "--before-due")
+
+    assert result.exit_code == 1
+    relative = signed.relative_to(demo).as_posix()
+    assert result.stderr.startswith(
+        f"Error: {relative}: signed minutes of other children hold this child's name"
+    )
+    assert result.stderr.count("\n") == 1
+    assert (demo / "register.xlsx").read_bytes() == before
+    assert (demo / "cases" / CASE / "case.json").is_file()
