@@ -152,6 +152,10 @@ def test_disposal_leaves_no_trace_of_the_child_but_the_tombstone(runner, demo):
     assert again.exit_code == 1
     assert again.stderr.startswith(f"Error: {CASE}: was disposed of on ")
     assert len(sheet_rows(demo / "register.xlsx", "Tombstones")) == len(tombstones)
+    exported = ccp(runner, demo, "case", "export", CASE, str(demo.parent / "sar"))
+    assert exported.exit_code == 1
+    assert exported.stderr.startswith(f"Error: {CASE}: was disposed of on ")
+    assert exported.stderr.count("\n") == 1
 
 
 @pytest.mark.parametrize(

@@ -390,13 +390,21 @@ def export_case(
         raise RecordsRefused(f"{out}: already exists and is not empty; name a new folder")
     if workspace.root.resolve() in (out.resolve(), *out.resolve().parents):
         raise RecordsRefused(f"{out}: is inside the workspace; name a folder outside it")
+    register = Register.load(workspace.register_file)
+    if register.has_sheet("Tombstones"):
+        gone = [row for row in register.select("Tombstones", "case_id", [case_id])]
+        if gone:
+            day = min(as_date(row.get("destroyed_on")) or today() for row in gone)
+            raise RecordsRefused(
+                f"{case_id}: was disposed of on {uk_date(day)}; the panel holds only its "
+                "tombstone (the Tombstones sheet)"
+            )
     record = load_case(workspace, case_id)
     received = received or today()
     if received > today():
         raise RecordsRefused(f"--received {received.isoformat()}: is after today")
     due = one_month_after(received)
     panel = workspace.panel
-    register = Register.load(workspace.register_file)
     case_row = next(iter(register.select("Cases", "case_id", [case_id])), None)
     actions = register.select("Actions", "case_id", [case_id])
     resources = register.select("Resources", "case_id", [case_id])
