@@ -285,3 +285,28 @@ def test_signed_minutes_of_other_children_holding_the_name_stop_the_disposal(run
     assert result.stderr.count("\n") == 1
     assert (demo / "register.xlsx").read_bytes() == before
     assert (demo / "cases" / CASE / "case.json").is_file()
+
+
+def test_a_file_held_open_stops_the_disposal_and_every_file_goes_back(runner, demo, monkeypatch):
+    from workflow.core import files
+    from workflow.core.errors import FileInUse
+
+    before = (demo / "register.xlsx").read_bytes()
+    files_before = sorted(p.relative_to(demo) for p in demo.rglob("*"))
+    real = files.replace
+    moves = []
+
+    def held(source, target):
+        moves.append(source)
+        if len(moves) == 3:
+            raise FileInUse(f"{Path(source).name} is open in another program; close it")
+        real(source, target)
+
+    monkeypatch.setattr(files, "replace", held)
+    result = dispose(runner, demo, "--before-due")
+
+    assert result.exit_code == 3
+    assert result.stderr.endswith("is open in another program; close it\n")
+    assert result.stderr.count("\n") == 1
+    assert (demo / "register.xlsx").read_bytes() == before
+    assert sorted(p.relative_to(demo) for p in demo.rglob("*")) == files_before

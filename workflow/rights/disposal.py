@@ -178,8 +178,9 @@ def dispose_case(
             target=case_id,
             detail=f"{len(tombstones)} file(s) destroyed; authorised by {authorised_by}",
         )
-        disposal_stage.stage(workspace, disposal, case_id, targets)
         try:
+            # A file another program holds (Word, on Windows) stops the move: all go back.
+            disposal_stage.stage(workspace, disposal, case_id, targets)
             change.commit(backups_dir=disposal_stage.backups_dir(workspace, disposal))
         except BaseException:
             disposal_stage.undo(workspace, disposal)

@@ -37,7 +37,8 @@ def stage(workspace: Workspace, disposal: str, case_id: str, paths: Sequence[Pat
     for relative, name in moves:
         source = workspace.root / relative
         if os.path.lexists(source):
-            os.replace(source, folder / name)
+            # Retried briefly; still held (open in Word, on Windows): FileInUse, naming it.
+            files.replace(source, folder / name)
     files.fsync_dir(folder)
     return folder.parent
 
