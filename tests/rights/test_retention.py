@@ -76,7 +76,9 @@ def test_an_edited_class_changes_what_is_due(runner, demo):
     assert result.exit_code == 0, result.output
     for case_id in closed:
         assert f"due for disposal: {case_id} " in result.output
-    assert "1 day from the date the case closed (Local schedule, test only)" in result.output
+    assert ", due " in result.output
+    assert ": 1 day from the date the case closed\n" in result.output
+    assert "Basis for referral and case papers: Local schedule, test only\n" in result.output
 
 
 def test_a_class_typed_wrong_is_named(runner, demo):

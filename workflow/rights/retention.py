@@ -3,7 +3,7 @@ the retention classes in panel.yaml, and the legal holds that stop a disposal.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,8 @@ class RetentionReport:
     as_of: date
     items: list[Due]
     holds: list[dict[str, Any]]
+    # The basis of each class the items fall under, said once.
+    bases: dict[str, str] = field(default_factory=dict)
 
 
 def active_hold(register: Register, case_id: str) -> dict[str, Any] | None:
@@ -108,7 +110,7 @@ def retention_report(workspace: Workspace, as_of: date | None = None) -> Retenti
                 CLASS_WORDS["case_papers"],
                 due,
                 HELD if hold else status or "",
-                f"{why} ({klass.basis})",
+                why,
                 str(hold.get("reason") or "") if hold else "",
             )
         )
@@ -126,12 +128,16 @@ def retention_report(workspace: Workspace, as_of: date | None = None) -> Retenti
                     CLASS_WORDS["signed_minutes"],
                     due,
                     status,
-                    f"{minutes.words()} ({minutes.basis})",
+                    minutes.words(),
                 )
             )
     items += _files_due(workspace, as_of, schedule)
     items.sort(key=lambda item: (item.status != DUE, item.due, item.target))
-    return RetentionReport(as_of, items, [row for row in holds if not row.get("lifted_on")])
+    kinds = {item.kind for item in items}
+    bases = {
+        words: getattr(schedule, key).basis for key, words in CLASS_WORDS.items() if words in kinds
+    }
+    return RetentionReport(as_of, items, [row for row in holds if not row.get("lifted_on")], bases)
 
 
 def _files_due(workspace: Workspace, as_of: date, schedule: Any) -> list[Due]:
@@ -169,7 +175,7 @@ def _files_due(workspace: Workspace, as_of: date, schedule: Any) -> list[Due]:
                         CLASS_WORDS[key],
                         due,
                         status,
-                        f"{klass.words()} ({klass.basis})",
+                        klass.words(),
                     )
                 )
     return found
@@ -180,10 +186,13 @@ def report_text(report: RetentionReport) -> str:
     if not report.items:
         lines.append("Nothing is due for review or disposal.")
     for item in report.items:
-        lines.append(f"{item.status}: {item.target} ({item.kind}), due {uk_date(item.due)}")
-        lines.append(f"    why: {item.why}")
+        lines.append(
+            f"{item.status}: {item.target} ({item.kind}), due {uk_date(item.due)}: {item.why}"
+        )
         if item.hold:
             lines.append(f"    held: {item.hold}")
+    for kind, basis in report.bases.items():
+        lines.append(f"Basis for {kind}: {basis}")
     lines.append(f"Legal holds: {len(report.holds)}")
     for row in report.holds:
         placed = uk_date(as_date(row.get("placed_on")))
