@@ -21,7 +21,7 @@ from workflow.core.dates import as_date
 from workflow.core.errors import CaseNotFound, FormInvalid
 from workflow.meetings.records import load_recorded, recorded_versions
 from workflow.register import Register
-from workflow.reports.counting import TOTAL, Period, _iso, _received
+from workflow.reports.counting import Period, _iso, _received
 from workflow.reports.decision_tables import (
     _actions,
     _attendance_table,
@@ -32,6 +32,7 @@ from workflow.reports.decision_tables import (
     _resources,
     _themes,
 )
+from workflow.reports.protection import explain, linked_relations
 from workflow.reports.referral_tables import (
     _age_bands,
     _by_agency,
@@ -43,7 +44,7 @@ from workflow.reports.referral_tables import (
     _risk,
     _time_to_discussion,
 )
-from workflow.reports.suppression import Protected, Relation, protect
+from workflow.reports.suppression import Protected, Relation, is_small, protect
 from workflow.reports.tables import (
     Column,
     Row,
@@ -184,8 +185,8 @@ def gather(workspace: Workspace, period: Period, *, as_of: date) -> AnnualFigure
     wait, median = _time_to_discussion(sources.cases, sources.minutes, period, threshold)
     tables.append(wait)
     by_key = {table.key: table for table in tables}
-    _same_groups(by_key)
-    protected = _protect(by_key.values(), threshold)
+    protected = _protect(by_key.values(), threshold, linked_relations(by_key))
+    explain(by_key, protected)
     summary = [
         SummaryItem("Meetings held", value=len(held)),
         SummaryItem("Children referred", "referrals_by_month"),
@@ -206,11 +207,13 @@ def gather(workspace: Workspace, period: Period, *, as_of: date) -> AnnualFigure
     )
 
 
-def _protect(tables: Iterable[Table], threshold: int) -> Protected[tuple[str, str, str]]:
+def _protect(
+    tables: Iterable[Table], threshold: int, linked: list[Relation[tuple[str, str, str]]]
+) -> Protected[tuple[str, str, str]]:
     values: dict[tuple[str, str, str], float] = {}
     counts: list[tuple[str, str, str]] = []
-    relations: list[Relation[tuple[str, str, str]]] = []
-    forced: list[tuple[str, str, str]] = []
+    relations = list(linked)
+    keep: list[tuple[str, str, str]] = []  # total rows: hidden only when nothing else will do
     for table in tables:
         for row in table.rows:
             for column in table.columns:
@@ -220,40 +223,27 @@ def _protect(tables: Iterable[Table], threshold: int) -> Protected[tuple[str, st
                 values[key] = row.values.get(column.key) or 0
                 if column.kind == "count":
                     counts.append(key)
+                if row.total:
+                    keep.append(key)
         relations += table.relations
-        forced += table.forced
-    # An amount of money is hidden with the count of agreements it belongs to.
-    first = protect(values, relations, threshold=threshold, counts=counts)
-    for table in tables:
-        for row in table.rows:
-            for column in table.columns:
-                if column.kind == "money" and column.key.startswith("amount_"):
-                    count = table.cell(row.label, column.key.removeprefix("amount_"))
-                    if first.is_hidden(count):
-                        forced.append(table.cell(row.label, column.key))
-    if not forced:
-        return first
-    return protect(values, relations, threshold=threshold, counts=counts, forced=forced)
-
-
-def _same_groups(tables: dict[str, Table]) -> None:
-    """Totals that count the same children in two tables hide together or not at all."""
-    groups = [
-        [
-            ("referrals_by_month", "children"),
-            ("referrals_by_agency", "children"),
-            ("age_bands", "children"),
-            ("legal_status", "children"),
-            ("living_situation", "children"),
-            ("out_of_area", "children"),
-            ("risk", "at_referral"),
-            ("risk", "latest"),
-        ],
-        [("closures", "children"), ("closure_reasons", "children")],
-    ]
-    for group in groups:
-        cells = [tables[key].cell(TOTAL, column) for key, column in group]
-        anchor = tables[group[0][0]]
-        for other in cells[1:]:
-            anchor.relations.append(Relation(cells[0], (other,)))
-            anchor.relations.append(Relation(other, (cells[0],)))
+    # An amount of money is hidden with the count of agreements it belongs to; hiding it
+    # may hide another count, whose amount goes too.
+    amounts = {
+        table.cell(row.label, column.key): table.cell(row.label, column.key.removeprefix("amount_"))
+        for table in tables
+        for row in table.rows
+        for column in table.columns
+        if column.kind == "money" and column.key.startswith("amount_")
+    }
+    forced = {key for table in tables for key in table.forced}
+    forced |= {
+        amount for amount, count in amounts.items() if is_small(values.get(count, 0), threshold)
+    }
+    while True:
+        result = protect(
+            values, relations, threshold=threshold, counts=counts, forced=forced, keep=keep
+        )
+        more = {amount for amount, count in amounts.items() if result.is_hidden(count)}
+        if more <= forced:
+            return result
+        forced |= more

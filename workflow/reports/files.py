@@ -24,7 +24,7 @@ from workflow.documents.render import render_docx
 from workflow.reports.annual import AnnualFigures, gather
 from workflow.reports.charts import Chart, draw
 from workflow.reports.counting import Period
-from workflow.reports.suppression import NOT_SHOWN, fewer_than
+from workflow.reports.suppression import explanation, fewer_than
 from workflow.workspace.paths import Workspace
 
 CHART_WIDTH_CM = 16.0
@@ -119,6 +119,7 @@ def report_context(
         "prepared_on": today(),
         "threshold": figures.threshold,
         "fewer_than": fewer_than(figures.threshold),
+        "suppression_note": explanation(figures.threshold),
         "summary": [
             {"label": label, "value": cell.text} for label, cell in figures.summary_cells()
         ],
@@ -233,13 +234,7 @@ def _workbook(figures: AnnualFigures, panel: Any) -> Any:
         ["Period", figures.period.words],
         ["Figures as of", uk_date(figures.as_of)],
         ["Protective marking", panel.protective_marking],
-        [
-            "Small numbers",
-            f"A count of children or their cases from 1 to {threshold - 1} is shown as "
-            f"'{fewer_than(threshold)}' (panel.yaml small_number_threshold: {threshold}). "
-            f"'{NOT_SHOWN}': a figure hidden so that a small one cannot be worked out by "
-            "subtracting from a total or from the other figures that add up to it. Zero is 0.",
-        ],
+        ["Small numbers", explanation(threshold)],
         *[[sheet_name(key), table.note] for key, table in figures.tables.items()],
     ]
     _rows(notes, lines)

@@ -1,10 +1,10 @@
 """The small-number rule: counts that could identify a child are never published exactly.
 
 One place decides what a published count shows. A count from 1 to ``threshold - 1`` is
-shown as "fewer than N" (primary suppression); zero is shown as 0. A count that would let
-a reader work a hidden one out by subtraction from a total, or from the other cells that
-add up to it, is hidden as well (secondary suppression) and shown as "not shown".
-Tables, the workbook and the charts all take what they show from here.
+shown as "fewer than N" (primary suppression); zero is shown as 0. Where the published
+figures, totals and the relations between tables would let a reader work a hidden one
+out, other figures are hidden too (complementary suppression, `protection`) and shown as
+"not shown". Tables, the workbook and the charts all take what they show from here.
 """
 
 from __future__ import annotations
@@ -13,8 +13,22 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from workflow.reports.intervals import Relation
+from workflow.reports.protection import NOT_SHOWN, complement
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "NOT_SHOWN",
+    "Protected",
+    "Relation",
+    "explanation",
+    "fewer_than",
+    "is_small",
+    "partition_relations",
+    "protect",
+]
+
 DEFAULT_THRESHOLD = 5
-NOT_SHOWN = "not shown"
 
 Key = TypeVar("Key", bound=Hashable)
 
@@ -23,17 +37,21 @@ def fewer_than(threshold: int) -> str:
     return f"fewer than {threshold}"
 
 
+def explanation(threshold: int) -> str:
+    """The rule in plain words, for the report's readers."""
+    small = fewer_than(threshold)
+    return (
+        f"To protect the children, a number from 1 to {threshold - 1} is shown as "
+        f"\u201c{small}\u201d. Some other figures are \u201cnot shown\u201d: with a "
+        "table\u2019s totals, or with the figures in a related table, they would let a "
+        f"reader work out a number shown as \u201c{small}\u201d, so they are hidden too. "
+        "Zero is shown as 0."
+    )
+
+
 def is_small(count: int, threshold: int) -> bool:
     """True for a count the rule hides: 1 to ``threshold - 1`` (zero is shown)."""
     return 0 < count < threshold
-
-
-@dataclass(frozen=True)
-class Relation(Generic[Key]):
-    """``total`` is the sum of ``parts``: knowing all but one of them gives the last."""
-
-    total: Key
-    parts: tuple[Key, ...]
 
 
 @dataclass
@@ -64,14 +82,16 @@ def protect(
     threshold: int = DEFAULT_THRESHOLD,
     counts: Iterable[Key] | None = None,
     forced: Iterable[Key] = (),
+    keep: Iterable[Key] = (),
 ) -> Protected[Key]:
-    """Apply the rule to ``values`` (cells of one table, keyed any way).
+    """Apply the rule to ``values`` (cells of one table or many, keyed any way).
 
     ``counts`` names the cells that count children or their cases (default: all); only
     those are hidden for being small. ``forced`` cells are hidden whatever they hold (an
     amount of money whose count is hidden, say). ``relations`` say which cells add up to
-    which: in every relation, no hidden cell may be the only one hidden, so no subtraction
-    recovers it. A zero is never hidden: it cannot protect anything.
+    which; no hidden small or forced cell may be recoverable from the shown figures and
+    the relations (`protection.complement`). ``keep`` names totals to hide only when
+    nothing else will do. A zero is never hidden: it cannot protect anything.
     """
     if threshold < 2:
         raise ValueError("the threshold must be at least 2")
@@ -81,36 +101,18 @@ def protect(
         if key in countable and is_small(int(value), threshold) and value == int(value):
             result.small.add(key)
     result.hidden.update(key for key in forced if key in values and key not in result.small)
-    relations = [relation for relation in relations if relation.total in values]
-    changed = True
-    while changed:
-        changed = False
-        for relation in relations:
-            members = [relation.total, *relation.parts]
-            hidden = [key for key in members if result.is_hidden(key)]
-            if len(hidden) != 1:
-                continue
-            candidate = _second_cell(relation, result)
-            if candidate is not None:
-                result.hidden.add(candidate)
-                changed = True
+    complementary, relabelled = complement(
+        result.values,
+        relations,
+        primary=set(result.small),
+        forced=set(result.hidden),
+        counts=countable,
+        threshold=threshold,
+        keep=keep,
+    )
+    result.small -= relabelled
+    result.hidden |= complementary | relabelled
     return result
-
-
-def _second_cell(relation: Relation[Key], result: Protected[Key]) -> Key | None:
-    """The cell to hide beside a lone hidden one: the smallest shown non-zero part, else
-    the total. None when every other cell is zero (nothing to subtract from)."""
-    parts = [
-        key
-        for key in relation.parts
-        if not result.is_hidden(key) and result.values.get(key, 0) != 0
-    ]
-    if parts:
-        return min(parts, key=lambda key: (result.values[key], str(key)))
-    total = relation.total
-    if not result.is_hidden(total) and result.values.get(total, 0) != 0:
-        return total
-    return None
 
 
 def partition_relations(

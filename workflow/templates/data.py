@@ -356,6 +356,10 @@ def _annual() -> dict[str, Var]:
         "prepared_on": leaf("The day the report was made."),
         "threshold": leaf("The small-number threshold (panel.yaml small_number_threshold)."),
         "fewer_than": leaf('What a small count shows as, e.g. "fewer than 5".'),
+        "suppression_note": leaf(
+            'Why some figures read "fewer than N" or "not shown", in plain words: print it '
+            "in the introduction or the notes."
+        ),
         "summary": many(
             "The year in figures.",
             record("A figure.", label=leaf("What it counts."), value=leaf("The figure.")),
