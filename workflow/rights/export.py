@@ -11,35 +11,30 @@ from __future__ import annotations
 import calendar
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from workflow.cases.store import CaseRecord, load_case
-from workflow.contract import LABELS
 from workflow.core import files
 from workflow.core.dates import as_date, today, uk_date
 from workflow.core.errors import RecordsRefused
-from workflow.meetings.records import current_record
 from workflow.register import Register
+from workflow.rights.holdings import (
+    NO_DISCLOSURES,
+    Section,
+    audit_section,
+    case_row_section,
+    disclosures_section,
+    minutes_sections,
+    progress_sections,
+    referral_section,
+    rows_section,
+)
 from workflow.rights.redaction import RedactionItem, log_csv, redaction_items
 from workflow.rights.sanitise import sanitise_docx, sanitise_pdf
 from workflow.workspace.paths import Workspace
 from workflow.workspace.privacy import file_mode
-
-NO_DISCLOSURES = "No disclosures recorded."
-
-
-@dataclass
-class Section:
-    """One part of the bundle: a heading, label/value lines, and tables."""
-
-    title: str
-    lines: list[tuple[str, str]] = field(default_factory=list)
-    tables: list[tuple[list[str], list[list[str]]]] = field(default_factory=list)
-    note: str = ""
-    # Sub-parts under their own heading: a meeting's minute, one progress report.
-    groups: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
 
 
 @dataclass
@@ -70,260 +65,6 @@ def one_month_after(received: date) -> date:
     return due
 
 
-def _words(value: Any) -> str:
-    if value is None or value == "":
-        return "Not recorded"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, date | datetime):
-        return uk_date(value)
-    if isinstance(value, list):
-        return "; ".join(_words(item) for item in value) or "None"
-    if isinstance(value, str):
-        return LABELS.get(value, value)
-    return str(value)
-
-
-def _person(value: Any) -> str:
-    if not value:
-        return "Not recorded"
-    parts = [value.get(key) for key in ("name", "role", "agency", "team", "email", "phone")]
-    return ", ".join(str(part) for part in parts if part)
-
-
-def _referral_section(record: CaseRecord) -> Section:
-    referral = record.referral.model_dump(mode="python")
-    child = referral["child"]
-    section = Section("The referral")
-    section.lines += [
-        ("Case ID", record.case_id),
-        ("Accepted on", uk_date(record.accepted_on)),
-        ("Panel meeting", uk_date(referral["meeting"])),
-    ]
-    for key, label in (
-        ("name", "Name"),
-        ("preferred_name", "Preferred name"),
-        ("date_of_birth", "Date of birth"),
-        ("gender", "Gender"),
-        ("ethnicity", "Ethnicity"),
-        ("local_id", "Local ID"),
-        ("living_situation", "Living situation"),
-        ("placement_location", "Placement"),
-        ("out_of_area", "Out of area"),
-        ("legal_status", "Legal status"),
-        ("legal_status_since", "Legal status since"),
-    ):
-        section.lines.append((label, _words(child.get(key))))
-    for key, label in (
-        ("family", "Family"),
-        ("history", "History"),
-        ("criteria", "Criteria"),
-        ("criteria_detail", "Criteria detail"),
-        ("benefits", "What the panel could add"),
-        ("outcomes_sought", "Outcomes sought"),
-        ("child_views", "Your views"),
-        ("family_aware", "Family aware of the referral"),
-    ):
-        section.lines.append((label, _words(referral.get(key))))
-    for key, label in (
-        ("referrer", "Referred by"),
-        ("key_social_worker", "Key social worker"),
-        ("authorised_by", "Authorised by"),
-        ("iro", "Independent reviewing officer"),
-    ):
-        section.lines.append((label, _person(referral.get(key))))
-    section.tables.append(
-        (
-            ["Assessment", "Date", "By", "Summary"],
-            [
-                [a["title"], _words(a["date"]), a["author"], a["summary"]]
-                for a in referral["assessments"]
-            ],
-        )
-    )
-    section.tables.append(
-        (
-            ["Professional", "Role", "Agency", "Key worker"],
-            [
-                [p["name"], p["role"], p["agency"], _words(p["key_worker"])]
-                for p in referral["professionals"]
-            ],
-        )
-    )
-    section.tables.append(
-        (
-            ["Risk", "Level", "Known", "Description"],
-            [
-                [_words(r["category"]), _words(r["level"]), _words(r["known"]), r["description"]]
-                for r in referral["risks"]
-            ],
-        )
-    )
-    section.tables.append(
-        (
-            ["Obstacle", "Detail"],
-            [[_words(o["type"]), o["detail"]] for o in referral["obstacles"]],
-        )
-    )
-    section.tables.append(
-        (
-            ["Process tried", "Date", "Outcome"],
-            [
-                [_words(p["process"]), _words(p["date"]), p["outcome"]]
-                for p in referral["processes_tried"]
-            ],
-        )
-    )
-    return section
-
-
-def _case_row_section(row: dict[str, Any] | None) -> Section:
-    section = Section("The panel's register entry")
-    if row is None:
-        section.note = "The register holds no row for this case."
-        return section
-    from workflow.register.schema import SHEETS
-
-    for column in SHEETS["Cases"]:
-        section.lines.append((column.header, _words(row.get(column.key))))
-    return section
-
-
-def _minutes_sections(
-    workspace: Workspace, register: Register, case_id: str
-) -> tuple[Section, list[tuple[str, str]], set[str]]:
-    """Each meeting's minute of this case (never the rest of the minutes)."""
-    section = Section("Panel discussions and decisions")
-    texts: list[tuple[str, str]] = []
-    people: set[str] = set()
-    meetings = sorted(
-        (as_date(row.get("meeting")), row)
-        for row in register.rows("Meetings")
-        if case_id in str(row.get("cases") or "") and as_date(row.get("meeting"))
-    )
-    for meeting, _row in meetings:
-        record = current_record(workspace, register, meeting)
-        if record is None:
-            continue
-        for case in record.cases:
-            if case.case_id != case_id:
-                continue
-            where = f"minutes of {uk_date(meeting)}"
-            manager = case.accountable_manager
-            people.update([case.presented_by, manager.name, record.chair])
-            people.update(attendee.name for attendee in record.present)
-            people.update(action.owner for action in case.actions)
-            fields = [
-                ("Meeting", uk_date(meeting)),
-                ("Presented by", case.presented_by),
-                ("Discussion", case.discussion),
-                ("Agreed risk level", _words(case.risk_level)),
-                ("Why", case.risk_rationale),
-                ("Accountable manager", f"{manager.name}, {manager.role}, {manager.agency}"),
-                ("Risk management plan", case.risk_management_plan),
-                ("Contingencies", case.contingencies),
-                ("Communication", case.communication),
-                ("Monitoring", case.monitoring),
-                (
-                    "Progress report",
-                    f"{_words(case.progress_report.format)}, to the "
-                    f"{uk_date(case.progress_report.due_meeting)} panel"
-                    if case.progress_report
-                    else "None asked for",
-                ),
-                ("Escalated to the Safeguarding Partnership", _words(case.escalate_to_partnership)),
-                ("Why escalated", _words(case.escalation_reason)),
-                ("Case closed", _words(case.close_case)),
-                ("Why closed", _words(case.closure_reason)),
-            ]
-            section.groups.append((f"Panel of {uk_date(meeting)}", fields[1:]))
-            for label, text in fields[2:]:
-                texts.append((f"{where}: {label.lower()}", text))
-    if not section.groups:
-        section.note = "The case has not been discussed in recorded minutes."
-    return section, texts, people
-
-
-def _rows_section(
-    title: str, sheet: str, rows: list[dict[str, Any]], skip: tuple[str, ...] = ("case_id",)
-) -> Section:
-    from workflow.register.schema import SHEETS
-
-    columns = [column for column in SHEETS[sheet] if column.key not in skip]
-    section = Section(title)
-    if not rows:
-        section.note = "None."
-        return section
-    section.tables.append(
-        (
-            [column.header for column in columns],
-            [[_words(row.get(column.key)) for column in columns] for row in rows],
-        )
-    )
-    return section
-
-
-def _audit_section(rows: list[dict[str, Any]]) -> Section:
-    """The register's record of each change made to the case and its actions."""
-    section = Section("Changes recorded to your case")
-    if not rows:
-        section.note = "None."
-        return section
-    section.tables.append(
-        (
-            ["When", "Who", "What", "About"],
-            [
-                [
-                    _words(row.get("when")),
-                    str(row.get("who") or ""),
-                    " ".join(str(row.get(k) or "") for k in ("action", "detail")).strip(),
-                    str(row.get("target") or ""),
-                ]
-                for row in sorted(rows, key=lambda row: str(row.get("when") or ""))
-            ],
-        )
-    )
-    return section
-
-
-def _progress_sections(workspace: Workspace, case_id: str) -> tuple[Section, list, set[str]]:
-    from workflow.contract.progress import ProgressReport
-    from workflow.forms.loading import read_text
-
-    section = Section("Progress reports")
-    texts: list[tuple[str, str]] = []
-    people: set[str] = set()
-    for file in sorted((workspace.case_dir(case_id) / "progress").glob("progress-*.json")):
-        report = ProgressReport.model_validate_json(read_text(file))
-        where = f"progress report for {uk_date(report.meeting)}"
-        people.add(report.reported_by.name)
-        fields = [
-            ("Report to the panel of", uk_date(report.meeting)),
-            ("Reported by", _person(report.reported_by.model_dump())),
-            ("Date", uk_date(report.date)),
-            ("Risk level now", _words(report.risk_level)),
-            ("Why", report.risk_rationale),
-            ("What has changed", report.changes),
-            ("Your views", report.child_views),
-            ("Plan revised", _words(report.plan_revised)),
-            ("Still needed from the panel", report.still_needed),
-            ("Recommendation", _words(report.recommendation)),
-            ("Why", report.recommendation_reason),
-        ]
-        for label, text in fields[4:]:
-            texts.append((f"{where}: {label.lower()}", text))
-        for action in report.actions:
-            if action.progress:
-                fields.append((f"Action {action.action_id}", action.progress))
-                texts.append((f"{where}: action {action.action_id}", action.progress))
-        section.groups.append(
-            (f"Progress report to the panel of {uk_date(report.meeting)}", fields[1:])
-        )
-    if not section.groups:
-        section.note = "None received."
-    return section, texts, people
-
-
 def _disclosures_module() -> Any:
     """The Disclosures sheet's module, where this ccp has one (None before it)."""
     import importlib
@@ -341,21 +82,6 @@ def _disclosures(workspace: Workspace, case_id: str) -> list[dict[str, Any]] | N
     if found is None:
         return None
     return [dict(row) for row in found(workspace, case_id)]
-
-
-def _disclosures_section(rows: list[dict[str, Any]] | None) -> Section:
-    section = Section("Who the panel has sent your information to")
-    if not rows:
-        section.note = NO_DISCLOSURES
-        return section
-    keys = [key for key in rows[0] if key not in ("case_ids",)]
-    section.tables.append(
-        (
-            [key.replace("_", " ").capitalize() for key in keys],
-            [[_words(row.get(k)) for k in keys] for row in rows],
-        )
-    )
-    return section
 
 
 def _source_files(workspace: Workspace, record: CaseRecord) -> list[tuple[Path, str]]:
@@ -409,8 +135,8 @@ def export_case(
     actions = register.select("Actions", "case_id", [case_id])
     resources = register.select("Resources", "case_id", [case_id])
     progress_rows = register.select("Progress", "case_id", [case_id])
-    minutes, minute_texts, minute_people = _minutes_sections(workspace, register, case_id)
-    progress, progress_texts, progress_people = _progress_sections(workspace, case_id)
+    minutes, minute_texts, minute_people = minutes_sections(workspace, register, case_id)
+    progress, progress_texts, progress_people = progress_sections(workspace, case_id)
     disclosures = _disclosures(workspace, case_id)
     targets = [case_id, *(str(row.get("action_id")) for row in actions if row.get("action_id"))]
     changes = register.select("Audit", "target", targets)
@@ -459,15 +185,15 @@ def export_case(
     )
     sources = _source_files(workspace, record)
     sections = [
-        _referral_section(record),
-        _case_row_section(case_row),
+        referral_section(record),
+        case_row_section(case_row),
         minutes,
-        _rows_section("Actions agreed", "Actions", actions),
-        _rows_section("Resources agreed", "Resources", resources),
-        _rows_section("Progress reports asked for", "Progress", progress_rows),
+        rows_section("Actions agreed", "Actions", actions),
+        rows_section("Resources agreed", "Resources", resources),
+        rows_section("Progress reports asked for", "Progress", progress_rows),
         progress,
-        _audit_section(changes),
-        _disclosures_section(disclosures),
+        audit_section(changes),
+        disclosures_section(disclosures),
     ]
     title = f"Subject access: {case_id}"
     mode = file_mode(workspace)
@@ -559,4 +285,4 @@ def _publish(
         files.publish_dir(stage, out)
 
 
-__all__ = ["Bundle", "RedactionItem", "export_case", "one_month_after"]
+__all__ = ["NO_DISCLOSURES", "Bundle", "RedactionItem", "export_case", "one_month_after"]
