@@ -1,8 +1,10 @@
 """Take a text out of every XML part of a workbook: shared strings, inline strings,
-comments, cached chart values. For erasure: what a cell no longer shows must not linger."""
+comments, cached chart values. For erasure: what a cell no longer shows must not linger.
+Only text is changed, never an attribute (a sheet's or a font's name stays as it is)."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Sequence
 
@@ -23,19 +25,17 @@ def scrub_package(package: Package, needles: Sequence[str], replacement: str) ->
     if not wanted:
         return []
     pattern = _pattern(wanted)
-    raw = [needle.casefold().encode("utf-8") for needle in wanted]
+    folded = [needle.casefold() for needle in wanted]
     changed = []
     names = [*package.names, *package.added]
     for name in names:
         if not package.has(name) or not name.endswith((".xml", ".rels", ".vml")):
             continue
         data = package.read(name)
-        lowered = data.lower()
-        if (
-            not any(needle in lowered for needle in raw)
-            and b"<r>" not in data
-            and b":r>" not in data
-        ):
+        # As text, unescaped and case-folded: "Élodie & Co" may be stored "&#201;lodie &amp; Co".
+        text = html.unescape(data.decode("utf-8", errors="replace")).casefold()
+        runs = b"<r>" in data or b":r>" in data
+        if not runs and not any(needle in text for needle in folded):
             continue
         root = parse_xml(data, name)
         if _scrub(root, pattern, replacement):
@@ -53,10 +53,6 @@ def _scrub(root: etree._Element, pattern: re.Pattern[str], replacement: str) -> 
             value = getattr(element, attribute)
             if value and pattern.search(value):
                 setattr(element, attribute, pattern.sub(replacement, value))
-                touched = True
-        for key, value in element.attrib.items():
-            if pattern.search(value):
-                element.set(key, pattern.sub(replacement, value))
                 touched = True
         if etree.QName(element).localname in ("si", "is"):
             touched |= _join_runs(element, pattern, replacement)
