@@ -79,3 +79,21 @@ def test_any_typed_name_is_removed(name, mark):
     name = name.replace(" ", mark or " ", 1)
     result = scrubbed(workbook(name, f"{name} visited"), [name])
     assert name.casefold() not in texts(result).casefold()
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("ID DEMO-000731 noted", True),
+        ("ID DEMO-0007310 noted", False),
+        ("XDEMO-000731", False),
+        ("kai example-rivers visited", True),
+        ("Kai Example-Riversdale", True),  # a phrase is found anywhere
+    ],
+    ids=["whole-word", "longer-id", "prefixed-id", "phrase", "phrase-in-word"],
+)
+def test_a_single_word_is_found_only_whole(text, found):
+    from workflow.xlsx.scrub import pattern_for
+
+    pattern = pattern_for(["Kai Example-Rivers", "DEMO-000731"])
+    assert bool(pattern.search(text)) is found

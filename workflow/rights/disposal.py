@@ -23,6 +23,7 @@ from workflow.rights.scan import files_holding
 from workflow.workspace import disposal_stage
 from workflow.workspace.paths import Workspace
 from workflow.workspace.transaction import transaction
+from workflow.xlsx.scrub import pattern_for
 
 REMOVED = "[removed]"
 # The Cases cells that are the child's personal data (the case ID stays: the tombstone's key).
@@ -58,9 +59,9 @@ def _needles(workspace: Workspace, row: dict[str, Any]) -> list[str]:
             found += [child.get("name"), child.get("local_id")]
         except (ValueError, KeyError, TypeError):
             pass
-    return sorted(
-        {str(n).strip() for n in found if n and len(str(n).strip()) >= 3}, key=str.casefold
-    )
+    # A single word (a local ID) is searched for only when long enough not to be any number.
+    kept = {str(n).strip() for n in found if n and str(n).strip()}
+    return sorted((n for n in kept if (" " in n and len(n) >= 3) or len(n) >= 5), key=str.casefold)
 
 
 def _targets(workspace: Workspace, case_id: str, needles: list[str]) -> list[Path]:
@@ -89,9 +90,8 @@ def _refuse_shared_signed(
 
 def _scrub_rows(register: Register, needles: list[str]) -> int:
     """Replace the child's name in every cell of ccp's sheets; returns the cells changed."""
-    import re
 
-    pattern = re.compile("|".join(re.escape(n) for n in needles), re.IGNORECASE)
+    pattern = pattern_for(needles)
     changed = 0
     for sheet in SHEETS:
         if sheet == "Tombstones" or not register.has_sheet(sheet):

@@ -105,14 +105,16 @@ def _mail_texts(data: bytes, where: str) -> Iterator[tuple[str, str]]:
 
 
 def holds(path: Path, needles: Sequence[str]) -> list[Hit]:
-    """Which of ``needles`` (ignoring capitals) ``path`` holds, and where."""
-    wanted = [needle for needle in needles if needle and needle.strip()]
+    """Which of ``needles`` (ignoring capitals; a single word only whole) ``path`` holds,
+    and where."""
+    from workflow.xlsx.scrub import pattern_for
+
+    patterns = [(needle, pattern_for([needle])) for needle in needles if needle and needle.strip()]
     found: list[Hit] = []
     seen: set[tuple[str, str]] = set()
     for where, text in texts_of(path):
-        folded = text.casefold()
-        for needle in wanted:
-            if needle.casefold() in folded and (where, needle) not in seen:
+        for needle, pattern in patterns:
+            if (where, needle) not in seen and pattern.search(text):
                 seen.add((where, needle))
                 found.append(Hit(Path(path), where, needle))
     return found

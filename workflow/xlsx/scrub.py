@@ -13,8 +13,15 @@ from lxml import etree
 from workflow.xlsx.package import Package, parse_xml, serialise
 
 
-def _pattern(needles: Sequence[str]) -> re.Pattern[str]:
-    return re.compile("|".join(re.escape(n) for n in needles if n), re.IGNORECASE)
+def pattern_for(needles: Sequence[str]) -> re.Pattern[str]:
+    """One pattern finding any of ``needles``, ignoring capitals: a phrase (a full name)
+    anywhere, a single word (a local ID) only whole, so "DEMO-12" is not found in
+    "DEMO-123" nor "12" in a case ID."""
+    parts = []
+    for needle in sorted({n.strip() for n in needles if n and n.strip()}, key=len, reverse=True):
+        escaped = re.escape(needle)
+        parts.append(escaped if any(c.isspace() for c in needle) else rf"(?<!\w){escaped}(?!\w)")
+    return re.compile("|".join(parts) or "(?!)", re.IGNORECASE)
 
 
 def scrub_package(package: Package, needles: Sequence[str], replacement: str) -> list[str]:
@@ -24,8 +31,7 @@ def scrub_package(package: Package, needles: Sequence[str], replacement: str) ->
     wanted = [needle for needle in needles if needle and needle.strip()]
     if not wanted:
         return []
-    pattern = _pattern(wanted)
-    folded = [needle.casefold() for needle in wanted]
+    pattern = pattern_for(wanted)
     changed = []
     names = [*package.names, *package.added]
     for name in names:
@@ -33,9 +39,9 @@ def scrub_package(package: Package, needles: Sequence[str], replacement: str) ->
             continue
         data = package.read(name)
         # As text, unescaped and case-folded: "Élodie & Co" may be stored "&#201;lodie &amp; Co".
-        text = html.unescape(data.decode("utf-8", errors="replace")).casefold()
+        text = html.unescape(data.decode("utf-8", errors="replace"))
         runs = b"<r>" in data or b":r>" in data
-        if not runs and not any(needle in text for needle in folded):
+        if not runs and not pattern.search(text):
             continue
         root = parse_xml(data, name)
         if _scrub(root, pattern, replacement):
