@@ -182,6 +182,21 @@ def test_a_refused_disposal_is_one_line_and_changes_nothing(runner, demo, setup,
     assert sorted(p.relative_to(demo) for p in demo.rglob("*")) == files_before
 
 
+def test_an_open_case_is_never_disposed_of(runner, demo):
+    open_case = next(
+        r for r in sheet_rows(demo / "register.xlsx", "Cases") if r["Status"] == "open"
+    )
+    case_id = open_case["Case ID"]
+    result = ccp(
+        runner, demo, "retention", "dispose", case_id, "--authorised-by", "A", "--before-due"
+    )
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {case_id}: the case is still open; the panel closes it in its minutes first\n"
+    )
+    assert (demo / "cases" / case_id / "case.json").is_file()
+
+
 def test_an_unknown_case_is_one_line(runner, demo):
     result = ccp(runner, demo, "retention", "dispose", "CCP-2027-999", "--authorised-by", "A")
     assert result.exit_code == 1

@@ -124,6 +124,10 @@ def dispose_case(
                 f"{case_id}: on legal hold ({hold.get('reason')}); lift it first: "
                 f"ccp retention hold {case_id} --lift"
             )
+        if str(row.get("status") or "").strip().casefold() != "closed":
+            raise RecordsRefused(
+                f"{case_id}: the case is still open; the panel closes it in its minutes first"
+            )
         klass = workspace.panel.retention.case_papers
         due, why = case_due(klass, row)
         if (due is None or today() < due) and not before_due:
