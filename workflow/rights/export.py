@@ -84,6 +84,16 @@ def _disclosures(workspace: Workspace, case_id: str) -> list[dict[str, Any]] | N
     return [dict(row) for row in found(workspace, case_id)]
 
 
+def _paper_text(path: Path) -> str:
+    from workflow.core.errors import FileUnreadable
+    from workflow.documents.text import document_text
+
+    try:
+        return document_text(path)
+    except FileUnreadable:
+        return ""
+
+
 def _source_files(workspace: Workspace, record: CaseRecord) -> list[tuple[Path, str]]:
     """The case's own files: (file, its name in the bundle's source folder)."""
     case_dir = workspace.case_dir(record.case_id)
@@ -152,6 +162,9 @@ def export_case(
     professionals |= minute_people | progress_people
     professionals |= {panel.chair.name, panel.deputy.name, panel.administrator.name}
     professionals |= {member.name for member in panel.members}
+    # Organisations are not third parties: the panel's own name, the agencies involved.
+    professionals |= {panel.name, panel.authority or ""}
+    professionals |= {p.agency for p in [*referral.professionals, *panel.members]}
     texts = [
         ("referral: history", referral.history),
         ("referral: child's views", referral.child_views),
@@ -176,6 +189,11 @@ def export_case(
             for word in ("camhs", "health", "dr ", "psych", "paediatric", "medical")
         )
     ]
+    sources = _source_files(workspace, record)
+    # The papers' own words too: a chronology names the family more than the referral does.
+    for source, name in sources:
+        if source.suffix.lower() == ".docx" and "minutes-extracts/" not in name:
+            texts.append((f"source-files/{name}", _paper_text(source)))
     items = redaction_items(
         texts,
         family=referral.family,
@@ -183,7 +201,6 @@ def export_case(
         child_names=[referral.child.name, referral.child.preferred_name or ""],
         health=health,
     )
-    sources = _source_files(workspace, record)
     sections = [
         referral_section(record),
         case_row_section(case_row),

@@ -32,7 +32,7 @@ _RELATIONS = re.compile(
     r"\b(mother|mum|father|dad|parents?|step-?(?:father|mother|parent|dad|mum)|"
     r"brothers?|sisters?|bro|sis|siblings?|half-siblings?|half-(?:brother|sister)s?|"
     r"aunts?|uncles?|grand(?:mother|father|parent)s?|nan|cousins?|partners?|boyfriend|"
-    r"girlfriend|friends?|peers?|neighbours?|carers?|foster carers?|family)\b",
+    r"girlfriend|friends?|peers?|neighbours?|carers?|foster carers?)\b",
     re.IGNORECASE,
 )
 # Two capitalised words in a row: a name, unless either is a word of an organisation.
@@ -123,6 +123,13 @@ _NOT_NAMES = {
         "Friday",
         "Saturday",
         "Sunday",
+        "White",
+        "Black",
+        "British",
+        "Irish",
+        "Asian",
+        "Mixed",
+        "Other",
         "January",
         "February",
         "March",
