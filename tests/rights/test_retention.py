@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from between_meetings import sheet_rows
+from between_meetings import append_row, sheet_rows
 from helpers import copy_of
+from openpyxl import load_workbook
 
 from workflow.cli import cli
 from workflow.contract import PanelConfig
@@ -89,7 +90,19 @@ def test_a_class_typed_wrong_is_named(runner, demo):
     assert result.stderr.count("\n") == 1
 
 
+def reverse_rows(path, sheet):
+    """Sort a sheet backwards by hand (openpyxl, as Excel would save it)."""
+    book = load_workbook(path)
+    table = book[sheet]
+    values = [[c.value for c in r] for r in table.iter_rows(min_row=2)]
+    for row, new in zip(table.iter_rows(min_row=2), reversed(values), strict=True):
+        for cell, value in zip(row, new, strict=True):
+            cell.value = value
+    book.save(path)
+
+
 def test_a_hold_is_recorded_reported_and_lifted(runner, demo):
+    reverse_rows(demo / "register.xlsx", "Cases")
     held = ccp(runner, demo, "retention", "hold", CASE, "--reason", "Litigation: claim 2031/77")
     assert held.exit_code == 0, held.output
     assert held.output == f"{CASE}: on legal hold (Litigation: claim 2031/77)\n"
@@ -106,9 +119,19 @@ def test_a_hold_is_recorded_reported_and_lifted(runner, demo):
     assert again.exit_code == 1
     assert again.stderr.startswith(f"Error: {CASE}: already on legal hold since")
 
+    append_row(
+        demo / "register.xlsx",
+        "Retention holds",
+        {"Case ID": "CCP-2027-002", "Reason": "typed by hand"},
+    )
+    reverse_rows(demo / "register.xlsx", "Retention holds")
     lifted = ccp(runner, demo, "retention", "hold", CASE, "--lift")
     assert lifted.exit_code == 0, lifted.output
-    assert sheet_rows(demo / "register.xlsx", "Retention holds")[0]["Lifted by"] == "test-user"
+    holds = {r["Case ID"]: r for r in sheet_rows(demo / "register.xlsx", "Retention holds")}
+    assert holds[CASE]["Lifted by"] == "test-user"
+    assert holds["CCP-2027-002"]["Lifted by"] is None
+    report = ccp(runner, demo, "retention", "report")
+    assert "  CCP-2027-002: typed by hand" in report.output
     audit = [r["Action"] for r in sheet_rows(demo / "register.xlsx", "Audit")]
     assert audit[-2:] == ["placed a legal hold", "lifted a legal hold"]
 
