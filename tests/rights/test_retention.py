@@ -54,6 +54,11 @@ def test_nothing_is_due_today_and_the_far_future_lists_cases_with_why(runner, de
     assert "75 years from the child's date of birth" in later.output
     assert "signed minutes" in later.output
     assert "Kai" not in later.output  # case IDs only, never a child's name
+    open_case = next(
+        r for r in sheet_rows(demo / "register.xlsx", "Cases") if r["Status"] == "open"
+    )
+    assert f"{open_case['Case ID']} (referral and case papers)" in later.output
+    assert "; the case is still open\n" in later.output
 
 
 def test_an_edited_class_changes_what_is_due(runner, demo):

@@ -110,7 +110,9 @@ def retention_report(workspace: Workspace, as_of: date | None = None) -> Retenti
                 CLASS_WORDS["case_papers"],
                 due,
                 HELD if hold else status or "",
-                why,
+                why
+                if str(row.get("status") or "").strip().casefold() == "closed"
+                else f"{why}; the case is still open",
                 str(hold.get("reason") or "") if hold else "",
             )
         )
