@@ -154,10 +154,11 @@ def dispose_case(
             )
             for member in members:
                 tombstones.append((workspace.relative(member), _hash(member)))
+        blanked = sum(1 for key in PERSONAL if row.get(key) not in (None, ""))
         for key in PERSONAL:
             row[key] = None
         row["notes"] = f"Personal data destroyed on {uk_date(today())} (see Tombstones)"
-        result.cells = _scrub_rows(register, needles)
+        result.cells = blanked + _scrub_rows(register, needles)
         register.scrub(needles, REMOVED)
         stamp = {
             "case_id": case_id,
