@@ -56,12 +56,13 @@ def build(path: Path) -> None:
         ],
     )
 
-    heading(document, "1. Welcome, introductions and apologies")
+    heading(document, "1. Welcome, introductions, confidentiality and apologies")
     text(
         document,
         f"Chaired by {tag('chair.name')}, {tag('chair.role')}, {tag('chair.agency')}. Members "
         "who cannot attend send apologies and a deputy who can agree actions and resources "
-        "for their agency.",
+        "for their agency. The chair reads the confidentiality statement: "
+        + tag("panel.confidentiality_statement"),
     )
 
     heading(document, "2. Minutes of the last meeting and matters arising")
@@ -166,7 +167,7 @@ def build(path: Path) -> None:
             time,
             Column("Item", tag("x.title"), 4.6),
             Column("Lead", tag("x.lead"), 3.4),
-            Column("Notes", tag("x.notes"), 6.7, long=True),
+            Column("Notes", tag("x.notes"), 6.7),
         ],
         empty="None.",
     )
@@ -198,7 +199,7 @@ def build(path: Path) -> None:
         "a in p.open_actions",
         [
             Column("Action ID", tag("a.action_id"), 2.9),
-            Column("Action", tag("a.action"), 3.5, long=True),
+            Column("Action", tag("a.action"), 3.5),
             Column("Agency", tag("a.agency"), 2.2),
             Column("Owner", tag("a.owner"), 2.1),
             Column("Due", tag("a.due|uk_date"), 2.3),
@@ -219,7 +220,7 @@ def build(path: Path) -> None:
         "a in p.cancelled_actions",
         [
             Column("Action ID", tag("a.action_id"), 3.0),
-            Column("Action", tag("a.action"), 6.5, long=True),
+            Column("Action", tag("a.action"), 6.5),
             Column("Agency", tag("a.agency"), 2.5),
             Column("Why not done", tag("a.reason"), 5.0),
         ],
@@ -227,4 +228,9 @@ def build(path: Path) -> None:
     statement(document, "endif")
     statement(document, "endfor")
     statement(document, "endif")
+    # Room for seven items and six cases on one page, the confidentiality statement
+    # included; set on each heading, as the pack's merge keeps the cover's heading style.
+    for paragraph in document.paragraphs:
+        if paragraph.style is not None and paragraph.style.name == "Heading 1":
+            paragraph.paragraph_format.space_before = Pt(8)
     save(document, path)

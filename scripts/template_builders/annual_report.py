@@ -43,13 +43,19 @@ WIDTHS = {
     6: (3.8, (2.2, 2.2, 2.2, 2.2, 2.2, 2.2)),
 }
 
+STILL_TO_WRITE = (
+    "Draft: the chair's commentary, the panel's impact for children and its "
+    "recommendations to the Board are still to be written."
+)
+
 # (heading, introduction, [(figure columns, [table keys])]) in report order.
 SECTIONS: list[tuple[str, str, list[tuple[int, list[str]]]]] = [
     (
         "Meetings and attendance",
         "The panel meets every two months (terms of reference, section 9). Senior members "
-        "from each agency attend, or send apologies.",
-        [(3, ["meetings"]), (4, ["attendance"])],
+        "from each agency attend, or send apologies. After each meeting its decisions, draft "
+        "minutes and signed minutes are due within the panel's targets.",
+        [(3, ["meetings"]), (4, ["attendance", "minutes_on_time"])],
     ),
     (
         "Referrals",
@@ -105,12 +111,14 @@ SECTIONS: list[tuple[str, str, list[tuple[int, list[str]]]]] = [
 
 
 def build(path: Path) -> None:
-    document = new_document("Annual report of the {{ panel.name }}, {{ year }}")
+    document = new_document("Annual report of the {{ panel.name }}, {{ year_label }}")
     _styles(document)
-    page_header(document, "Annual report {{ year }}")
-    page_footer(document, "Annual report {{ year }}")
+    page_header(document, "Annual report {{ year_label }}")
+    page_footer(document, "Annual report {{ year_label }}")
 
-    text(document, "Annual report to the Safeguarding Children Board", style="Title")
+    text(
+        document, "Annual report {{ year_label }} to the Safeguarding Children Board", style="Title"
+    )
     text(document, "{{ panel.name }}", style="Panel name")
     text(document, "{{ period.start|uk_date }} to {{ period.end|uk_date }}", style="Period")
     text(
@@ -128,11 +136,24 @@ def build(path: Path) -> None:
         style="Note",
     )
 
+    heading(document, "The chair's commentary")
+    statement(document, "if commentary")
+    statement(document, "for para in commentary.commentary")
+    text(document, "{{ para }}")
+    statement(document, "endfor")
+    heading(document, "Impact for children", level=2)
+    statement(document, "for para in commentary.impact")
+    text(document, "{{ para }}")
+    statement(document, "endfor")
+    statement(document, "else")
+    text(document, STILL_TO_WRITE, style="Still to write")
+    statement(document, "endif")
+
     heading(document, "1. The year in figures")
     table = grid_table(document, 2, (11.0, 6.0))
     fill(table.rows[0].cells[0], "{%tr for s in summary %}", "Table text")
     fill(table.rows[1].cells[0], "{{ s.label }}", "Table label", LABEL_FILL)
-    fill(table.rows[1].cells[1], "{{ s.value }}", "Figure")
+    fill(table.rows[1].cells[1], "{{ s.value }}", "Number")
     _add_row(table, "{%tr endfor %}")
     keep_on_one_page(table, last=1)
 
@@ -141,6 +162,16 @@ def build(path: Path) -> None:
         text(document, intro, style="Section intro")
         for columns, keys in blocks:
             _table_block(document, columns, keys)
+        if title.startswith("Service gaps"):
+            statement(document, "if commentary and commentary.themes")
+            heading(document, "The chair on these themes", level=2)
+            statement(document, "for th in commentary.themes")
+            text(document, "{{ th.theme }}", style="Theme")
+            statement(document, "for para in th.comment")
+            text(document, "{{ para }}")
+            statement(document, "endfor")
+            statement(document, "endfor")
+            statement(document, "endif")
         if title.startswith("Time from referral"):
             statement(document, "if median_wait is not none")
             text(
@@ -149,11 +180,29 @@ def build(path: Path) -> None:
             )
             statement(document, "endif")
 
+    heading(document, "Recommendations to the Board")
+    statement(document, "if commentary")
+    statement(document, "for rec in commentary.recommendations")
+    text(document, "{{ rec.recommendation }}", style="List Number")
+    statement(document, "if rec.owner or rec.by")
+    text(
+        document,
+        "{% if rec.owner %}For: {{ rec.owner }}{% endif %}"
+        "{% if rec.owner and rec.by %}; {% endif %}"
+        "{% if rec.by %}by {{ rec.by }}{% endif %}",
+        style="Recommendation owner",
+    )
+    statement(document, "endif")
+    statement(document, "endfor")
+    statement(document, "else")
+    text(document, STILL_TO_WRITE, style="Still to write")
+    statement(document, "endif")
+
     heading(document, "About these figures")
     text(
         document,
         "Every table, with a note on how each figure is counted, is also in the workbook "
-        "annual-{{ year }}.xlsx that accompanies this report.",
+        "{{ workbook }} that accompanies this report.",
     )
     text(document, "{{ chair.name }}", style="Sign-off")
     text(document, "{{ chair.role }}, Chair of the {{ panel.name }}")
@@ -172,22 +221,23 @@ def _table_block(document: object, columns: int, keys: Sequence[str]) -> None:
     repeat_as_header(header)
     fill(header.cells[0], "{{ t.label }}", "Table heading", HEADER_FILL)
     for index, cell in enumerate(header.cells[1:]):
-        fill(cell, tag(f"t.columns[{index}]"), "Figure heading", HEADER_FILL)
+        fill(cell, tag(f"t.columns[{index}]"), "Number heading", HEADER_FILL)
     _add_row(table, "{%tr for r in t.rows %}")
     _add_row(table, "{%tr if r.total %}")
     # Six figures a row only fit at a smaller size ("fewer than 5" on one line).
     small = " small" if columns > 4 else ""
-    _figures_row(table, columns, "Total label", f"Total figure{small}")
+    _figures_row(table, columns, "Total label", f"Total number{small}")
     _add_row(table, "{%tr else %}")
-    _figures_row(table, columns, "Table text", f"Figure{small}")
+    _figures_row(table, columns, "Table text", f"Number{small}")
     _add_row(table, "{%tr endif %}")
     _add_row(table, "{%tr endfor %}")
-    # A table of figures stays on one page with its heading and the note under it.
+    # A table of figures stays on one page with its heading, its chart and its note.
     keep_on_one_page(table, last=len(table.rows))
-    text(document, "{{ t.note }}", style="Note")
     statement(document, "if t.chart")
+    text(document, "Chart: {{ t.title }}", style="Chart title")
     text(document, "{{ t.chart }}", style="Chart")
     statement(document, "endif")
+    text(document, "{{ t.note }}", style="Note")
     statement(document, "else")
     text(document, "None in this period.", style="Note")
     statement(document, "endif")
@@ -215,16 +265,33 @@ def _styles(document: object) -> None:
     period.font.bold = True
     period.paragraph_format.space_after = Pt(12)
 
-    figure = paragraph_style(document, "Figure", base="Table text")
-    figure.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    heading = paragraph_style(document, "Figure heading", base="Table heading")
+    # Not "Figure": LibreOffice tags a paragraph of a style by that name as a /Figure (an
+    # image) in the PDF, so a screen reader would announce every number as a picture.
+    number = paragraph_style(document, "Number", base="Table text")
+    number.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    heading = paragraph_style(document, "Number heading", base="Table heading")
     heading.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     total = paragraph_style(document, "Total label", base="Table label")
     total.font.color.rgb = None
-    total_figure = paragraph_style(document, "Total figure", base="Figure")
-    total_figure.font.bold = True
-    for name, parent in (("Figure small", "Figure"), ("Total figure small", "Total figure")):
+    total_number = paragraph_style(document, "Total number", base="Number")
+    total_number.font.bold = True
+    for name, parent in (("Number small", "Number"), ("Total number small", "Total number")):
         paragraph_style(document, name, base=parent).font.size = Pt(8.5)
+
+    caption = paragraph_style(document, "Chart title")
+    caption.font.bold = True
+    caption.paragraph_format.space_before = Pt(8)
+    caption.paragraph_format.keep_with_next = True
+
+    draft = paragraph_style(document, "Still to write")
+    draft.font.italic = True
+    theme = paragraph_style(document, "Theme")
+    theme.font.bold = True
+    theme.paragraph_format.keep_with_next = True
+    theme.paragraph_format.space_before = Pt(6)
+    owner = paragraph_style(document, "Recommendation owner")
+    owner.paragraph_format.left_indent = Pt(18)
+    owner.font.italic = True
 
     intro = paragraph_style(document, "Section intro")
     intro.paragraph_format.keep_with_next = True
@@ -234,9 +301,12 @@ def _styles(document: object) -> None:
     chart.paragraph_format.space_before = Pt(6)
     chart.paragraph_format.space_after = Pt(10)
     chart.paragraph_format.keep_together = True
+    # The note under the table comes after its chart: table, chart and note stay together.
+    chart.paragraph_format.keep_with_next = True
 
     sign_off = paragraph_style(document, "Sign-off")
     sign_off.font.bold = True
     sign_off.paragraph_format.space_before = Pt(24)
     sign_off.paragraph_format.space_after = Pt(0)
+    sign_off.paragraph_format.keep_with_next = True  # the chair's name with their role
     document.styles["Note"].paragraph_format.space_before = Pt(3)

@@ -90,7 +90,6 @@ class Column:
     title: str
     value: str  # the cell's template text, e.g. tag("a.title")
     width: float  # cm
-    long: bool = False  # free text that may run past a page (LongText in the models)
     blank: str = ""  # what a blank row to write in shows (e.g. tick boxes)
 
 
@@ -116,9 +115,8 @@ def list_table(
     """
     items = loop.split(" in ", 1)[1].split(" if ", 1)[0]
     statement(document, f"if {show_if or items}")
-    long = any(column.long for column in columns)
     rows = 4 + (3 if blank_rows else 0)
-    table = grid_table(document, rows, [column.width for column in columns], rows_split=long)
+    table = grid_table(document, rows, [column.width for column in columns])
     header, opening, row, closing = table.rows[:4]
     repeat_as_header(header)
     for cell, column in zip(header.cells, columns, strict=True):
@@ -147,15 +145,13 @@ def label_table(
     rows: Sequence[tuple[str, str] | str],
     widths: Sequence[float] = (5.0, 12.0),
     *,
-    long: bool = False,
     keep_next: bool = False,
 ) -> Table:
     """Label and value rows; a bare string is a {%tr ... %} row (if/endif around rows).
 
-    `long`: a value may be free text of any length, so its row may split over pages.
     `keep_next`: the whole table keeps with the paragraph after it.
     """
-    table = grid_table(document, len(rows), widths, rows_split=long)
+    table = grid_table(document, len(rows), widths)
     for table_row, row in zip(table.rows, rows, strict=True):
         if isinstance(row, str):
             fill(table_row.cells[0], f"{{%tr {row} %}}", "Table text")

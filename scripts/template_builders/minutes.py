@@ -119,7 +119,7 @@ def decision_table(
             expanded += [(row.label, row.value), "else", (row.label, row.value), "endif"]
         else:
             expanded.append((row.label, row.value))
-    table = label_table(document, expanded, long=True)
+    table = label_table(document, expanded)
     for index, height in tall.items():
         _roomy(table, index, height=height)
     if keep:
@@ -222,7 +222,7 @@ def actions_table(document: DocumentObject, actions: str, *, draft: bool) -> Non
         [
             # The register's action ID, the one the agenda and reminders quote.
             Column("Action ID", tag('a.action_id|default("")'), 3.1),
-            Column("Action", tag("a.description"), 5.3, long=True),
+            Column("Action", tag("a.description"), 5.3),
             Column("Agency", tag("a.agency"), 3.0),
             Column("Owner", tag("a.owner"), 2.9),
             Column("Due", tag("a.due|uk_date"), 2.7),
@@ -296,7 +296,7 @@ def case_minutes(document: DocumentObject, c: str, number: str, *, draft: bool) 
         f"r in {c}.resources",
         [
             Column("Agency", tag("r.agency"), 3.4),
-            Column("Resource", tag("r.description"), 7.4, long=True),
+            Column("Resource", tag("r.description"), 7.4),
             Column(
                 "Amount", tag('"£{:,.2f}".format(r.amount) if r.amount is not none else ""'), 2.8
             ),
@@ -438,7 +438,11 @@ def build(path: Path) -> None:
                 "Signed",
                 tag('(signed.name ~ ", " ~ signed.date|uk_date) if signed else "Not yet signed"'),
             ),
-            ("Minute-taker", tag('record.minute_taker|default(none)|blank("Not recorded")')),
+            # On the draft an empty box to write in; "Not recorded" only on a record.
+            (
+                "Minute-taker",
+                tag('record.minute_taker|default(none)|blank("" if draft else "Not recorded")'),
+            ),
             (
                 "Next meeting",
                 tag('meeting.next_date|default(none)|uk_date|blank("To be arranged")'),
@@ -453,6 +457,13 @@ def build(path: Path) -> None:
     statement(document, "endif")
 
     heading(document, "1. Present and apologies")
+    text(document, "Confidentiality", style="Field label")
+    text(
+        document,
+        "The chair read the confidentiality statement at the start of the meeting: "
+        + tag("panel.confidentiality_statement"),
+        style="Notice",
+    )
     text(document, "Present", style="Field label")
     statement(document, "if draft")
     text(
@@ -470,6 +481,19 @@ def build(path: Path) -> None:
         empty="No apologies.",
         show_if="draft or record.apologies",
         blank_rows=(3, "draft"),
+    )
+
+    text(document, "In attendance for an item", style="Field label")
+    list_table(
+        document,
+        "p in attending",
+        [
+            Column("Name and role", tag("p.name"), 11.0),
+            Column("For item", tag("p.item"), 6.0),
+        ],
+        empty="No one attended for a single item.",
+        show_if="draft or attending",
+        blank_rows=(2, "draft"),
     )
 
     statement(document, "for case in record.cases")

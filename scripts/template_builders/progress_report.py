@@ -60,7 +60,6 @@ def build(path: Path) -> None:
                 "Action",
                 "{{ a.action }}\n{{ a.owner }}, {{ a.agency }}; due {{ a.due|uk_date }}",
                 5.2,
-                long=True,
             ),
             Column(
                 "Status",
@@ -69,7 +68,7 @@ def build(path: Path) -> None:
                 "{{ '\\npreviously ' ~ a.was if a.was else '' }}",
                 2.6,
             ),
-            Column("Progress", '{{ a.progress|blank("Not reported.") }}', 6.3, long=True),
+            Column("Progress", '{{ a.progress|blank("Not reported.") }}', 6.3),
         ],
         empty="The panel agreed no actions for this case.",
     )

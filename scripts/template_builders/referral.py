@@ -79,7 +79,7 @@ def build(path: Path) -> None:
             Column("Assessment", tag("a.title"), 3.5),
             Column("Date", tag("a.date|uk_date"), 3.1),
             Column("Author", tag("a.author"), 3.4),
-            Column("Summary", tag("a.summary"), 7.0, long=True),
+            Column("Summary", tag("a.summary"), 7.0),
         ],
     )
 
@@ -107,7 +107,7 @@ def build(path: Path) -> None:
         f"k in {R}.risks",
         [
             Column("Category", tag("k.category|words"), 3.2),
-            Column("Description", tag("k.description"), 7.4, long=True),
+            Column("Description", tag("k.description"), 7.4),
             Column("Level", tag("k.level|words"), 2.3),
             Column(
                 "Known or suspected", tag('k.known|yesno("Known", "Unknown or suspected")'), 4.1
@@ -121,7 +121,7 @@ def build(path: Path) -> None:
         f"o in {R}.obstacles",
         [
             Column("Obstacle", tag("o.type|words"), 4.0),
-            Column("Detail", tag("o.detail"), 13.0, long=True),
+            Column("Detail", tag("o.detail"), 13.0),
         ],
     )
 
@@ -137,7 +137,7 @@ def build(path: Path) -> None:
         [
             Column("Process", tag("t.process|words"), 4.4),
             Column("Date", tag("t.date|uk_date"), 3.1),
-            Column("Outcome", tag("t.outcome"), 9.5, long=True),
+            Column("Outcome", tag("t.outcome"), 9.5),
         ],
     )
 
@@ -195,7 +195,7 @@ def build(path: Path) -> None:
             Column("Name", tag("s.name"), 3.3),
             Column("Role", tag("s.role"), 3.2),
             Column("Agency", tag("s.agency"), 3.3),
-            Column("Reason", tag("s.reason"), 7.2, long=True),
+            Column("Reason", tag("s.reason"), 7.2),
         ],
     )
 

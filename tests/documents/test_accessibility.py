@@ -86,7 +86,7 @@ def test_headings_never_skip_a_level(demo):
 def test_every_section_of_the_agenda_and_minutes_is_a_heading(demo):
     agenda = [text for _, text in _heading_levels(demo / APRIL / "agenda.docx")]
     assert agenda[:7] == [
-        "1. Welcome, introductions and apologies",
+        "1. Welcome, introductions, confidentiality and apologies",
         "2. Minutes of the last meeting and matters arising",
         "3. New referrals",
         "4. Progress reviews due",

@@ -193,8 +193,10 @@ class Reader:
                 [("Resources", agency, "Amount confirmed")],
                 exact=False,
             )
-        discussed = ("Escalations", "Children discussed", "Children")
-        self.add(discussed, [("Escalations", "Escalated", "Children")], exact=False)
+        discussed = ("Escalations", "Discussed by the panel", "Number")
+        self.add(
+            discussed, [("Escalations", "Escalated to the Partnership", "Number")], exact=False
+        )
         for row in self.sheets.get("Themes", [])[1:]:
             self.add(discussed, [("Themes", str(row[0]), "Children")], exact=False)
         referred = ("Referrals by month", self.total_row("Referrals by month") or "", "Referrals")
@@ -218,9 +220,13 @@ class Reader:
                 self.total_row("Referrals by month"),
                 "Referrals",
             ),
-            "Children discussed": ("Escalations", "Children discussed", "Children"),
+            "Children discussed": ("Escalations", "Discussed by the panel", "Number"),
             "Actions agreed": ("Actions", self.total_row("Actions"), "Agreed"),
-            "Children escalated to the Partnership": ("Escalations", "Escalated", "Children"),
+            "Children escalated to the Partnership": (
+                "Escalations",
+                "Escalated to the Partnership",
+                "Number",
+            ),
             "Cases closed": ("Closures", self.total_row("Closures"), "Cases"),
         }
         for label, cell in same.items():

@@ -28,6 +28,7 @@ PANEL = {
     "name": "Northshire Complex Child Panel",
     "authority": "Northshire County Council",
     "protective_marking": "OFFICIAL-SENSITIVE",
+    "confidentiality_statement": "What is shared here stays here.",
 }
 MEETING = {"date": date(2027, 3, 11), "time": "10:00-13:00", "venue": "County Hall, Room 4"}
 CHAIR = {
@@ -292,6 +293,7 @@ def signed_minutes_context() -> dict[str, Any]:
             ],
             "any_other_business": None,
         },
+        "attending": [{"name": "Dana Fictional (Social worker)", "item": "2. Case CCP-2027-004"}],
         "draft": False,
         "version": 2,
         "signed": dict(SIGNED),
@@ -323,6 +325,7 @@ def draft_minutes_context() -> dict[str, Any]:
             ],
             "any_other_business": None,
         },
+        "attending": [{"name": "Dana Fictional (Social worker)", "item": "2. Case CCP-2027-004"}],
         "draft": True,
         "version": None,
         "signed": None,
@@ -459,7 +462,7 @@ def test_none_never_shows(tmp_path, name, context):
 # --- agenda ------------------------------------------------------------------------------
 
 AGENDA_ITEMS = [
-    "1. Welcome, introductions and apologies",
+    "1. Welcome, introductions, confidentiality and apologies",
     "2. Minutes of the last meeting and matters arising",
     "3. New referrals",
     "4. Progress reviews due",
@@ -676,8 +679,8 @@ def test_minutes_headings_and_tor_12_sections_per_case(signed_minutes):
         "5. Any other business",
     ]
     labels = field_labels(signed_minutes)
-    assert labels[:2] == ["Present", "Apologies"]
-    cases = labels[2:]
+    assert labels[:4] == ["Confidentiality", "Present", "Apologies", "In attendance for an item"]
+    cases = labels[4:]
     assert cases[: len(TOR_12_HEADINGS)] == TOR_12_HEADINGS
     assert cases[len(TOR_12_HEADINGS) : 2 * len(TOR_12_HEADINGS)] == TOR_12_HEADINGS
 

@@ -58,7 +58,15 @@ PROGRESS_FORM = FormSpec(
     ),
     front=("case_id", "meeting", "date", "reported_by"),
     required=("actions",),  # every open action is answered
-    hints=(("recommendation", "What you recommend the panel does with the case"),),
+    conditions=(("actions[].progress", "while open"), ("actions[].completed_on", "if completed")),
+    hints=(
+        ("recommendation", "What you recommend the panel does with the case"),
+        ("actions[].progress", "What has been done, and what is left."),
+        ("actions[].completed_on", "The date it was completed"),
+    ),
+    # One row per action agreed, filled in by ccp: the action's words go in its row.
+    fixed_rows=("actions",),
+    column_cm=(("actions[].action_id", 5.6),),
 )
 WORDS_TO_STATUS = {word: code for code, word in STATUS_WORDS.items()}
 

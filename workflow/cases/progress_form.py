@@ -160,17 +160,36 @@ def write_progress_form(workspace: Workspace, facts: CaseFacts, meeting: date, o
         ]
         if actions:
             filler.fill_table("actions", actions)
-        _finish_form(filler, [_action_line(row) for row in facts.actions if row.get("action_id")])
+        _finish_form(
+            filler,
+            {
+                str(row["action_id"]): _action_lines(row)
+                for row in facts.actions
+                if row.get("action_id")
+            },
+        )
 
         return publish(filler.save(staging / "filled.docx"), out)
 
 
-def _finish_form(filler: Any, action_lines: list[str]) -> None:
-    """Lock ccp's own answers, drop the spare action rows, list the actions agreed."""
+def _action_lines(row: dict[str, Any]) -> list[str]:
+    """What the panel agreed, who does it and by when: under the action's ID, in its row."""
+    due = as_date(row.get("due"))
+    who = ", ".join(str(row.get(key)) for key in ("owner", "agency") if row.get(key))
+    text = " ".join(str(row.get("action") or "").split())
+    return [
+        text,
+        f"{who or 'No owner recorded'}; {f'due {uk_date(due)}' if due else 'no due date'}",
+    ]
+
+
+def _finish_form(filler: Any, actions: dict[str, list[str]]) -> None:
+    """Lock ccp's own answers, drop the spare action rows, say what each action is."""
     for tag in LOCKED_BOXES:
         filler.lock(tag)
     filler.drop_spare_rows("actions", "action_id")
-    # The actions as agreed, above their table: the reporter sees what each ID means.
-    filler.lines_above_table(
-        "actions", action_lines or ["The panel agreed no actions for this case."]
-    )
+    if actions:
+        # In the action's own row: its words, owner and due date beside the answer.
+        filler.lines_in_rows("actions", "action_id", actions)
+    else:
+        filler.lines_above_table("actions", ["The panel agreed no actions for this case."])

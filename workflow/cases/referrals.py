@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from workflow.cases.actions import audit_time
 from workflow.cases.attachments import Paper, PaperCheck, PaperLimits, check_papers, pack_message
 from workflow.cases.store import CaseRecord, case_context
 from workflow.contract import LABELS, Attachments, Referral
@@ -413,4 +414,7 @@ def _record_in_register(register: Any, record: CaseRecord) -> None:
             f"for the {referral.meeting.isoformat()} meeting; local ID "
             f"{referral.child.local_id}; from {referral.referrer.agency}{late}"
         ),
+        # On the day ccp runs as of (CCP_TODAY, the demo's clock), like the Accepted on
+        # date it writes: else the history shows a referral accepted before it was made.
+        when=audit_time(),
     )

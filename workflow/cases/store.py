@@ -58,6 +58,7 @@ def panel_context(panel: PanelConfig) -> dict[str, Any]:
         "name": panel.name,
         "authority": panel.authority,
         "protective_marking": panel.protective_marking,
+        "confidentiality_statement": panel.confidentiality_statement,
     }
 
 

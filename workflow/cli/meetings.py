@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from workflow.cli.base import ISO_DATE, CcpFailure, cli, open_workspace, say_written, warn
+from workflow.core.dates import uk_date
 
 
 @cli.command()
@@ -46,6 +47,7 @@ def pack(
     say_written(result.written, workspace.root)
     if result.pdf_skipped:
         click.echo(result.pdf_skipped, err=True)
+    warn(result.warnings)
     for line in result.readiness.lines():
         click.echo(line)
     if not result.readiness.blocking:
@@ -56,9 +58,49 @@ def pack(
         )
 
 
-@cli.group()
-def minutes() -> None:
-    """Minutes: the pre-filled draft, recording, signing, amending."""
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def minutes(ctx: click.Context) -> None:
+    """Minutes: the pre-filled draft, recording, signing, amending.
+
+    Without a command: is each meeting's paperwork on time (panel.yaml timeliness),
+    and which Red actions have no note saying why.
+
+    \b
+    Example:  ccp minutes
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from workflow.core.dates import today
+    from workflow.meetings.timeliness import RED, lateness
+    from workflow.register import Register
+
+    workspace = open_workspace(ctx)
+    workspace.require()
+    panel = workspace.panel
+    rules = panel.timeliness
+    now = today()
+    found = lateness(Register.load(workspace.register_file), panel, now)
+    click.echo(
+        f"Minutes on time (targets in working days: decisions summary "
+        f"{rules.decisions_summary_days}, draft {rules.draft_minutes_days}, signed "
+        f"{rules.signed_minutes_days}); as of {uk_date(now)}:"
+    )
+    for paperwork in found.meetings:
+        click.echo(f"  {uk_date(paperwork.meeting)}")
+        for step in paperwork.steps:
+            click.echo(f"    {step.describe(now)}")
+    if not found.meetings:
+        click.echo("  No meeting held yet.")
+    counts = found.actions.counts
+    click.echo(f"Open actions: {counts[RED]} Red, {counts['Amber']} Amber, {counts['Green']} Green")
+    late = found.late_lines()
+    if late:
+        click.echo(f"Late ({len(late)}):")
+        for line in late:
+            click.echo(f"  {line}")
+    else:
+        click.echo("Nothing is late.")
 
 
 @minutes.command("draft")
@@ -167,31 +209,73 @@ def report() -> None:
 
 
 @report.command("annual")
-@click.option("--year", type=click.IntRange(1901, 9999), required=True, help="The report's year.")
-@click.option("--from", "start", type=ISO_DATE, help="First day (default: 1 January).")
-@click.option("--to", "end", type=ISO_DATE, help="Last day (default: 31 December).")
+@click.option(
+    "--year",
+    type=click.IntRange(1901, 9999),
+    required=True,
+    help="The year the report's year starts in (panel.yaml report_year_starts, default 01-01).",
+)
+@click.option("--from", "start", type=ISO_DATE, help="First day (default: the year's start).")
+@click.option("--to", "end", type=ISO_DATE, help="Last day (default: a year after the start).")
 @click.option("--no-pdf", is_flag=True, help="Skip the PDF (no LibreOffice needed).")
+@click.option(
+    "--template",
+    "template_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the chair's commentary file (YAML) to fill in, and stop.",
+)
+@click.option(
+    "--commentary",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The chair's filled commentary file: commentary, impact, themes, recommendations.",
+)
 @click.pass_context
 def report_annual(
-    ctx: click.Context, year: int, start: date | None, end: date | None, no_pdf: bool
+    ctx: click.Context,
+    year: int,
+    start: date | None,
+    end: date | None,
+    no_pdf: bool,
+    template_out: Path | None,
+    commentary: Path | None,
 ) -> None:
     """Write the chair's annual report: Word, PDF/A and the figures workbook.
 
     Counts of children from 1 to 4 show as "fewer than 5" (panel.yaml
     small_number_threshold), and any figure that would give one away is not shown.
+    The chair's commentary, impact, themes and recommendations come from a YAML file:
+    --template writes it ready to fill, --commentary uses it.
 
     \b
-    Example:  ccp report annual --year 2027
+    Example:  ccp report annual --year 2027 --template chair-2027.yaml
+    Example:  ccp report annual --year 2027 --commentary chair-2027.yaml
     Example:  ccp report annual --year 2027 --from 2027-04-01 --to 2028-03-31
     """
-    from workflow.reports.counting import report_period
+    from workflow.reports.commentary import load_commentary, write_commentary_template
+    from workflow.reports.counting import panel_period
     from workflow.reports.files import write_annual_report
 
     workspace = open_workspace(ctx)
-    result = write_annual_report(workspace, report_period(year, start, end), pdf=not no_pdf)
+    period = panel_period(workspace.panel, year, start, end)
+    if template_out is not None:
+        if commentary is not None:
+            raise click.UsageError("--template and --commentary: give one or the other")
+        written = write_commentary_template(workspace, period, template_out)
+        click.echo(f"The chair fills this in, then: --commentary {template_out}")
+        say_written([written], workspace.root)
+        return
+    chair = load_commentary(commentary) if commentary is not None else None
+    result = write_annual_report(workspace, period, pdf=not no_pdf, commentary=chair)
     small, hidden = result.hidden_counts
     click.echo(
-        f"Annual report {year} ({result.figures.period.words}): {small} figure(s) shown as "
-        f'"fewer than {result.figures.threshold}", {hidden} not shown to protect them'
+        f"Annual report {period.label} ({result.figures.period.words}): {small} figure(s) "
+        f'shown as "fewer than {result.figures.threshold}", {hidden} not shown to protect them'
     )
     say_written(result.written, workspace.root)
+    if chair is None:
+        warn(
+            [
+                "The report is marked as a draft: it has no chair's commentary "
+                "(--template FILE writes one to fill in; --commentary FILE uses it)"
+            ]
+        )

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from workflow.contract import MinutesRecord, PanelConfig, Referral
+from workflow.contract.commentary import Commentary
 from workflow.contract.progress import ProgressReport
 from workflow.core.files import write_text
 
@@ -20,6 +21,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "referral.schema.json": Referral,
     "minutes.schema.json": MinutesRecord,
     "progress.schema.json": ProgressReport,
+    "commentary.schema.json": Commentary,
 }
 
 

@@ -22,7 +22,7 @@ from workflow.demo.data import (
     demo_referrals,
     demo_strategic_yaml,
 )
-from workflow.demo.history import demo_year
+from workflow.demo.history import accept_demo_referrals, demo_rng, demo_year
 from workflow.demo.interval import demo_interval
 from workflow.demo.word_filler import fill
 from workflow.documents.pdf import find_soffice
@@ -112,7 +112,7 @@ def build_demo(root: Path) -> DemoResult:
     meetings = panel_meeting_dates(now + timedelta(days=21))
     first, second = meetings[0], meetings[1]
     result = DemoResult(root)
-    result.add("Workspace", init_workspace(root, panel_yaml=demo_panel_yaml(meetings)))
+    result.add("Workspace", init_workspace(root, panel_yaml=demo_panel_yaml(meetings, now.month)))
     workspace = Workspace(root)
 
     inbox = root / "inbox"
@@ -134,6 +134,8 @@ def build_demo(root: Path) -> DemoResult:
     result.add(f"Pack for the {first.isoformat()} meeting", pack.written)
     if pack.pdf_skipped:
         result.sections.append(("PDF", [pack.pdf_skipped]))
+    if pack.warnings:
+        result.sections.append(("For the administrator (circulation)", pack.warnings))
 
     with as_of(first + timedelta(days=1)):
         drafted = draft_minutes(workspace, first)
@@ -150,14 +152,20 @@ def build_demo(root: Path) -> DemoResult:
     with as_of(first + timedelta(days=3)):
         signed = sign_minutes(workspace, first, workspace.panel.chair.name)
     result.add(f"Minutes signed by {signed.signed_by} (with per-child extracts)", signed.written)
+    if signed.warnings:
+        # An extract with no e-mail draft (a key worker without an address) goes by hand.
+        result.sections.append(("For the administrator (extracts)", signed.warnings))
     check = verify_document(workspace, signed.written[0])
     result.sections.append(("Verified", [check.message]))
 
     demo_interval(workspace, first, second, result)
+    # The second meeting's new referrals come in three weeks before it, so its pack has them.
+    rng = demo_rng()
+    accept_demo_referrals(workspace, second, 0, rng)
     with as_of(second - timedelta(days=14)):
         later = build_pack(workspace, second, pdf=pdf)
     result.add(f"Pack for the {second.isoformat()} meeting (progress reviews)", later.written)
 
-    demo_year(workspace, meetings, now, result, pdf=pdf)
+    demo_year(workspace, meetings, now, result, pdf=pdf, rng=rng, accepted=frozenset({second}))
     result.add("Register", [workspace.register_file])
     return result

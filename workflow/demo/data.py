@@ -12,7 +12,7 @@ from typing import Any
 from workflow.forms.loading import dump_yaml
 
 
-def demo_panel_yaml(meetings: list[date]) -> str:
+def demo_panel_yaml(meetings: list[date], report_month: int = 1) -> str:
     panel = {
         "name": "Northshire Complex Child Panel (DEMO)",
         "authority": "Northshire County Council (fictional)",
@@ -33,8 +33,12 @@ def demo_panel_yaml(meetings: list[date]) -> str:
             for day in meetings
         ],
         "protective_marking": "OFFICIAL-SENSITIVE",
+        # Where members open the papers: the circulation e-mails say so.
+        "papers_location": "\\\\northshire.example\\Panels\\Complex Child Panel\\Papers",
         "referral_deadline_days": 14,
         "backups_kept": 20,
+        # The demo's report year starts the month the demo does, so it holds every meeting.
+        "report_year_starts": f"{report_month:02d}-01",
     }
     header = "# A fictional panel for the ccp demo. Every name here is invented.\n"
     return header + dump_yaml(panel)

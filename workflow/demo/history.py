@@ -15,17 +15,20 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from workflow.cases.actions import apply_status, audit_time
 from workflow.cases.referrals import case_row, next_case_id
 from workflow.cases.store import CaseRecord
 from workflow.contract import Referral
-from workflow.core.dates import as_of, months_before, today
+from workflow.contract.terms import CANCELLED, COMPLETED, REASONS_NOT_DONE
+from workflow.core.dates import as_date, as_of, months_before, today
 from workflow.core.files import file_mode, write_text
 from workflow.demo.data import demo_referrals
 from workflow.forms.loading import dump_yaml
 from workflow.meetings.recording import record_minutes
 from workflow.meetings.records import complete_path
 from workflow.register import Register
-from workflow.reports.counting import report_period
+from workflow.reports.commentary import load_commentary
+from workflow.reports.counting import panel_period
 from workflow.reports.files import write_annual_report
 from workflow.workspace.paths import Workspace
 from workflow.workspace.transaction import transaction
@@ -72,23 +75,71 @@ LEGAL = (
 )
 CRITERIA = ("high_risk", "multiple_needs", "out_of_county", "care_order_refused")
 CLOSED_BECAUSE = "Risk reduced: the child's plan is working and single-agency oversight is enough"
+# The chair's words for the demo's annual report (fictional, like everything here).
+DEMO_COMMENTARY = """\
+# The chair's commentary for the demo's annual report (fictional).
+commentary: |
+  This was the panel's first full year. Senior members from every agency came to most
+  meetings, and the panel agreed its actions with named owners and dates.
+
+  Progress reports did not always reach the panel in time to go out with its papers;
+  the panel has asked every agency to send them two weeks before the meeting.
+impact: |
+  For most children the panel discussed, the risk it agreed came down over the year, and
+  many of their cases closed with single-agency oversight enough.
+themes:
+  - theme: "CAMHS waiting times"
+    comment: |
+      Waits for a first CAMHS appointment held up the plans of many children referred.
+  - theme: "No specialist exploitation worker"
+    comment: |
+      Plans for children at risk of exploitation waited for a specialist worker.
+recommendations:
+  - recommendation: Ask the health partners to report to the Board on CAMHS waiting times
+      for children open to the panel.
+    owner: Safeguarding Partnership
+  - recommendation: Fund a specialist exploitation worker shared by social care and police.
+    owner: Children's social care and Police
+"""
+
 RARE_REASONS = ("Moved out of the area; case transferred", "Turned 18; adult services lead")
 
 
-def demo_year(
-    workspace: Workspace, meetings: list[date], now: date, result: Any, *, pdf: bool
+def demo_rng() -> random.Random:
+    """The demo year's dice: the same fictional year on every run."""
+    return random.Random(SEED)
+
+
+def accept_demo_referrals(
+    workspace: Workspace, meeting: date, number: int, rng: random.Random
 ) -> None:
-    """Carry the demo panel through the rest of its year, then write the annual report."""
+    """The fictional referrals for the `number`th later meeting, three weeks before it:
+    before its pack is built, so the pack lists them."""
+    count = NEW_PER_MEETING[number % len(NEW_PER_MEETING)]
+    with as_of(meeting - timedelta(days=20)):
+        _accept_referrals(workspace, meeting, count, rng)
+
+
+def demo_year(
+    workspace: Workspace,
+    meetings: list[date],
+    now: date,
+    result: Any,
+    *,
+    pdf: bool,
+    rng: random.Random,
+    accepted: frozenset[date] = frozenset(),
+) -> None:
+    """Carry the demo panel through the rest of its year, then write the annual report.
+    Referrals for the meetings in `accepted` were taken already (before their pack)."""
     start = now.replace(day=1)
     end = months_before(start, -12) - timedelta(days=1)
     later = [day for day in meetings[1:-1] if day <= end]
-    rng = random.Random(SEED)
     recorded = []
     for number, meeting in enumerate(later):
         following = meetings[meetings.index(meeting) + 1]
-        count = NEW_PER_MEETING[number % len(NEW_PER_MEETING)]
-        with as_of(meeting - timedelta(days=20)):
-            _accept_referrals(workspace, meeting, count, rng)
+        if meeting not in accepted:
+            accept_demo_referrals(workspace, meeting, number, rng)
         with as_of(meeting - timedelta(days=10)):
             _between_meetings(workspace, meeting, rng)
         with as_of(meeting + timedelta(days=1)):
@@ -96,14 +147,16 @@ def demo_year(
     with as_of(end - timedelta(days=3)):
         _between_meetings(workspace, end, rng)
     result.add("The rest of the demo year: fictional referrals and minutes recorded", recorded)
-    period = report_period(start.year, start, end)
+    period = panel_period(workspace.panel, start.year)
+    chair = workspace.root / "inbox" / f"chair-commentary-{period.slug}.yaml"
+    write_text(chair, DEMO_COMMENTARY)
     with as_of(end + timedelta(days=14)):
-        report = write_annual_report(workspace, period, pdf=pdf)
+        report = write_annual_report(workspace, period, pdf=pdf, commentary=load_commentary(chair))
     small, hidden = report.hidden_counts
     result.add(
-        f"Annual report {start.year} ({period.words}; {small} small number(s) shown as "
+        f"Annual report {period.label} ({period.words}; {small} small number(s) shown as "
         f'"fewer than {report.figures.threshold}", {hidden} more not shown)',
-        report.written,
+        [chair, *report.written],
     )
 
 
@@ -142,6 +195,7 @@ def _accept_referrals(workspace: Workspace, meeting: date, count: int, rng: rand
                 action="accepted referral (fictional demo history)",
                 target=case_id,
                 detail=f"for the {meeting.isoformat()} meeting",
+                when=audit_time(),
             )
         change.commit()
 
@@ -192,19 +246,35 @@ def _between_meetings(workspace: Workspace, meeting: date, rng: random.Random) -
             if due > now:
                 continue
             roll = rng.random()
+            before = row.get("status")
             if roll < 0.62:
-                row["status"] = "Completed"
                 late = rng.random() < 0.2
-                row["completed_on"] = (
+                done = (
                     min(due + timedelta(days=rng.randint(3, 12)), now)
                     if late
                     else due - timedelta(days=rng.randint(0, 5))
                 )
+                # Never before the meeting that agreed it (apply_status's own rule).
+                done = max(done, as_date(row.get("meeting")) or done)
+                apply_status(row, COMPLETED, on=now, completed_on=done)
+                detail = f"{before} -> {COMPLETED}; completed on {done.isoformat()}"
             elif roll < 0.72:
-                row["status"] = "Cancelled"
-                row["reason_not_done"] = rng.choice(["circumstances changed", "not undertaken"])
-            elif roll < 0.8:
-                row["status"] = "In progress"
+                reason = rng.choice(REASONS_NOT_DONE)
+                apply_status(row, CANCELLED, on=now, reason=reason)
+                detail = f"{before} -> {CANCELLED}; reason not done: {reason}"
+            elif roll < 0.8 and before != "In progress":
+                apply_status(row, "In progress", on=now)
+                detail = f"{before} -> In progress"
+            else:
+                continue
+            # Each change is an event of its action, as `ccp actions update` records it.
+            register.audit(
+                command="demo",
+                action="changed status",
+                target=str(row.get("action_id")),
+                detail=f"{detail} (fictional demo history)",
+                when=audit_time(),
+            )
         for row in register.rows("Progress"):
             if row.get("due_meeting") != meeting or row.get("received_on"):
                 continue
@@ -215,8 +285,9 @@ def _between_meetings(workspace: Workspace, meeting: date, rng: random.Random) -
                 row["received_on"] = meeting - timedelta(days=rng.randint(3, 10))
         register.audit(
             command="demo",
-            action="updated actions and progress reports (fictional demo history)",
+            action="updated progress reports (fictional demo history)",
             target=meeting.isoformat(),
+            when=audit_time(),
         )
         change.commit()
 

@@ -16,7 +16,12 @@ from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
 
 from workflow.core.files import PRIVATE_FILE, write_atomic
-from workflow.documents.oxml import bookmark, cached_field, update_fields_on_open
+from workflow.documents.oxml import (
+    bookmark,
+    cached_field,
+    rows_kept_whole,
+    update_fields_on_open,
+)
 from workflow.documents.render import check_docx
 
 
@@ -190,6 +195,8 @@ def compose(master: Path, parts: Sequence[Part], out: Path, *, mode: int = PRIVA
             document.add_paragraph().paragraph_format.page_break_before = True
         if source is not None:
             composer.append(source)
+    # The papers merged in (a chronology, a review report) come from other people's Word.
+    rows_kept_whole(document)
     buffer = io.BytesIO()
     composer.save(buffer)
     data = buffer.getvalue()

@@ -213,13 +213,11 @@ def page_footer(document: DocumentObject, reference: str, *, marking: str = MARK
 # --- tables ------------------------------------------------------------------------------
 
 
-def grid_table(
-    document: DocumentObject, rows: int, widths: Sequence[float], *, rows_split: bool = False
-) -> Table:
-    """A fixed-width table (widths in cm); `rows_split` lets a row run on to the next page.
+def grid_table(document: DocumentObject, rows: int, widths: Sequence[float]) -> Table:
+    """A fixed-width table (widths in cm) whose rows never break across a page.
 
-    Rows of short values are kept whole. A row that may hold pages of text must be free
-    to split: LibreOffice cuts off the end of an unsplittable row taller than a page.
+    A row that does not fit at the foot of a page moves whole to the next; only a row
+    taller than a page runs on (LibreOffice and Word break it rather than lose text).
     """
     total = sum(widths)
     if abs(Cm(total) - TEXT_WIDTH) > Cm(0.05):
@@ -234,9 +232,8 @@ def grid_table(
         column.width = Cm(width)
         for cell in column.cells:
             cell.width = Cm(width)
-    if not rows_split:
-        for row in table.rows:
-            keep_together(row)
+    for row in table.rows:
+        keep_together(row)
     table_look(table, BORDER)
     return table
 

@@ -152,9 +152,50 @@ def repeat_as_header(row: _Row) -> None:
 
 def keep_together(row: _Row) -> None:
     # A short row split over two pages strands a word or two on the next page.
-    row._tr.get_or_add_trPr().insert_element_before(
+    properties = row._tr.get_or_add_trPr()
+    if properties.find(qn("w:cantSplit")) is not None:
+        return
+    properties.insert_element_before(
         OxmlElement("w:cantSplit"), "w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc"
     )
+
+
+# What may come before w:cantSplit in a w:trPr (the schema fixes the order).
+_BEFORE_CANT_SPLIT = {
+    qn(f"w:{name}")
+    for name in ("cnfStyle", "divId", "gridBefore", "gridAfter", "wBefore", "wAfter")
+}
+_TR_PR = qn("w:trPr")
+_TBL_PR_EX = qn("w:tblPrEx")
+_CANT_SPLIT = qn("w:cantSplit")
+
+
+def rows_kept_whole(document: Any) -> int:
+    """Every table row of `document` moves to the next page whole rather than breaking.
+
+    An action's text on one page and its due date on the next is a record misread, so
+    every row of every table ccp makes, and of every paper merged into a pack, is kept
+    whole. A row taller than a page still runs on (Word and LibreOffice both break it
+    rather than lose text). `document` is a python-docx Document or any lxml element
+    (a body); returns how many rows were changed.
+    """
+    root = getattr(getattr(document, "element", None), "body", document)
+    changed = 0
+    for row in root.iter(qn("w:tr")):
+        properties = row.find(_TR_PR)
+        if properties is None:
+            properties = row.makeelement(_TR_PR, {})
+            exceptions = row.find(_TBL_PR_EX)
+            row.insert(0 if exceptions is None else row.index(exceptions) + 1, properties)
+        elif properties.find(_CANT_SPLIT) is not None:
+            continue
+        position = 0
+        for index, child in enumerate(properties):
+            if child.tag in _BEFORE_CANT_SPLIT:
+                position = index + 1
+        properties.insert(position, properties.makeelement(_CANT_SPLIT, {}))
+        changed += 1
+    return changed
 
 
 CELL_PADDING = 100  # twips either side of a cell's text

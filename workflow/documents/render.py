@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 from workflow.core.dates import uk_date
 from workflow.core.errors import TemplateError
 from workflow.core.files import PRIVATE_FILE, write_atomic
-from workflow.documents.oxml import cell_properties_in_schema_order
+from workflow.documents.oxml import cell_properties_in_schema_order, rows_kept_whole
 
 # Characters XML 1.0 cannot hold: lxml would refuse them, or docxtpl's recovering parser
 # would silently drop them with the rest of the paragraph.
@@ -76,6 +76,8 @@ def render_docx(
         ) from err
 
     cell_properties_in_schema_order(document.docx.element.body)
+    # A template edited in Word may have rows that split; no row of ccp's papers does.
+    rows_kept_whole(document.docx)
     document.docx.core_properties.title = title
     document.docx.core_properties.language = LANGUAGE
     buffer = io.BytesIO()

@@ -84,6 +84,8 @@ def draft_data(agenda: Agenda) -> dict[str, Any]:
     return {
         "meeting": agenda.meeting,
         "chair": panel.chair.name,
+        # The administrator minutes the cases (ToR); another minute-taker writes their name.
+        "minute_taker": panel.administrator.name,
         "present": present,
         "apologies": [],
         "cases": cases,
@@ -121,7 +123,7 @@ def blank_case(case_id: str, kind: str) -> dict[str, Any]:
 def draft_yaml(agenda: Agenda, register: Any) -> str:
     data = draft_data(agenda)
     later = [day.isoformat() for day in agenda.panel.meeting_dates() if day > agenda.meeting]
-    head = {key: data[key] for key in ("meeting", "chair", "present", "apologies")}
+    head = {key: data[key] for key in ("meeting", "chair", "minute_taker", "present", "apologies")}
     lines = [
         f"# Minutes of the {agenda.panel.name}, {uk_date(agenda.meeting)}.",
         "# Pre-filled from panel.yaml and the agenda. Move members who were absent to",
@@ -182,11 +184,21 @@ def minutes_context(
             "next_date": next((d for d in panel.meeting_dates() if d > record["meeting"]), None),
         },
         "record": {"minute_taker": None, **record},
+        "attending": attending_for_items(record),
         "draft": signed is None,
         "version": version,
         "signed": signed,
         "changes": changes,
     }
+
+
+def attending_for_items(record: dict[str, Any]) -> list[dict[str, str]]:
+    """Each case's presenter, with the item they came for (cases are items 2, 3, ...)."""
+    return [
+        {"name": case["presented_by"], "item": f"{number}. Case {case['case_id']}"}
+        for number, case in enumerate(record.get("cases") or [], start=2)
+        if case.get("presented_by")
+    ]
 
 
 def extract_context(

@@ -54,6 +54,8 @@ class PackResult:
     readiness: Readiness
     pdf_skipped: str | None = None
     seconds: dict[str, float] = field(default_factory=dict)  # per stage, for benchmarks
+    # For the administrator: what the e-mail drafts could not do (no address, no place).
+    warnings: list[str] = field(default_factory=list)
 
 
 def meeting_context(agenda: Agenda) -> dict[str, Any]:
@@ -307,10 +309,11 @@ def build_pack(
             pdf_skipped = "No PDF pack made (--no-pdf): circulate the Word pack"
 
         pack_file = pdf_pack or word_pack
-        circulation = _circulation(
+        circulation, warnings = _circulation(
             agenda,
             pack_file,
             staging / "circulation",
+            published=out,
             readiness=readiness,
             attach=attach,
             per_recipient=per_recipient,
@@ -325,7 +328,7 @@ def build_pack(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     clock.lap("circulation")
-    return PackResult(meeting, written, readiness, pdf_skipped, clock.seconds)
+    return PackResult(meeting, written, readiness, pdf_skipped, clock.seconds, warnings)
 
 
 def _record_pack_sent(workspace: Workspace, meeting: date, readiness: Readiness) -> None:
@@ -425,16 +428,35 @@ def distribution(panel: PanelConfig) -> list[tuple[str, str, str]]:
     return listed
 
 
+def _where_the_papers_are(
+    panel: PanelConfig, file: Path, *, attach: bool, what: str = "The pack"
+) -> str:
+    """The e-mail's line saying where a member finds the pack: attached, or a place."""
+    if attach:
+        return f"{what} is attached ({file.name})."
+    place = panel.papers_location or str(file.parent.resolve())
+    return f"{what} is in: {place}\nFile: {file.name}"
+
+
 def _circulation(
     agenda: Agenda,
     pack_file: Path,
     folder: Path,
     *,
+    published: Path,
     readiness: Readiness | None = None,
     attach: bool,
     per_recipient: bool,
-) -> list[Path]:
+) -> tuple[list[Path], list[str]]:
+    """The distribution list and an e-mail draft per member; what the drafts lack."""
     panel = agenda.panel
+    warnings: list[str] = []
+    if not attach and not panel.papers_location:
+        warnings.append(
+            "the circulation e-mails give the pack's folder on this computer "
+            f"({published.resolve()}); set papers_location in panel.yaml to where members "
+            "open the papers, or pass --attach"
+        )
     folder.mkdir(parents=True, exist_ok=True)
     people = distribution(panel)
     listing = [
@@ -450,11 +472,7 @@ def _circulation(
     ]
     items += [f"- Progress review {review.case_id}" for review in agenda.progress_reviews]
     items += [f"- Strategic item: {item.title}" for item in agenda.strategic_items]
-    where = (
-        f"The pack is attached ({pack_file.name})."
-        if attach
-        else f"The pack is in the panel's secure folder: {pack_file.name}"
-    )
+    where = _where_the_papers_are(panel, published / pack_file.name, attach=attach)
     outstanding = readiness.blocking if readiness else []
     missing = (
         f"Not yet in this pack ({len(outstanding)} outstanding):\n"
@@ -470,10 +488,11 @@ def _circulation(
         if per_recipient:
             copy = copy_for(pack_file, name, folder / f"{pack_file.stem}-{slug(name)}.pdf")
             written.append(copy)
-            where = (
-                f"Your marked copy of the pack is attached ({copy.name})."
-                if attach
-                else f"Your marked copy is in the panel's secure folder: {copy.name}"
+            where = _where_the_papers_are(
+                panel,
+                published / "circulation" / copy.name,
+                attach=attach,
+                what="Your marked copy of the pack",
             )
         body = (
             f"Dear {name},\n\n"
@@ -484,6 +503,12 @@ def _circulation(
             "outside secure systems.\n\n"
             f"{panel.administrator.name}\n{panel.administrator.role}\n"
         )
+        if not address:
+            warnings.append(
+                f"{name} has no e-mail address in panel.yaml: their draft "
+                f"({number:02d}-{slug(name)}.eml) has none; add it, or send them the papers "
+                "by hand"
+            )
         written.append(
             write_draft(
                 folder / f"{number:02d}-{slug(name)}.eml",
@@ -494,4 +519,4 @@ def _circulation(
                 attachment=copy if attach else None,
             )
         )
-    return written
+    return written, warnings

@@ -17,17 +17,21 @@ from workflow.cases.store import load_case
 from workflow.contract import (
     MinutesRecord,
 )
-from workflow.core.dates import as_date
+from workflow.core.dates import as_date, today
 from workflow.core.errors import CaseNotFound, FormInvalid
 from workflow.meetings.records import load_recorded, recorded_versions
+from workflow.meetings.timeliness import MeetingPaperwork, minutes_paperwork
 from workflow.register import Register
 from workflow.reports.counting import Period, _iso, _received
 from workflow.reports.decision_tables import (
+    DISCUSSED,
+    ESCALATED,
     _actions,
     _attendance_table,
     _closures,
     _escalations,
     _meetings_table,
+    _minutes_on_time,
     _progress,
     _resources,
     _themes,
@@ -82,6 +86,9 @@ class AnnualFigures:
         key = table.cell(row.label, column.key)
         raw = row.values.get(column.key)
         if key not in self.protected.values:
+            if column.kind == "percent":
+                text = "" if raw is None else f"{raw:.0%}"
+                return ShownCell(text, raw if raw is not None else "", False)
             text = "" if raw is None else str(raw)
             return ShownCell(text, raw if raw is not None else "", False)
         shown = self.protected.shown(key)
@@ -117,6 +124,7 @@ class _Sources:
     minutes: dict[date, MinutesRecord]  # every recorded meeting, latest version
     children: dict[str, Any]  # case ID -> the child as referred (case.json), where stored
     agencies: list[str]  # the panel's agencies, in panel.yaml order
+    paperwork: list[MeetingPaperwork]  # each recorded meeting's minutes against its targets
 
 
 def _load_sources(workspace: Workspace) -> _Sources:
@@ -153,6 +161,7 @@ def _load_sources(workspace: Workspace) -> _Sources:
         minutes=minutes,
         children=children,
         agencies=list(dict.fromkeys(person.agency for person in people)),
+        paperwork=minutes_paperwork(register, panel, today(), meetings=sorted(minutes)),
     )
 
 
@@ -167,8 +176,9 @@ def gather(workspace: Workspace, period: Period, *, as_of: date) -> AnnualFigure
     tables = [
         _meetings_table(held),
         _attendance_table(held, sources.agencies),
+        _minutes_on_time([p for p in sources.paperwork if p.meeting in held], as_of),
         _by_month(referred, period),
-        _by_agency(referred),
+        _by_agency(referred, sources.agencies),
         _criteria(referred),
         _age_bands(referred),
         _legal_status(referred),
@@ -179,7 +189,7 @@ def gather(workspace: Workspace, period: Period, *, as_of: date) -> AnnualFigure
         _resources(sources.resources, period),
         _escalations(held),
         _themes(held),
-        _progress(sources.progress, period, as_of, panel.referral_deadline_days),
+        _progress(sources.progress, set(held), as_of, panel.referral_deadline_days),
         *_closures(sources.cases, sources.minutes, period, threshold),
     ]
     wait, median = _time_to_discussion(sources.cases, sources.minutes, period, threshold)
@@ -190,9 +200,9 @@ def gather(workspace: Workspace, period: Period, *, as_of: date) -> AnnualFigure
     summary = [
         SummaryItem("Meetings held", value=len(held)),
         SummaryItem("Children referred", "referrals_by_month"),
-        SummaryItem("Children discussed", "escalations", "Children discussed"),
+        SummaryItem("Children discussed", "escalations", DISCUSSED),
         SummaryItem("Actions agreed", "actions", column="agreed"),
-        SummaryItem("Children escalated to the Partnership", "escalations", "Escalated"),
+        SummaryItem("Children escalated to the Partnership", "escalations", ESCALATED),
         SummaryItem("Cases closed", "closures"),
     ]
     return AnnualFigures(

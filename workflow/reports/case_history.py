@@ -10,7 +10,7 @@ from typing import Any
 
 from workflow.cases.actions import action_problems, is_overdue, status_of
 from workflow.cases.progress import case_facts
-from workflow.contract import LABELS
+from workflow.contract import LABELS, PanelConfig
 from workflow.contract.terms import OPEN_ACTION_STATUSES
 from workflow.core.dates import as_date, iso_or_typed, today, uk_date
 from workflow.meetings.records import load_recorded, recorded_versions
@@ -115,7 +115,7 @@ def _meeting_events(workspace: Workspace, case_id: str) -> list[Event]:
     return events
 
 
-def _audit_events(register: Any, targets: set[str]) -> list[Event]:
+def _audit_events(register: Any, targets: set[str], panel: PanelConfig) -> list[Event]:
     """Audit rows about the case or its actions, but those other events already tell."""
     events = []
     for row in register.select("Audit", "target", sorted(targets)):
@@ -130,7 +130,9 @@ def _audit_events(register: Any, targets: set[str]) -> list[Event]:
             continue  # the Progress rows' events
         detail = " ".join(str(row.get("detail") or "").split())
         kind = "risk" if action == "changed latest risk" else "action"
-        who = f" ({row.get('who')})" if row.get("who") else ""
+        # The Audit sheet holds the computer login; a reader needs the person's name.
+        name = panel.name_of(str(row.get("who") or ""))
+        who = f" ({name})" if name else ""
         events.append(
             Event(
                 as_date(row.get("when")),
@@ -225,7 +227,7 @@ def case_history(workspace: Workspace, case_id: str) -> CaseHistory:
     targets = {real_id} | {
         str(row.get("action_id")) for row in facts.actions if row.get("action_id")
     }
-    events += _audit_events(register, targets)
+    events += _audit_events(register, targets, workspace.panel)
     closed = as_date(case.get("closed_on"))
     if str(case.get("status") or "").strip().casefold() == "closed":
         events.append(Event(closed, "closed", "Case closed"))

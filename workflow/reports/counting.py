@@ -42,11 +42,13 @@ NO_REASON = "no reason recorded"
 
 @dataclass(frozen=True)
 class Period:
-    """The report's year: a calendar year unless --from/--to say otherwise."""
+    """The report's year: from the panel's report year start (default 1 January) unless
+    --from/--to say otherwise."""
 
     year: int
     start: date
     end: date
+    label_pattern: str | None = None
 
     def __contains__(self, day: object) -> bool:
         return isinstance(day, date) and self.start <= as_date(day) <= self.end
@@ -62,16 +64,57 @@ class Period:
     def words(self) -> str:
         return f"{uk_date(self.start)} to {uk_date(self.end)}"
 
+    @property
+    def label(self) -> str:
+        """How the report names its year: "2027", "2026/27", or the panel's own label."""
+        first, last = self.start.year, self.end.year
+        if self.label_pattern:
+            return self.label_pattern.format(start=first, end=last, end_short=f"{last % 100:02d}")
+        if first == last:
+            return str(first)
+        if last == first + 1:
+            return f"{first}/{last % 100:02d}"
+        return f"{first} to {last}"
 
-def report_period(year: int, start: date | None = None, end: date | None = None) -> Period:
+    @property
+    def slug(self) -> str:
+        """The label as a file name may hold it: annual-2026-27.docx."""
+        return re.sub(r"[^A-Za-z0-9]+", "-", self.label).strip("-") or str(self.year)
+
+
+def report_period(
+    year: int,
+    start: date | None = None,
+    end: date | None = None,
+    *,
+    year_starts: str = "01-01",
+    label: str | None = None,
+) -> Period:
+    """The year starting on `year_starts` (MM-DD) of `year`; --from/--to move either end."""
     if not 1900 < year < 10000:
         raise OptionsConflict(f"--year: {year} is not a year like 2027")
-    period = Period(year, start or date(year, 1, 1), end or date(year, 12, 31))
+    month, day = (int(part) for part in year_starts.split("-"))
+    first = date(year, month, day)
+    following = date(year + 1, month, day) - timedelta(days=1)
+    period = Period(year, start or first, end or following, label)
     if period.start > period.end:
         raise OptionsConflict(
             f"--from {period.start.isoformat()} is after --to {period.end.isoformat()}"
         )
     return period
+
+
+def panel_period(
+    panel: Any, year: int, start: date | None = None, end: date | None = None
+) -> Period:
+    """The report period by the panel's own report year (panel.yaml report_year_starts)."""
+    return report_period(
+        year,
+        start,
+        end,
+        year_starts=panel.report_year_starts,
+        label=panel.report_year_label,
+    )
 
 
 def _iso(text: str) -> date | None:
@@ -139,9 +182,27 @@ def _theme_key(theme: str) -> str:
     return re.sub(r"[\s_\-]+", " ", theme).strip().lower()
 
 
+# Initialisms a theme tag may hold in lower case (camhs_waiting_times): shown as people
+# write them. A word typed with any capital is kept as typed.
+ACRONYMS = frozenset(
+    {
+        "adhd", "asc", "asd", "camhs", "cin", "cp", "cse", "cce", "dsl", "ehcp", "gp", "iro",
+        "lac", "lado", "mash", "marac", "nhs", "nrm", "ofsted", "pru", "send", "sen",
+        "senco", "sgo", "yjs", "yot",
+    }
+)  # fmt: skip
+
+
 def theme_words(theme: str) -> str:
-    words = re.sub(r"[\s_]+", " ", theme).strip()
-    return words[:1].upper() + words[1:]
+    """A theme tag as a person writes it: "camhs_waiting_times" -> "CAMHS waiting times"."""
+    words = re.sub(r"[\s_]+", " ", theme).strip().split(" ")
+    shown = []
+    for word in words:
+        if word.lower() in ACRONYMS and word == word.lower():
+            word = "Ofsted" if word == "ofsted" else word.upper()
+        shown.append(word)
+    text = " ".join(shown)
+    return text[:1].upper() + text[1:]
 
 
 def _by_count(counts: Counter[str]) -> Iterator[tuple[str, int]]:

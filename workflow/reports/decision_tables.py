@@ -12,6 +12,7 @@ from workflow.contract import (
 )
 from workflow.contract.terms import CANCELLED, COMPLETED
 from workflow.core.dates import as_date, uk_date
+from workflow.meetings.timeliness import DECISIONS, DRAFT, SIGNED, MeetingPaperwork
 from workflow.reports.counting import (
     NO_REASON,
     NOT_RECORDED,
@@ -41,6 +42,7 @@ def _meetings_table(held: dict[date, MinutesRecord]) -> Table:
         )
         for day, record in sorted(held.items())
     ]
+    agencies = {person.agency for record in held.values() for person in record.present}
     table = Table(
         "meetings",
         TABLE_KEYS["meetings"],
@@ -51,11 +53,54 @@ def _meetings_table(held: dict[date, MinutesRecord]) -> Table:
             Column("children", "Cases discussed", "count"),
         ],
         rows,
-        "A meeting is held when its minutes are recorded (ccp minutes record); figures are "
-        "from the latest recorded version. Cases discussed counts each case once per meeting, "
-        "so a child reviewed at three meetings counts three times.",
+        "A meeting counts as held once its minutes are recorded; figures are from the latest "
+        "version of those minutes. Agencies represented: how many different agencies had "
+        "someone present (in the last row, at any meeting). Cases discussed counts each case "
+        "once per meeting, so a child reviewed at three meetings counts three times.",
     )
-    return table.with_total(f"All {len(rows)} meetings", only=("present", "children"))
+    table.with_total(f"All {len(rows)} meetings", only=("present", "children"))
+    # Agencies at any meeting are not the sum of each meeting's: counted, not added.
+    table.rows[-1].values["agencies"] = len(agencies)
+    return table
+
+
+def _minutes_on_time(paperwork: list[MeetingPaperwork], as_of: date) -> Table:
+    """How many meetings had each piece of paperwork on time, late, or not yet due."""
+    rows = []
+    for index, name in enumerate((DECISIONS, DRAFT, SIGNED)):
+        steps = [meeting.steps[index] for meeting in paperwork]
+        days = steps[0].target_days if steps else 0
+        late = sum(1 for step in steps if step.late or step.overdue(as_of))
+        on_time = sum(1 for step in steps if step.done is not None and not step.late)
+        rows.append(
+            Row(
+                name,
+                {
+                    "target": f"{days} working day{'s' if days != 1 else ''}",
+                    "on_time": on_time,
+                    "late": late,
+                    "waiting": len(steps) - on_time - late,
+                },
+            )
+        )
+    return Table(
+        "minutes_on_time",
+        TABLE_KEYS["minutes_on_time"],
+        "After each meeting",
+        [
+            Column("target", "Target", "text"),
+            Column("on_time", "On time", "number"),
+            Column("late", "Late", "number"),
+            Column("waiting", "Not yet due", "number"),
+        ],
+        rows if paperwork else [],
+        "For each meeting held in the period: the decisions summary is the day the panel's "
+        "decisions and actions were first recorded; the draft minutes, the last recording "
+        "before the chair signed; the signed minutes, the day the chair signed them. Targets "
+        "are in working days after the meeting (Monday to Friday, less bank holidays the "
+        "panel lists). Late includes anything past its target and still not done. These "
+        "count meetings, not children, so the small-number rule does not apply.",
+    )
 
 
 def _attendance_table(held: dict[date, MinutesRecord], panel_agencies: list[str]) -> Table:
@@ -77,7 +122,7 @@ def _attendance_table(held: dict[date, MinutesRecord], panel_agencies: list[str]
                 "attended": attended[agency],
                 "apologies": apologies[agency],
                 "absent": meetings - attended[agency] - apologies[agency],
-                "rate": f"{attended[agency] / meetings:.0%}" if meetings else "",
+                "rate": round(attended[agency] / meetings, 4) if meetings else None,
             },
         )
         for agency in agencies
@@ -90,12 +135,12 @@ def _attendance_table(held: dict[date, MinutesRecord], panel_agencies: list[str]
             Column("attended", "Meetings attended", "number"),
             Column("apologies", "Apologies only", "number"),
             Column("absent", "Not represented", "number"),
-            Column("rate", "Attendance", "text"),
+            Column("rate", "Attendance", "percent"),
         ],
         rows,
         "An agency attended a meeting when anyone from it is minuted as present; 'apologies "
         "only' when it sent apologies and nobody from it attended. Agencies are those of the "
-        "chair, deputy and members in panel.yaml, then any other agency minuted. These count "
+        "panel's chair, deputy and members, then any other agency minuted. These count "
         "meetings, not children, so the small-number rule does not apply.",
     )
 
@@ -142,7 +187,7 @@ def _actions(actions: list[dict[str, Any]], period: Period, as_of: date) -> list
             Row(agency, {c.key: by_agency[agency][c.key] for c in main_columns})
             for agency in agencies
         ],
-        "Actions agreed at meetings in the period (Actions sheet), by the agency that owns "
+        "Actions agreed at meetings in the period, by the agency that owns "
         f"them, with their status on {uk_date(as_of)}. Completed on time: completed on or "
         "before the due date. Overdue: still open after its due date. Agreed = completed + "
         "open + overdue + cancelled.",
@@ -160,7 +205,12 @@ def _actions(actions: list[dict[str, Any]], period: Period, as_of: date) -> list
             )
         )
     reasons = ["circumstances changed", "not undertaken", NO_REASON]
-    split_columns = [Column(reason.replace(" ", "_"), reason.capitalize()) for reason in reasons]
+    # SafeLives' split: the plan changed, or the work was simply not done.
+    titles = {"not undertaken": "Not done"}
+    split_columns = [
+        Column(reason.replace(" ", "_"), titles.get(reason, reason.capitalize()))
+        for reason in reasons
+    ]
     split = Table(
         "cancelled",
         TABLE_KEYS["cancelled"],
@@ -176,7 +226,8 @@ def _actions(actions: list[dict[str, Any]], period: Period, as_of: date) -> list
             )
             for agency in agencies
         ],
-        "Cancelled actions by the reason recorded in the register's 'Reason not done' column. "
+        "Cancelled actions by the reason the register records for not doing them: the "
+        "circumstances changed so the action was no longer needed, or it was not done. "
         "Each agency's reasons add up to its cancelled actions in the table above.",
     )
     split.with_total()
@@ -220,11 +271,15 @@ def _resources(resources: list[dict[str, Any]], period: Period) -> Table:
             Column("amount_confirmed", "Amount confirmed", "money"),
         ],
         rows,
-        "Resource agreements minuted at meetings in the period (Resources sheet): agreed "
+        "Resource agreements minuted at meetings in the period: agreed "
         "includes those in principle; confirmed, those the agency has confirmed. Amounts are "
         "the pounds recorded, where any; an amount is not shown where its count is not.",
     )
     return table.with_total()
+
+
+DISCUSSED = "Discussed by the panel"
+ESCALATED = "Escalated to the Partnership"
 
 
 def _escalations(held: dict[date, MinutesRecord]) -> Table:
@@ -239,13 +294,13 @@ def _escalations(held: dict[date, MinutesRecord]) -> Table:
         "escalations",
         TABLE_KEYS["escalations"],
         "Children",
-        [Column("children", "Children")],
+        [Column("children", "Number")],
         [
-            Row("Children discussed", {"children": len(discussed)}),
-            Row("Escalated", {"children": len(escalated)}),
+            Row(DISCUSSED, {"children": len(discussed)}),
+            Row(ESCALATED, {"children": len(escalated)}),
         ],
-        "From the recorded minutes of meetings in the period: a child is escalated when the "
-        "panel decided a formal practice review was needed (escalate_to_partnership). Each "
+        "From the minutes of meetings in the period: a child is escalated when the panel "
+        "decided the Safeguarding Partnership should consider a formal practice review. Each "
         "child counts once however many meetings discussed them.",
     )
 
@@ -260,7 +315,11 @@ def _themes(held: dict[date, MinutesRecord]) -> Table:
                 key = _theme_key(theme)
                 if not key:
                     continue
-                names.setdefault(key, theme_words(theme))
+                written = theme_words(theme)
+                # A theme someone typed with capitals ("CAMHS waiting times") is shown as
+                # they wrote it, over the same theme as a lower-case tag.
+                if key not in names or (_capitals(written) and not _capitals(names[key])):
+                    names[key] = written
                 children.setdefault(key, set()).add(case.case_id)
                 meetings.setdefault(key, set()).add(day)
     order = sorted(children, key=lambda key: (-len(children[key]), names[key]))
@@ -273,20 +332,26 @@ def _themes(held: dict[date, MinutesRecord]) -> Table:
             Row(names[key], {"children": len(children[key]), "meetings": len(meetings[key])})
             for key in order
         ],
-        "Themes are the short tags the minutes record for each case (themes). The same tag "
-        "written with spaces, hyphens or capitals counts as one. Children: how many children's "
-        "cases raised it; meetings: at how many meetings.",
+        "Themes are the service gaps the minutes record for each case discussed. The same "
+        "theme written with spaces, hyphens or capitals counts as one. Children: how many "
+        "children's cases raised it; meetings: at how many meetings.",
         chart="themes",
     )
 
 
+def _capitals(words: str) -> bool:
+    return any(letter.isupper() for letter in words[1:])
+
+
 def _progress(
-    progress: list[dict[str, Any]], period: Period, as_of: date, deadline_days: int
+    progress: list[dict[str, Any]], held: set[date], as_of: date, deadline_days: int
 ) -> Table:
+    # A report is due at its meeting: one for a meeting not yet held (or not yet minuted)
+    # is not late, whatever the calendar says.
     due = [
         row
         for row in progress
-        if as_date(row.get("due_meeting")) in period and as_date(row.get("due_meeting")) <= as_of
+        if as_date(row.get("due_meeting")) in held and as_date(row.get("due_meeting")) <= as_of
     ]
     received = [row for row in due if as_date(row.get("received_on"))]
     on_time = [
@@ -307,9 +372,9 @@ def _progress(
             Row("Received late", {"reports": len(received) - len(on_time)}),
             Row("Not received", {"reports": len(due) - len(received)}),
         ],
-        "Reports the panel asked for, due at meetings in the period up to the day of the "
-        f"report (Progress sheet). On time: received at least {deadline_days} days before the "
-        "meeting, in time to go out with its papers (panel.yaml referral_deadline_days).",
+        "Reports the panel asked for, due at the meetings held in the period; a report for a "
+        "meeting still to come is not counted. On time: received at least "
+        f"{deadline_days} days before the meeting, in time to go out with its papers.",
     )
     cell = table.cell
     table.relations += [
@@ -345,7 +410,7 @@ def _closures(
         "Risk when closed",
         [Column("children", "Cases")],
         [Row(label, {"children": by_risk[label]}) for label in labels],
-        "Cases whose register row is closed with a closing date in the period; the level of "
+        "Cases the register shows as closed, with a closing date in the period; the level of "
         "risk is the one the panel last agreed.",
     ).with_total()
     reasons: dict[str, str] = {}

@@ -15,6 +15,7 @@ from typing import Any
 
 from workflow.cases.store import panel_context
 from workflow.contract import LABELS
+from workflow.contract.commentary import Commentary
 from workflow.core.dates import today, uk_date
 from workflow.core.errors import ConversionFailed
 from workflow.core.files import dir_mode, file_mode, publish, staging_dir, write_atomic
@@ -23,6 +24,7 @@ from workflow.documents.pdf import convert, require_soffice
 from workflow.documents.render import render_docx
 from workflow.reports.annual import AnnualFigures, gather
 from workflow.reports.charts import Chart, draw
+from workflow.reports.commentary import commentary_context
 from workflow.reports.counting import Period
 from workflow.reports.suppression import explanation, fewer_than
 from workflow.workspace.paths import Workspace
@@ -35,6 +37,7 @@ class AnnualReport:
     figures: AnnualFigures
     written: list[Path] = field(default_factory=list)
     pdf_skipped: bool = False
+    commentary: bool = False  # the chair's commentary is in it (else it says "Draft")
 
     @property
     def hidden_counts(self) -> tuple[int, int]:
@@ -47,23 +50,30 @@ def annual_dir(workspace: Workspace) -> Path:
     return workspace.output_dir / "annual"
 
 
-def write_annual_report(workspace: Workspace, period: Period, *, pdf: bool = True) -> AnnualReport:
+def write_annual_report(
+    workspace: Workspace,
+    period: Period,
+    *,
+    pdf: bool = True,
+    commentary: Commentary | None = None,
+) -> AnnualReport:
     """Gather, protect and write the report for `period`: .docx, .xlsx and (unless not
-    wanted) a tagged PDF/A-2b. A missing LibreOffice stops it before anything is written."""
+    wanted) a tagged PDF/A-2b, with the chair's `commentary` where given. A missing
+    LibreOffice stops it before anything is written."""
     workspace.require()
     if pdf:
         require_soffice()
     panel = workspace.panel
     as_of = min(today(), period.end)
     figures = gather(workspace, period, as_of=as_of)
-    report = AnnualReport(figures, pdf_skipped=not pdf)
+    report = AnnualReport(figures, pdf_skipped=not pdf, commentary=commentary is not None)
     out = annual_dir(workspace)
-    stem = f"annual-{period.year}"
-    title = f"Annual report {period.year}: {panel.name}"
+    stem = f"annual-{period.slug}"
+    title = f"Annual report {period.label}: {panel.name}"
     shared = panel.shared_group
     with staging_dir(out / stem, mode=dir_mode(shared)) as stage:
         charts = _draw_charts(figures, stage / "charts")
-        docx = _write_docx(workspace, figures, charts, stage / f"{stem}.docx", title)
+        docx = _write_docx(workspace, figures, charts, stage / f"{stem}.docx", title, commentary)
         xlsx = stage / f"{stem}.xlsx"
         write_atomic(
             xlsx, lambda handle: _workbook(figures, panel).save(handle), mode=file_mode(shared)
@@ -90,7 +100,10 @@ def _draw_charts(figures: AnnualFigures, folder: Path) -> dict[str, Chart]:
 
 
 def report_context(
-    workspace: Workspace, figures: AnnualFigures, markers: dict[str, str]
+    workspace: Workspace,
+    figures: AnnualFigures,
+    markers: dict[str, str],
+    commentary: Commentary | None = None,
 ) -> dict[str, Any]:
     """What annual-report.docx receives (docs/templates.md lists it)."""
     panel = workspace.panel
@@ -114,6 +127,8 @@ def report_context(
         "panel": panel_context(panel),
         "chair": panel.chair.model_dump(),
         "year": figures.period.year,
+        "year_label": figures.period.label,
+        "workbook": f"annual-{figures.period.slug}.xlsx",
         "period": {"start": figures.period.start, "end": figures.period.end},
         "as_of": figures.as_of,
         "prepared_on": today(),
@@ -125,6 +140,7 @@ def report_context(
         ],
         "tables": tables,
         "median_wait": None if median is None else f"{median:g}",
+        "commentary": commentary_context(commentary),
     }
 
 
@@ -134,6 +150,7 @@ def _write_docx(
     charts: dict[str, Chart],
     out: Path,
     title: str,
+    commentary: Commentary | None = None,
 ) -> Path:
     from docx import Document
     from docx.shared import Cm
@@ -142,7 +159,7 @@ def _write_docx(
     # template object that renders, which render_docx keeps to itself.
     token = secrets.token_hex(4)
     markers = {key: f"[ccp-chart-{token}-{key}]" for key in charts}
-    context = report_context(workspace, figures, markers)
+    context = report_context(workspace, figures, markers, commentary)
     render_docx(workspace.template(ANNUAL_REPORT_TEMPLATE), context, out, labels=LABELS)
     document = Document(str(out))
     by_marker = {marker: charts[key] for key, marker in markers.items()}
@@ -204,6 +221,15 @@ def check_pdf(path: Path, title: str) -> None:
 # --- the workbook ----------------------------------------------------------------------------
 
 
+# Figures stay numbers a spreadsheet can add up, shown as the report shows them.
+NUMBER_FORMATS = {
+    "count": "#,##0",
+    "number": "#,##0",
+    "money": "\u00a3#,##0",
+    "percent": "0%",
+}
+
+
 def sheet_name(key: str) -> str:
     return key.replace("_", " ").capitalize()[:31]
 
@@ -226,6 +252,11 @@ def _workbook(figures: AnnualFigures, panel: Any) -> Any:
         header = [table.label, *[column.title for column in table.columns]]
         body = [[row.label, *[cell.value for cell in cells]] for row, cells in shown.rows]
         _rows(sheet, [header, *body])
+        for index, column in enumerate(table.columns, start=2):
+            number_format = NUMBER_FORMATS.get(column.kind)
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                if number_format and isinstance(cell.value, int | float):
+                    cell.number_format = number_format
     notes = book.create_sheet("Notes")
     threshold = figures.threshold
     lines = [
@@ -244,7 +275,7 @@ def _workbook(figures: AnnualFigures, panel: Any) -> Any:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     for sheet in book.worksheets:
         sheet.oddHeader.center.text = panel.protective_marking
-        sheet.oddFooter.center.text = f"{figures.panel_name}: annual report {figures.period.year}"
+        sheet.oddFooter.center.text = f"{figures.panel_name}: annual report {figures.period.label}"
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"

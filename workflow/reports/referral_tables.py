@@ -46,23 +46,26 @@ def _by_month(referred: list[dict[str, Any]], period: Period) -> Table:
         "Month",
         [Column("children", "Referrals")],
         rows,
-        "A referral is received on the day the administrator accepted it (Accepted on in "
-        "the register's Cases sheet), or its referral date where that is blank.",
+        "A referral is received on the day the panel administrator accepted it, or on its "
+        "referral date where the register does not say when it was accepted.",
         chart="referrals_by_month",
     )
     return table.with_total()
 
 
-def _by_agency(referred: list[dict[str, Any]]) -> Table:
+def _by_agency(referred: list[dict[str, Any]], agencies: list[str]) -> Table:
     counts = Counter(_text(row.get("referring_agency")) or NOT_RECORDED for row in referred)
+    # The panel's agencies are listed even when they referred nobody: zero is a figure.
     rows = [Row(agency, {"children": n}) for agency, n in _by_count(counts)]
+    rows += [Row(agency, {"children": 0}) for agency in agencies if agency not in counts]
     table = Table(
         "referrals_by_agency",
         TABLE_KEYS["referrals_by_agency"],
         "Referring agency",
         [Column("children", "Referrals")],
         rows,
-        "The referring agency as the register records it (Cases sheet), one per referral.",
+        "The agency that made each referral, as the register records it. The panel's own "
+        "agencies are listed even where they referred no child.",
     )
     return table.with_total()
 
@@ -73,7 +76,11 @@ def _criteria(referred: list[dict[str, Any]]) -> Table:
         counts.update(set(_split(row.get("criteria"))) or {NOT_RECORDED})
     known = [LABELS[code.value] for code in _criterion_codes()]
     order = [*known, *sorted(set(counts) - set(known) - {NOT_RECORDED}), NOT_RECORDED]
-    rows = [Row(label, {"children": counts[label]}) for label in order if label in counts]
+    rows = [
+        Row(label, {"children": counts[label]})
+        for label in order
+        if label in known or label in counts
+    ]
     return Table(
         "criteria",
         TABLE_KEYS["criteria"],
@@ -81,7 +88,7 @@ def _criteria(referred: list[dict[str, Any]]) -> Table:
         [Column("children", "Children")],
         rows,
         "A child may meet several criteria, so these do not add up to the number referred. "
-        "From the referral's criteria as the register records them.",
+        "From the criteria each referral gave, as the register records them.",
     )
 
 
@@ -112,14 +119,18 @@ def _legal_status(referred: list[dict[str, Any]]) -> Table:
     labels = [LABELS[status.value] for status in LegalStatus]
     counts = Counter(_text(row.get("legal_status")) or NOT_RECORDED for row in referred)
     order = [*labels, *sorted(set(counts) - set(labels) - {NOT_RECORDED}), NOT_RECORDED]
-    rows = [Row(label, {"children": counts[label]}) for label in order if counts[label]]
+    rows = [
+        Row(label, {"children": counts[label]})
+        for label in order
+        if label in labels or counts[label]
+    ]
     table = Table(
         "legal_status",
         TABLE_KEYS["legal_status"],
         "Legal status",
         [Column("children", "Children")],
         rows,
-        "The legal status given on the referral (Cases sheet). Statuses no child had are left out.",
+        "The legal status each referral gave, as the register records it.",
     )
     return table.with_total()
 
@@ -131,15 +142,19 @@ def _living_situation(referred: list[dict[str, Any]], children: dict[str, Any]) 
         child = children.get(str(row["case_id"]))
         counts[LABELS[child.living_situation] if child else NOT_RECORDED] += 1
     order = [*labels, NOT_RECORDED]
-    rows = [Row(label, {"children": counts[label]}) for label in order if counts[label]]
+    rows = [
+        Row(label, {"children": counts[label]})
+        for label in order
+        if label in labels or counts[label]
+    ]
     table = Table(
         "living_situation",
         TABLE_KEYS["living_situation"],
         "Living situation",
         [Column("children", "Children")],
         rows,
-        "From the accepted referral (cases/<case ID>/case.json); a case added to the "
-        "register by hand has no referral stored and counts as not recorded.",
+        "Where each child was living, from the referral as it was accepted; a case added to "
+        "the register by hand has no referral stored and counts as not recorded.",
     )
     return table.with_total()
 
@@ -162,7 +177,7 @@ def _out_of_area(referred: list[dict[str, Any]], children: dict[str, Any]) -> Ta
         "Where placed",
         [Column("children", "Children")],
         rows,
-        "Out of area as the referral gave it (child.out_of_area in the accepted referral).",
+        "Whether the child was placed outside the area, as the accepted referral gave it.",
     )
     return table.with_total()
 
@@ -183,7 +198,7 @@ def _risk(referred: list[dict[str, Any]]) -> Table:
         [Column("at_referral", "At referral"), Column("latest", "Latest")],
         rows,
         "At referral: the highest level the referrer gave. Latest: the level the panel last "
-        "agreed (minutes), as the register's Cases sheet holds it on the day of the report.",
+        "agreed in its minutes, as the register holds it on the day of the report.",
         chart="risk",
     )
     return table.with_total()

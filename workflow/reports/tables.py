@@ -12,6 +12,7 @@ from workflow.reports.suppression import Relation
 TABLE_KEYS: dict[str, str] = {
     "meetings": "Meetings held",
     "attendance": "Attendance by agency",
+    "minutes_on_time": "Minutes on time",
     "referrals_by_month": "Referrals received by month",
     "referrals_by_agency": "Referrals by referring agency",
     "criteria": "Panel criteria met (terms of reference, section 10)",
@@ -37,7 +38,7 @@ class Column:
     key: str
     title: str
     # count: children or their cases (the small-number rule applies); number: shown as
-    # counted (meetings, people); money: pounds; text: words.
+    # counted (meetings, people); money: pounds; percent: a share (0.6 is 60%); text: words.
     kind: str = "count"
 
 

@@ -96,6 +96,9 @@ def _panel() -> Var:
         name=leaf("Panel name, e.g. Northshire Complex Child Panel."),
         authority=leaf("The council or partnership the panel serves (may be empty)."),
         protective_marking=leaf("Printed in the header of every document (panel.yaml)."),
+        confidentiality_statement=leaf(
+            "Read by the chair at the start of every meeting (panel.yaml)."
+        ),
     )
 
 
@@ -248,6 +251,14 @@ def _minutes() -> dict[str, Var]:
             "The minutes record.",
             minute_taker=leaf("Who took the minutes (may be empty)."),
         ),
+        "attending": many(
+            "Who attended for one item only: each case's presenter.",
+            record(
+                "One person attending for an item.",
+                name=leaf("Who presented the case, and their role."),
+                item=leaf("The agenda item: its number and case ID."),
+            ),
+        ),
         "draft": leaf("True on the note-taker's draft."),
         "version": leaf("The minutes version (empty on a draft)."),
         "signed": _signed(),
@@ -346,7 +357,9 @@ def _annual() -> dict[str, Var]:
     return {
         "panel": _panel(),
         "chair": _person("The panel's chair, who signs the report."),
-        "year": leaf("The report's year."),
+        "year": leaf("The year the report's year starts in, e.g. 2026."),
+        "year_label": leaf('The report\'s year as the report names it, e.g. "2027" or "2026/27".'),
+        "workbook": leaf("The file name of the figures workbook, e.g. annual-2026-27.xlsx."),
         "period": record(
             "The period the figures cover.",
             start=leaf("First day."),
@@ -369,6 +382,28 @@ def _annual() -> dict[str, Var]:
             **{key: Var(f"{title}.", fields=table.fields) for key, title in TABLE_KEYS.items()},
         ),
         "median_wait": leaf("Median days from referral to first discussion (may be empty)."),
+        "commentary": record(
+            "The chair's commentary (empty until the chair's file is given).",
+            commentary=many("The chair's commentary, a paragraph each.", leaf("A paragraph.")),
+            impact=many("Impact for children, a paragraph each.", leaf("A paragraph.")),
+            themes=many(
+                "The chair's comment on each theme.",
+                record(
+                    "A theme.",
+                    theme=leaf("The theme."),
+                    comment=many("The comment, a paragraph each.", leaf("A paragraph.")),
+                ),
+            ),
+            recommendations=many(
+                "Recommendations to the Board, in order.",
+                record(
+                    "A recommendation.",
+                    recommendation=leaf("What the panel recommends."),
+                    owner=leaf("Who should act (may be empty)."),
+                    by=leaf("By when, as a date in words (may be empty)."),
+                ),
+            ),
+        ),
     }
 
 

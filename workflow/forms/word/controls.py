@@ -21,6 +21,8 @@ CHECKED, UNCHECKED = "\u2612", "\u2610"
 BOX_FONT = "MS Gothic"  # what Word itself uses for check box glyphs
 # Word's built-in character style for a control's hint: Word drops it when a person types.
 HINT_STYLE = "PlaceholderText"
+# ccp's own words in an answer's cell (what a pre-filled row is about): never an answer.
+CONTEXT_STYLE = "Formcontext"
 MARKER = "ccp-form"  # the tag of the version box (and the custom property's name)
 
 

@@ -44,6 +44,10 @@ class FormSpec:
     conditions: tuple[tuple[str, str], ...] = ()  # (field, when it is needed)
     hints: tuple[tuple[str, str], ...] = ()  # (field path, the words on the form)
     office_use: tuple[str, ...] = ()  # what the office writes in the box on the first page
+    # Tables ccp fills with one row per item (the progress form's actions): no spare rows
+    # and no "copy a row" hint, for the person adds none.
+    fixed_rows: tuple[str, ...] = ()
+    column_cm: tuple[tuple[str, float], ...] = ()  # (column path, width) where one needs more
 
     @property
     def hint(self) -> str:
@@ -125,6 +129,7 @@ class Field:
     choices: tuple[str, ...] = ()
     optional: bool = False
     in_table: bool = False  # a column of a table: the column title says what it is
+    condition: str = ""  # when an optional answer is needed, e.g. 'while open'
 
     @property
     def is_column(self) -> bool:
@@ -149,6 +154,9 @@ class Field:
 
     @property
     def shown_title(self) -> str:
+        """The label, with when it is needed: "(optional)" never beside "required while"."""
+        if self.condition:
+            return f"{self.title} ({self.condition})"
         return f"{self.title} (optional)" if self.optional else self.title
 
     @property
@@ -265,6 +273,7 @@ def _leaf(spec: FormSpec, path: str, key: str, info: FieldInfo, **kwargs: Any) -
         kind=kind,
         choices=choices,
         optional=not (required or info.is_required()),
+        condition=dict(spec.conditions).get(path, ""),
         **kwargs,
     )
 

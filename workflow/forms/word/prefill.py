@@ -18,7 +18,15 @@ from lxml import etree
 from workflow.contract import LABELS
 from workflow.core.dates import uk_date
 from workflow.core.files import write_atomic
-from workflow.forms.word.controls import CHECKED, NS, UNCHECKED, properties, qn, tag_of
+from workflow.forms.word.controls import (
+    CHECKED,
+    CONTEXT_STYLE,
+    NS,
+    UNCHECKED,
+    properties,
+    qn,
+    tag_of,
+)
 
 DOCUMENT = "word/document.xml"
 
@@ -161,6 +169,24 @@ class FormEditor:
             [box] = self.boxes(f"{name}[].{key}", tr)
             if box.find("w:sdtPr/w:showingPlcHdr", NS) is not None:
                 tr.getparent().remove(tr)
+
+    def lines_in_rows(self, name: str, key: str, lines: dict[str, list[str]]) -> None:
+        """Lines of text under the ``key`` box of each ``name`` row, chosen by its answer.
+
+        Paragraphs in the box's cell in the context style: the person reads what the row
+        is about where they answer it, and the form's reader never takes them as data.
+        """
+        for tr in [tr for tr in self.root.iter(qn("w:tr")) if self.row_boxes(tr, name)]:
+            [box] = self.boxes(f"{name}[].{key}", tr)
+            answer = "".join(box.find("w:sdtContent", NS).itertext()).strip()
+            anchor = box.getparent()
+            for line in lines.get(answer, []):
+                paragraph = etree.Element(qn("w:p"))
+                style = etree.SubElement(etree.SubElement(paragraph, qn("w:pPr")), qn("w:pStyle"))
+                style.set(qn("w:val"), CONTEXT_STYLE)
+                typed_run(paragraph, line)
+                anchor.addnext(paragraph)
+                anchor = paragraph
 
     def lines_above_table(self, name: str, lines: list[str]) -> None:
         """Lines of text after the hint above the table of ``name`` rows, styled as the hint."""

@@ -29,7 +29,15 @@ from workflow.forms.docx_safety import (
     read_bounded,
     xml_part,
 )
-from workflow.forms.word.controls import MARKER, UNCHECKED, content_of, qn, showing_hint, tag_of
+from workflow.forms.word.controls import (
+    CONTEXT_STYLE,
+    MARKER,
+    UNCHECKED,
+    content_of,
+    qn,
+    showing_hint,
+    tag_of,
+)
 from workflow.forms.word.layout import REFERRAL_FORM, Field, FormSpec, fields_by_name, parts
 
 CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
@@ -46,6 +54,7 @@ _RUN_TEXT = {
 }
 # Tracked deletions and moved-away text are not part of the answer.
 _NOT_TEXT = {qn("w:del"), qn("w:moveFrom")}
+_PPR, _PSTYLE = qn("w:pPr"), qn("w:pStyle")
 _TICKS = set("\u2612\u2611\u2713\u2714\u2717\u2718")
 _YES = {"yes", "y", "true", "x"}
 _NO = {"no", "n", "false"}
@@ -346,8 +355,14 @@ def _text(container: Any) -> str:
         if showing_hint(sdt):
             hidden.add(content_of(sdt))
     hidden |= set(container.iter(*_NOT_TEXT))
-    paragraphs = [p for p in container.iter(_P)] or [container]
+    paragraphs = [p for p in container.iter(_P) if not _is_context(p)] or [container]
     return "\n".join(_runs_text(p, hidden, container) for p in paragraphs)
+
+
+def _is_context(paragraph: Any) -> bool:
+    """ccp's own words about a pre-filled row (the action agreed), not the person's."""
+    style = paragraph.find(f"{_PPR}/{_PSTYLE}")
+    return style is not None and style.get(qn("w:val")) == CONTEXT_STYLE
 
 
 def _runs_text(paragraph: Any, hidden: set[Any], container: Any) -> str:

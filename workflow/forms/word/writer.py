@@ -20,6 +20,7 @@ from workflow.core.files import write_atomic
 from workflow.documents import house_style as house
 from workflow.documents import oxml
 from workflow.forms.word.controls import (
+    CONTEXT_STYLE,
     HINT_STYLE,
     MARKER,
     add,
@@ -28,7 +29,15 @@ from workflow.forms.word.controls import (
     qn,
     text_run,
 )
-from workflow.forms.word.layout import DATE_EXAMPLE, Field, FormSpec, Part, Section, sections
+from workflow.forms.word.layout import (
+    DATE_EXAMPLE,
+    Field,
+    FormSpec,
+    Part,
+    Section,
+    parts,
+    sections,
+)
 
 BLANK_ROWS = 3
 # Widths in cm of a table's columns by kind; long text (else text) shares what is left.
@@ -53,11 +62,14 @@ INSTRUCTIONS = [
     f"Dates: type them like {DATE_EXAMPLE}, or pick them from the calendar. Boxes with a "
     "list: click and choose. Tick boxes: click to tick. On paper: write in the boxes, "
     "and circle one of the choices a box lists.",
-    "Tables: one row each. For more rows, select a whole row, copy it and paste it below; "
-    "leave spare rows empty.",
     "Keep the boxes and the layout: they are how the answers are read. Save it as a Word "
     "document (.docx) and send it, with any papers it asks for, to the panel administrator.",
 ]
+# Only on a form with a table the person adds rows to.
+ROWS_INSTRUCTION = (
+    "Tables: one row each. For more rows, select a whole row, copy it and paste it below; "
+    "leave spare rows empty."
+)
 
 
 def write_form(
@@ -77,12 +89,13 @@ def write_form(
     house.page_header(document, form_name, marking=protective_marking, panel=panel_name)
     house.page_footer(document, form_name, marking=protective_marking)
     _form_styles(document)
-    writer = _Writer(document)
+    writer = _Writer(document, spec)
     front, *numbered = sections(spec)
     writer.title_block(spec, front, panel_name)
     for section in numbered:
         writer.section(section)
     _add_custom_property(document, MARKER, f"{spec.kind} v{spec.version}")
+    oxml.rows_kept_whole(document)
     return write_atomic(Path(out), document.save)
 
 
@@ -102,13 +115,17 @@ def _form_styles(document: Any) -> None:
     version.font.size = Pt(8)
     office = house.paragraph_style(document, "Office use", base="Table text")
     office.font.color.rgb = house.GREY
+    context = house.paragraph_style(document, "Form context", base="Table text")
+    if context.style_id != CONTEXT_STYLE:
+        raise ValueError(f"the context style is {context.style_id}, not {CONTEXT_STYLE}")
 
 
 class _Writer:
     """Adds the form's paragraphs, tables and answer boxes to a python-docx document."""
 
-    def __init__(self, document: Any):
+    def __init__(self, document: Any, spec: FormSpec):
         self.document = document
+        self.spec = spec
         self.numbering = document.part.numbering_part.element
         self.next_id = 1000
         self.next_bookmark = 1
@@ -126,7 +143,13 @@ class _Writer:
         if spec.office_use:
             self.office_box(spec.office_use)
         document.add_paragraph("How to fill in this form", style="Field label")
-        for line in INSTRUCTIONS:
+        growing = [
+            part
+            for part in parts(spec)
+            if part.layout == "table" and part.name not in spec.fixed_rows
+        ]
+        lines = [*INSTRUCTIONS[:2], *([ROWS_INSTRUCTION] if growing else []), *INSTRUCTIONS[2:]]
+        for line in lines:
             document.add_paragraph(line, style="List Bullet")
         marker = document.add_paragraph("Form version: ", style="Form version")
         add_control(
@@ -193,7 +216,7 @@ class _Writer:
 
     def _single(self, part: Part) -> None:
         [leaf] = part.fields
-        table = house.grid_table(self.document, 1, (house.TEXT_CM,), rows_split=True)
+        table = house.grid_table(self.document, 1, (house.TEXT_CM,))
         if leaf.kind == "long":
             _at_least(table.rows[0], SINGLE_LONG)
         self.answer(table.rows[0].cells[0], leaf, locked=True)
@@ -202,13 +225,9 @@ class _Writer:
     def _group(self, part: Part) -> None:
         self.help(part.help)
         widths = (LABEL_CM, house.TEXT_CM - LABEL_CM)
-        table = house.grid_table(self.document, len(part.fields), widths, rows_split=True)
+        table = house.grid_table(self.document, len(part.fields), widths)
         for row, leaf in zip(table.rows, part.fields, strict=True):
-            if leaf.kind == "long":
-                _at_least(row, ROW_HEIGHT["long"])
-            else:
-                oxml.keep_together(row)
-                _at_least(row, ROW_HEIGHT["short"])
+            _at_least(row, ROW_HEIGHT["long" if leaf.kind == "long" else "short"])
             house.fill(row.cells[0], leaf.shown_title, "Table label", house.LABEL_FILL)
             self.answer(row.cells[1], leaf, locked=True)
         house.keep_on_one_page(table, last=len(part.fields) - 1)
@@ -229,9 +248,11 @@ class _Writer:
     def _table(self, part: Part) -> None:
         notes = [part.help]
         notes += [f"{leaf.title}: {leaf.help}" for leaf in part.fields if leaf.kind == "bool"]
-        notes.append("One row each; for more rows, copy a row and paste it below.")
+        fixed = part.name in self.spec.fixed_rows
+        if not fixed:
+            notes.append("One row each; for more rows, copy a row and paste it below.")
         self.help(" ".join(notes))
-        widths = [NUMBER_CM, *_column_widths(part.fields)]
+        widths = [NUMBER_CM, *_column_widths(part.fields, dict(self.spec.column_cm))]
         # Rows kept whole, like the form's other boxes (a row is rarely a page long).
         table = house.grid_table(self.document, 1 + BLANK_ROWS, widths)
         header = table.rows[0]
@@ -326,17 +347,24 @@ def _at_least(row: Any, height: Any) -> None:
     row.height = height
 
 
-def _column_widths(columns: tuple[Field, ...]) -> list[float]:
-    """Fixed widths for short answers; long text shares what is left (or text does)."""
+def _column_widths(
+    columns: tuple[Field, ...], chosen: dict[str, float] | None = None
+) -> list[float]:
+    """Fixed widths for short answers (or as `chosen` by path); long text shares the rest."""
+    chosen = chosen or {}
     room = house.TEXT_CM - NUMBER_CM
-    stretch = [leaf for leaf in columns if leaf.kind == "long"] or [
-        leaf for leaf in columns if leaf.kind == "text"
+    stretch = [leaf for leaf in columns if leaf.kind == "long" and leaf.path not in chosen] or [
+        leaf for leaf in columns if leaf.kind == "text" and leaf.path not in chosen
     ]
-    fixed = sum(_width(leaf) for leaf in columns if leaf not in stretch)
+
+    def width(leaf: Field) -> float:
+        return chosen.get(leaf.path) or _width(leaf)
+
+    fixed = sum(width(leaf) for leaf in columns if leaf not in stretch)
     share = round((room - fixed) / max(len(stretch), 1), 2)
     if stretch and share < (MIN_LONG_CM if stretch[0].kind == "long" else 2.0):
         raise ValueError(f"too many columns for one table: {[leaf.path for leaf in columns]}")
-    widths = [share if leaf in stretch else _width(leaf) for leaf in columns]
+    widths = [share if leaf in stretch else width(leaf) for leaf in columns]
     widths[-1] = round(widths[-1] + room - sum(widths), 2)
     return widths
 

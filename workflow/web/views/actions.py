@@ -12,7 +12,7 @@ from workflow.contract.terms import ACTION_STATUSES, REASONS_NOT_DONE
 from workflow.core.dates import today
 from workflow.core.errors import CcpError
 from workflow.register import Register
-from workflow.reports.counting import report_period
+from workflow.reports.counting import panel_period
 from workflow.reports.files import write_annual_report
 from workflow.web.app import workspace
 from workflow.web.uploads import listed
@@ -127,12 +127,11 @@ def reports() -> tuple[str, int]:
         try:
             if not year.strip().isdigit():
                 raise FieldInvalid(f"Year: {year!r} is not a year like 2027")
-            result = write_annual_report(
-                ws, report_period(int(year)), pdf=request.form.get("no_pdf") != "yes"
-            )
+            period = panel_period(ws.panel, int(year))
+            result = write_annual_report(ws, period, pdf=request.form.get("no_pdf") != "yes")
             small, hidden = result.hidden_counts
             done.append(
-                f"Annual report {year} ({result.figures.period.words}): {small} figure(s) "
+                f"Annual report {period.label} ({result.figures.period.words}): {small} figure(s) "
                 f'shown as "fewer than {result.figures.threshold}", {hidden} not shown'
             )
         except CcpError as err:

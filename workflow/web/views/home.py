@@ -15,6 +15,7 @@ from workflow.core.errors import CcpError
 from workflow.meetings.agenda import agenda_for
 from workflow.meetings.pack import readiness_of
 from workflow.meetings.signing import verify_document
+from workflow.meetings.timeliness import lateness
 from workflow.register import Register
 from workflow.web.access import ACCESS_LOG, read_access_log
 from workflow.web.app import workspace
@@ -55,6 +56,7 @@ def dashboard() -> str:
         for row in register.rows("Progress")
         if row.get("case_id") in open_cases and not row.get("received_on")
     ]
+    found = lateness(register, panel, now)
     # By time, not file order: the administrator may have sorted the sheet in Excel.
     audit = heapq.nlargest(AUDIT_SHOWN, register.rows("Audit"), key=_when)
     return render_template(
@@ -66,6 +68,8 @@ def dashboard() -> str:
         by_agency=dict(sorted(by_agency.items())),
         overdue_count=overdue.overdue_count,
         awaiting=awaiting,
+        late=found.late_lines(),
+        rag=found.actions.counts,
         audit=audit,
         warnings=overdue.warnings,
     )
