@@ -90,7 +90,7 @@ def write_bundle_pdf(
                     document.add_paragraph("", style="Note")
                 continue
             width = 17.0 / len(header)
-            table = grid_table(document, len(rows) + 1, [width] * len(header), rows_split=True)
+            table = grid_table(document, len(rows) + 1, [width] * len(header))
             for cell, text in zip(table.rows[0].cells, header, strict=True):
                 fill(cell, text, "Table heading", LABEL_FILL)
             for row, values in zip(table.rows[1:], rows, strict=True):
@@ -108,7 +108,7 @@ def write_bundle_pdf(
 
 
 def _label_table(document: Any, lines: list[tuple[str, str]], grid_table, fill, shade) -> None:
-    table = grid_table(document, len(lines), [LABEL_CM, VALUE_CM], rows_split=True)
+    table = grid_table(document, len(lines), [LABEL_CM, VALUE_CM])
     for row, (label, value) in zip(table.rows, lines, strict=True):
         fill(row.cells[0], label, "Table label", shade)
         fill(row.cells[1], value, "Table text")
