@@ -64,6 +64,7 @@ def test_init_creates_a_workspace_and_says_so(runner, tmp_path):
         "Progress",
         "Signatures",
         "Audit",
+        "Disclosures",
         "Retention holds",
         "Tombstones",
     ]
@@ -229,8 +230,16 @@ def test_demo_builds_a_workspace_and_lists_it(runner, tmp_path):
     [signed] = list((root / "output").glob("*/minutes-*-v1.docx"))
     assert "Signed as a true record by Alex Sample, Chair" in document_text(signed)
     assert f"VERIFIED: {signed.relative_to(root)}" in result.output
-    packs = sorted((root / "output").glob("*/pack-*.docx"))
+    everyones = sorted((root / "output").glob("*/pack-*.docx"))
+    packs = [path for path in everyones if "-limited-" not in path.name]
     assert len(packs) == 2
+    # The demo restricts one case: members outside its agencies get packs without it.
+    assert [path.name for path in everyones if "-limited-" in path.name] == [
+        f"{path.stem}-limited-1.docx" for path in packs
+    ]
+    assert "Need to know:\n  CCP-2027-002: restricted to Children's social care, CAMHS" in (
+        result.output
+    )
     assert f"Minutes of the {uk_date(date.fromisoformat(signed.parent.name))} meeting" in (
         document_text(packs[1])
     )

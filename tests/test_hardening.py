@@ -215,12 +215,13 @@ def test_a_pack_that_fails_midway_leaves_the_previous_pack_whole(two_cases, runn
     assert runner.invoke(cli, args).exit_code == 0
     before = everything(out)
 
+    import workflow.meetings.circulation
     import workflow.meetings.pack
 
     def fail_midway(*args, **kwargs):
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(workflow.meetings.pack, "write_draft", fail_midway)
+    monkeypatch.setattr(workflow.meetings.circulation, "write_draft", fail_midway)
     with pytest.raises(OSError, match="Input/output error"):
         workflow.meetings.pack.build_pack(workspace, date(2027, 3, 11), pdf=False)
     assert everything(out) == before

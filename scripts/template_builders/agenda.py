@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from docx.document import Document as DocumentObject
 from docx.shared import Pt
 
 from .house import (
@@ -36,6 +37,17 @@ def rag_cell(status: str) -> str:
         f'"{colour}" if {status} == "{name}"' for name, colour in RAG_FILLS.items()
     )
     return f'{{% cellbg {fill} else "FFFFFF" %}}{tag(status)}'
+
+
+def restricted_notes(document: DocumentObject, kind: str) -> None:
+    """Need to know (issue 23): a case this copy leaves out is named, never described."""
+    statement(document, f'for x in restricted_cases if x.kind == "{kind}"')
+    text(
+        document,
+        f"Restricted case {tag('x.case_id')}: papers to named agencies only",
+        style="Note",
+    )
+    statement(document, "endfor")
 
 
 def build(path: Path) -> None:
@@ -117,6 +129,7 @@ def build(path: Path) -> None:
         style="Note",
     )
     statement(document, "endfor")
+    restricted_notes(document, "new")
 
     heading(document, "4. Progress reviews due")
     statement(document, "if progress_reviews")
@@ -158,6 +171,8 @@ def build(path: Path) -> None:
         ],
         empty="None.",
     )
+
+    restricted_notes(document, "review")
 
     heading(document, "5. Strategic safeguarding items")
     list_table(

@@ -455,6 +455,14 @@ def build(path: Path) -> None:
     text(document, tag("change"), style="List Bullet")
     statement(document, "endfor")
     statement(document, "endif")
+    # Need to know (issue 23): a limited version names the cases it leaves out, no more.
+    statement(document, "for x in restricted_cases")
+    text(
+        document,
+        f"Restricted case {tag('x')}: minuted in the version for named agencies only",
+        style="Note",
+    )
+    statement(document, "endfor")
 
     heading(document, "1. Present and apologies")
     text(document, "Confidentiality", style="Field label")

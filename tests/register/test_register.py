@@ -131,6 +131,7 @@ def test_sheets_and_headers_are_the_contract() -> None:
         "Progress",
         "Signatures",
         "Audit",
+        "Disclosures",
         "Retention holds",
         "Tombstones",
     ]

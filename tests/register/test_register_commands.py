@@ -35,6 +35,10 @@ from workflow.meetings.signing import sign_minutes
 
 MEETING = date(2027, 3, 11)
 ORIGINAL = decorations(DECORATED)
+# The pack records each copy sent in a Disclosures sheet, which the register gains (issue 23).
+DISCLOSURES = "xl/worksheets/sheet10.xml"
+NEW_SHEET = {"[Content_Types].xml", "xl/_rels/workbook.xml.rels", DISCLOSURES}
+WITH_DISCLOSURES = {**ORIGINAL, "sheets": [*ORIGINAL["sheets"], "Disclosures"]}
 
 
 class Steps:
@@ -135,8 +139,8 @@ def test_pack_marks_the_meeting_and_keeps_every_decoration(steps: Steps) -> None
     steps.referral_add()
     steps.pack()
 
-    assert steps.changed["pack"] == parts_of("Meetings", "Audit")
-    assert decorations(steps.register) == ORIGINAL
+    assert steps.changed["pack"] == parts_of("Meetings", "Audit") | NEW_SHEET
+    assert decorations(steps.register) == WITH_DISCLOSURES
     (meeting,) = [
         m for m in sheet_rows(steps.register, "Meetings") if m["Date"] == datetime(2027, 3, 11)
     ]
@@ -151,7 +155,7 @@ def test_minutes_record_appends_actions_and_grows_the_resources_table(steps: Ste
     assert steps.changed["minutes record"] == parts_of(
         "Cases", "Actions", "Resources", "Progress", "Meetings", "Audit"
     ) | {RESOURCES_TABLE}  # the Summary's cached values went with referral add
-    assert decorations(steps.register) == ORIGINAL
+    assert decorations(steps.register) == WITH_DISCLOSURES
     workbook = load_workbook(steps.register)
     actions = workbook["Actions"]
     assert [actions.cell(row, 1).value for row in (8, 9)] == ["CCP-2027-004-A1", "CCP-2027-004-A2"]
@@ -172,8 +176,10 @@ def test_minutes_sign_and_amend_keep_every_decoration(steps: Steps) -> None:
     steps.pack()
     steps.record()
     steps.sign()
-    assert steps.changed["minutes sign"] == parts_of("Signatures", "Meetings", "Audit")
-    assert decorations(steps.register) == ORIGINAL
+    assert steps.changed["minutes sign"] == parts_of("Signatures", "Meetings", "Audit") | {
+        DISCLOSURES
+    }
+    assert decorations(steps.register) == WITH_DISCLOSURES
     signatures = sheet_rows(steps.register, "Signatures")
     assert [row["File"] for row in signatures][0] == "output/2027-03-11/minutes-2027-03-11-v1.docx"
     assert all(len(row["SHA-256"]) == 64 for row in signatures)
@@ -182,7 +188,7 @@ def test_minutes_sign_and_amend_keep_every_decoration(steps: Steps) -> None:
     assert steps.changed["minutes amend"] <= parts_of("Cases", "Actions", "Meetings", "Audit") | {
         SUMMARY
     }
-    assert decorations(steps.register) == ORIGINAL
+    assert decorations(steps.register) == WITH_DISCLOSURES
     (meeting,) = [
         m for m in sheet_rows(steps.register, "Meetings") if m["Date"] == datetime(2027, 3, 11)
     ]
@@ -203,9 +209,9 @@ def test_libreoffice_opens_the_register_after_the_meeting_and_recounts(
     # Resources rows were written; every other part is the very one LibreOffice saved.
     written = set().union(*steps.changed.values())
     sheets = ("Meetings", "Cases", "Actions", "Resources", "Progress", "Signatures", "Audit")
-    assert written <= parts_of(*sheets) | {RESOURCES_TABLE, SUMMARY}
+    assert written <= parts_of(*sheets) | {RESOURCES_TABLE, SUMMARY} | NEW_SHEET
     original, final = parts(DECORATED), parts(steps.register)
-    untouched = set(original) - written
+    untouched = set(original) - written - NEW_SHEET
     assert {SHEET_PARTS["Contacts"], "xl/styles.xml"} <= untouched
     assert [name for name in sorted(untouched) if final.get(name) != original[name]] == []
 

@@ -179,6 +179,7 @@ def agenda_context() -> dict[str, Any]:
             {"title": "Exploitation pathway", "lead": None, "notes": None, "time": None},
         ],
         "timed": True,
+        "restricted_cases": [{"case_id": "CCP-2027-009", "kind": "new"}],
     }
 
 
@@ -298,6 +299,7 @@ def signed_minutes_context() -> dict[str, Any]:
         "version": 2,
         "signed": dict(SIGNED),
         "changes": ["Action 2 of CCP-2027-004: due date corrected"],
+        "restricted_cases": ["CCP-2027-009"],
     }
 
 
@@ -330,6 +332,7 @@ def draft_minutes_context() -> dict[str, Any]:
         "version": None,
         "signed": None,
         "changes": [],
+        "restricted_cases": [],
     }
 
 

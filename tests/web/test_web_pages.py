@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+from datetime import date
 
 import pytest
 import yaml
@@ -577,3 +578,24 @@ def test_the_actions_list_comes_in_pages_that_keep_the_filters(client, minuted, 
         assert f"Page 1 of {len(listed)}" in text(
             client.get(f"/actions?page={nonsense}&agency=Police")
         )
+
+
+def test_a_restricted_case_is_badged_and_its_page_lists_who_was_sent_it(client, workspace, inbox):
+    """Issue 23: the list and the page say "Restricted"; "Sent to" is the Disclosures sheet."""
+    from workflow.cases.restriction import restrict_case
+    from workflow.meetings.pack import build_pack
+
+    send_referral(client, inbox)
+    assert "Restricted" not in text(client.get("/cases")).split("<tbody>")[1]
+    restrict_case(workspace, "CCP-2027-001", ["Police"], reason="Live inquiry")
+    build_pack(workspace, date(2027, 3, 11), pdf=False)
+
+    row = text(client.get("/cases")).split("<tbody>")[1].split("</tr>")[0]
+    assert '<span class="badge">Restricted</span>' in row
+    page = text(client.get("/cases/CCP-2027-001"))
+    assert "Restricted to Police (and the chair, deputy and administrator): Live inquiry." in page
+    sent = page.split("<h2>Sent to (", 1)[1].split("</table>", 1)[0]
+    assert sent.startswith("3)")  # the chair, the deputy, the police member; not CAMHS
+    assert "DI Frankie Fiction" in sent
+    assert "Ellis Pretendy" not in sent
+    assert "output/2027-03-11/pack-2027-03-11.docx" in sent

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from workflow.cases.access import hidden_from, reader_named, restrictions
 from workflow.cases.actions import ActionItem, list_actions
+from workflow.cases.disclosures import Release, disclosures_of, record_releases, sha256_file
 from workflow.cases.store import load_case
 from workflow.contract import PanelConfig
-from workflow.contract.terms import OPEN_ACTION_STATUSES
+from workflow.contract.terms import OPEN_ACTION_STATUSES, REMINDER
 from workflow.core.dates import today, uk_date
 from workflow.core.errors import ActionRejected, CaseNotFound
-from workflow.core.files import publish_dir, staging_dir, write_text
+from workflow.core.files import make_dirs, publish_dir, write_text
 from workflow.documents.mail import slug, write_draft
 from workflow.register import Register
 from workflow.workspace.paths import Workspace
+from workflow.workspace.transaction import transaction
 
 DEFAULT_DAYS = 14
 STRATEGIC = "Strategic items"
@@ -145,6 +149,7 @@ def due_reminders(workspace: Workspace, register: Any, *, as_of: date, days: int
             continue
         group = by_owner.setdefault(_key(owner), OwnerActions(owner, []))
         group.items.append(item)
+    _leave_out_restricted(workspace.panel, register, by_owner, warnings)
     directory = _Directory(workspace, workspace.panel)
     owners = sorted(by_owner.values(), key=lambda group: _key(group.owner))
     for group in owners:
@@ -153,6 +158,32 @@ def due_reminders(workspace: Workspace, register: Any, *, as_of: date, days: int
         if not group.email:
             group.ask = directory.ask(group.items)
     return Reminders(as_of, until, owners, warnings=warnings)
+
+
+def _leave_out_restricted(
+    panel: PanelConfig, register: Any, by_owner: dict[str, OwnerActions], warnings: list[str]
+) -> None:
+    """Need to know: an owner outside a restricted case's agencies (a panel member by their
+    own agency, anyone else by the action's) is not reminded of its actions; the
+    administrator's summary says so."""
+    known = restrictions(register)
+    if not known:
+        return
+    for key, group in list(by_owner.items()):
+        kept = []
+        for item in group.items:
+            case_id = str(item.row.get("case_id") or "")
+            reader = reader_named(panel, group.owner, str(item.row.get("agency") or ""))
+            if hidden_from(reader, known.get(case_id)):
+                warnings.append(
+                    f"{item.action_id}: not in {group.owner}'s reminder: {case_id} is restricted "
+                    "to named agencies; remind them by hand only if they may see it"
+                )
+            else:
+                kept.append(item)
+        group.items = kept
+        if not kept:
+            del by_owner[key]
 
 
 def _by_case(items: list[ActionItem]) -> dict[str, list[ActionItem]]:
@@ -244,6 +275,44 @@ def summary_body(panel: PanelConfig, reminders: Reminders) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _release(
+    workspace: Workspace, panel: PanelConfig, owner: OwnerActions, draft: Path, final: Path
+) -> Release:
+    first = owner.items[0].row
+    reader = reader_named(panel, owner.owner, str(first.get("agency") or ""))
+    cases = dict.fromkeys(str(item.row.get("case_id") or "") for item in owner.items)
+    return Release(
+        recipient=owner.owner,
+        agency=reader.agency,
+        case_ids=tuple(case_id for case_id in cases if case_id),
+        file=workspace.relative(final),
+        sha256=sha256_file(draft),
+        purpose=REMINDER,
+    )
+
+
+def _stage(target: Path) -> Path:
+    return target.with_name(f".{target.name}.stage")
+
+
+def roll_forward_reminders(workspace: Workspace, register: Any) -> list[Path]:
+    """Finish or discard drafts a kill left staged: published when the register's
+    Disclosures rows vouch for them (the commit happened), else removed."""
+    folder = workspace.output_dir / "reminders"
+    if not folder.is_dir():
+        return []
+    vouched = {row["sha256"] for row in disclosures_of(register)}
+    published = []
+    for staged in sorted(folder.glob(".*.stage")):
+        drafts = [path for path in staged.glob("*.eml") if path.is_file()]
+        target = folder / staged.name[1 : -len(".stage")]
+        if any(sha256_file(path) in vouched for path in drafts):
+            published.append(publish_dir(staged, target))
+        else:
+            shutil.rmtree(staged, ignore_errors=True)
+    return published
+
+
 def draft_reminders(
     workspace: Workspace, *, as_of: date | None = None, days: int = DEFAULT_DAYS
 ) -> Reminders:
@@ -255,8 +324,14 @@ def draft_reminders(
     reminders = due_reminders(workspace, register, as_of=as_of, days=days)
     target = workspace.output_dir / "reminders" / as_of.isoformat()
     subject_base = f"{panel.protective_marking}: {panel.name}"
-    with staging_dir(target) as staged:
+    roll_forward_reminders(workspace, register)
+    staged = _stage(target)
+    shutil.rmtree(staged, ignore_errors=True)
+    make_dirs(staged)
+    committed = False
+    try:
         names = []
+        releases: list[Release] = []
         admin = panel.administrator
         summary = summary_body(panel, reminders)
         if admin.email:
@@ -277,13 +352,29 @@ def draft_reminders(
                 continue
             number += 1
             names.append(f"{number:02d}-{slug(owner.owner)}.eml")
-            write_draft(
+            draft = write_draft(
                 staged / names[-1],
                 sender=admin,
                 to=(owner.owner, owner.email),
                 subject=f"{subject_base}: your panel actions due or overdue, {uk_date(as_of)}",
                 body=owner_body(panel, reminders, owner),
             )
+            releases.append(_release(workspace, panel, owner, draft, target / names[-1]))
+        # The register records who was sent what, then the drafts are put in place.
+        with transaction(workspace, "actions remind") as change:
+            record_releases(change.register, workspace, releases, when=as_of)
+            change.register.audit(
+                command="actions remind",
+                action="drafted action reminders",
+                target=as_of.isoformat(),
+                detail=f"{len(releases)} reminder(s)",
+            )
+            change.commit()
+        committed = True
         publish_dir(staged, target)
+    except BaseException:
+        if not committed:  # after the commit, the next `actions remind` publishes them
+            shutil.rmtree(staged, ignore_errors=True)
+        raise
     reminders.written = [target / name for name in names]
     return reminders

@@ -359,3 +359,74 @@ def _terminal_width() -> int | None:
     if sys.stdout.isatty():
         return shutil.get_terminal_size().columns
     return None
+
+
+@case.command("restrict")
+@click.argument("case_id", metavar="ID")
+@click.option(
+    "--agency",
+    "agencies",
+    multiple=True,
+    metavar="A",
+    help="An agency in panel.yaml that may see the case (repeat for more).",
+)
+@click.option("--reason", metavar="TEXT", help="Why the case is restricted (kept in the register).")
+@click.option("--lift", is_flag=True, help="Lift the restriction: every member sees the case.")
+@click.pass_context
+def case_restrict(
+    ctx: click.Context, case_id: str, agencies: tuple[str, ...], reason: str | None, lift: bool
+) -> None:
+    """Restrict a case to named agencies: other members' papers leave it out.
+
+    The chair, deputy and administrator always see every case. Packs, minutes, extracts
+    and reminders sent to a member outside the agencies hold nothing of the case.
+
+    \b
+    Example:  ccp case restrict CCP-2027-004 --agency Police --reason "Live inquiry"
+    """
+    from workflow.cases.restriction import restrict_case
+
+    workspace = open_workspace(ctx)
+    done = restrict_case(workspace, case_id, list(agencies), reason=reason, lift=lift)
+    click.echo(done.summary())
+    say_written(done.written, workspace.root)
+
+
+@cli.command("disclosures")
+@click.option("--case", "case_id", metavar="ID", help="Only documents holding this case.")
+@click.option("--recipient", metavar="NAME", help="Only documents sent to this person.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="A listing for people, or CSV/JSON for scripts.",
+)
+@click.pass_context
+def disclosures(
+    ctx: click.Context, case_id: str | None, recipient: str | None, output_format: str
+) -> None:
+    """List every document released: to whom, when, which cases, why.
+
+    Read from the register's Disclosures sheet, one row per document sent.
+
+    \b
+    Example:  ccp disclosures --case CCP-2027-004
+    """
+    from workflow.cases.disclosures import (
+        disclosures_csv,
+        disclosures_json,
+        disclosures_table,
+        list_disclosures,
+    )
+
+    rows = list_disclosures(open_workspace(ctx), case_id=case_id, recipient=recipient)
+    if output_format == "json":
+        click.echo(disclosures_json(rows), nl=False)
+    elif output_format == "csv":
+        click.echo(disclosures_csv(rows), nl=False)
+    else:
+        about = " about " + case_id if case_id else ""
+        to = " to " + recipient if recipient else ""
+        click.echo(disclosures_table(rows, heading=f"Documents released{about}{to}"), nl=False)

@@ -25,6 +25,12 @@ from workflow.contract.common import (
 )
 from workflow.contract.retention import RetentionSchedule
 
+# What a council's panel usually relies on to share a child's papers between agencies.
+DEFAULT_LAWFUL_BASIS = (
+    "UK GDPR Art. 6(1)(e) public task and Art. 9(2)(g) with DPA 2018 Sch. 1 para 18 "
+    "(safeguarding of children); Children Act 2004 s.11"
+)
+
 # --- panel.yaml --------------------------------------------------------------------------
 
 
@@ -223,6 +229,14 @@ class PanelConfig(Form):
         ),
     )
 
+    lawful_basis: ShortText = Field(
+        default=DEFAULT_LAWFUL_BASIS,
+        title="Lawful basis for sharing",
+        description=(
+            "Recorded against every document the panel releases (the register's Disclosures "
+            "sheet), as the ICO's data sharing code asks."
+        ),
+    )
     report_year_starts: str = Field(
         default="01-01",
         title="Report year starts",

@@ -18,6 +18,10 @@ OPEN_ACTION_STATUSES = ("Open", "In progress")
 CLOSED_ACTION_STATUSES = (COMPLETED, CANCELLED)
 # Why an action was closed without being done (ToR 12: panels review these differently).
 REASONS_NOT_DONE = ("circumstances changed", "not undertaken")
+# Why a document left the panel office (the register's Disclosures sheet, issue 23).
+CIRCULATION, EXTRACT, REMINDER = "circulation pack", "minutes extract", "reminder"
+SUBJECT_ACCESS, ANNUAL_REPORT = "subject access", "annual report"
+DISCLOSURE_PURPOSES = (CIRCULATION, EXTRACT, REMINDER, SUBJECT_ACCESS, ANNUAL_REPORT)
 
 # CCP-2027-004; its actions CCP-2027-004-A2; a meeting's strategic items SI-2027-03-11-A1.
 CASE_ID = re.compile(r"CCP-(\d{4})-(\d{3,})")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.cases.referrals import add_referral
+from workflow.cases.restriction import restrict_case
 from workflow.contract import Referral
 from workflow.core.dates import as_of, today
 from workflow.core.errors import WorkspaceError
@@ -66,6 +67,9 @@ def _write_paper(path: Path, title: str, lines: list[str]) -> None:
 
 
 WORD_FORM_REFERRAL = 2  # this practitioner sends the Word form; the others send YAML
+# One case shown restricted to two agencies: other members' papers leave it out.
+RESTRICTED_CASE = 2
+RESTRICTED_TO = ("Children's social care", "CAMHS")
 
 
 def _filled_word_form(target: Path, data: dict[str, Any]) -> Path:
@@ -119,11 +123,19 @@ def build_demo(root: Path) -> DemoResult:
     received = write_demo_inbox(inbox, demo_referrals(first, now))
     result.add("Referrals received (fictional; referral-2 is a filled Word form)", received)
 
-    accepted = []
+    accepted, case_ids = [], []
     for file in received:
         outcome = add_referral(workspace, file)
+        case_ids.append(outcome.case_id)
         accepted += [path for path in outcome.written if path.suffix == ".docx"]
     result.add("Referrals accepted (formal Word referrals)", accepted)
+    restricted = restrict_case(
+        workspace,
+        case_ids[RESTRICTED_CASE - 1],
+        list(RESTRICTED_TO),
+        reason="Fictional: a live police investigation names a family member",
+    )
+    result.sections.append(("Need to know", [restricted.summary()]))
 
     strategic = strategic_file(workspace, first)
     write_text(strategic, demo_strategic_yaml())

@@ -339,6 +339,7 @@ def _signed_minutes(workspace: Workspace, register: Any, meeting: date) -> Path 
     for entry in reversed(signature_rows(register, meeting)):
         for name in entry["files"]:
             path = workspace.root / name
-            if name.endswith(".docx") and "-minutes-extract-" not in name and path.is_file():
+            limited = "-minutes-extract-" in name or "-limited-" in name
+            if name.endswith(".docx") and not limited and path.is_file():
                 return path
     return None

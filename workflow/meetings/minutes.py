@@ -173,8 +173,12 @@ def minutes_context(
     version: int | None,
     signed: dict[str, Any] | None,
     changes: list[str],
+    restricted: list[str] | None = None,
 ) -> dict[str, Any]:
+    """What the minutes template receives; a limited version leaves ``restricted`` out."""
     slot = panel.meeting(record["meeting"])
+    if restricted:
+        record = {**record, "cases": [c for c in record["cases"] if c["case_id"] not in restricted]}
     return {
         "panel": panel_context(panel),
         "meeting": {
@@ -189,6 +193,7 @@ def minutes_context(
         "version": version,
         "signed": signed,
         "changes": changes,
+        "restricted_cases": sorted(restricted or []),
     }
 
 

@@ -10,17 +10,17 @@ from pathlib import Path
 from typing import Any
 
 from workflow.cases.attachments import PaperLimits, refuse_stored_papers
+from workflow.cases.disclosures import Release, disclosures_of, record_releases
 from workflow.cases.store import case_context, panel_context
-from workflow.contract import LABELS, PanelConfig
+from workflow.contract import LABELS
 from workflow.contract.rules import ReferralContext, referral_problems
 from workflow.core import files
 from workflow.core.dates import today, uk_date
 from workflow.core.errors import ConversionFailed, OptionsConflict
 from workflow.core.resources import AGENDA_TEMPLATE, COVER_TEMPLATE, REFERRAL_TEMPLATE
 from workflow.documents.compose import Part, add_contents, compose
-from workflow.documents.mail import slug, write_draft
 from workflow.documents.pdf import convert, require_soffice
-from workflow.documents.pdf_pack import copy_for, finish_pdf_pack
+from workflow.documents.pdf_pack import finish_pdf_pack
 from workflow.documents.render import render_docx
 from workflow.meetings.agenda import (
     PAPER_TITLES,
@@ -30,7 +30,15 @@ from workflow.meetings.agenda import (
     review_context,
     time_slots,
 )
-from workflow.register import Register
+from workflow.meetings.circulation import circulate
+from workflow.meetings.records import sha256_of
+from workflow.meetings.views import (
+    PackView,
+    minutes_cases,
+    pack_views,
+    restricted_context,
+)
+from workflow.register import Register, step_lock
 from workflow.workspace.paths import Workspace
 from workflow.workspace.privacy import seal
 from workflow.workspace.transaction import tighten_and_record, transaction
@@ -63,9 +71,12 @@ def meeting_context(agenda: Agenda) -> dict[str, Any]:
     return {"date": slot.date, "time": slot.time, "venue": slot.venue}
 
 
-def agenda_context(agenda: Agenda) -> dict[str, Any]:
+def agenda_context(agenda: Agenda, slots: dict[str, str] | None = None) -> dict[str, Any]:
+    """What the agenda template receives; ``slots``: the full agenda's times, so a copy
+    that leaves a restricted case out keeps every other case's time as the meeting has it."""
     panel = agenda.panel
-    slots = agenda_slots(agenda)
+    if slots is None:
+        slots = agenda_slots(agenda)
     return {
         "panel": panel_context(panel),
         "meeting": meeting_context(agenda),
@@ -99,6 +110,7 @@ def agenda_context(agenda: Agenda) -> dict[str, Any]:
             for number, item in enumerate(agenda.strategic_items)
         ],
         "timed": bool(slots),
+        "restricted_cases": [],  # a member's own view names the cases it leaves out
     }
 
 
@@ -158,7 +170,9 @@ def readiness_of(agenda: Agenda) -> Readiness:
     return readiness
 
 
-def readiness_text(agenda: Agenda, readiness: Readiness) -> str:
+def readiness_text(
+    agenda: Agenda, readiness: Readiness, views: list[PackView] | None = None
+) -> str:
     lines = [
         f"Readiness of the {uk_date(agenda.meeting)} panel papers ({agenda.panel.name})",
         f"Checked on {uk_date(today())}. {agenda.panel.protective_marking}.",
@@ -170,6 +184,24 @@ def readiness_text(agenda: Agenda, readiness: Readiness) -> str:
     if not readiness.blocking and not readiness.notes:
         lines.append("Ready: nothing blocks circulation.")
     lines += readiness.lines()
+    limited = [view for view in views or [] if view.limited]
+    if limited:
+        lines += [
+            "",
+            "Restricted cases (need to know): members outside their agencies get a "
+            "pack without them:",
+        ]
+        for view in limited:
+            names = ", ".join(reader.name for reader in view.readers) or "nobody"
+            lines.append(
+                f"- {view.stem(agenda.meeting)}: leaves out {', '.join(sorted(view.hidden))}; "
+                f"for {names}"
+            )
+            if view.agenda is not None and agenda.last_minutes and not view.agenda.last_minutes:
+                lines.append(
+                    f"  The {uk_date(agenda.previous)} minutes are not in it: no signed version "
+                    "leaves those cases out"
+                )
     return "\n".join(lines) + "\n"
 
 
@@ -239,6 +271,10 @@ def _document_part(title: str, path: Path, level: int) -> Part:
     )
 
 
+PACK_STAGE = ".pack-stage"
+PACK_SUFFIXES = (".pdf", ".docx")
+
+
 def build_pack(
     workspace: Workspace,
     meeting: date,
@@ -249,14 +285,18 @@ def build_pack(
 ) -> PackResult:
     """Render the agenda, assemble the Word and PDF packs, check readiness, draft emails.
 
-    Without LibreOffice this is an error unless ``pdf=False`` (``--no-pdf``) asks for the
-    Word pack alone. Everything is built in a staging folder and replaces the previous
-    pack's files only once the whole pack is made.
+    A member outside a restricted case's agencies gets a pack without it (``views``): one
+    pack per distinct set of visible cases. Without LibreOffice this is an error unless
+    ``pdf=False`` (``--no-pdf``) asks for the Word pack alone. Everything is built in a
+    staging folder; the register (meeting status, one Disclosures row per copy sent) is
+    committed, then the files replace the previous pack's. A kill between the two is
+    finished by the next `ccp pack` (the register vouches for the staged files).
     """
     workspace.require()
     _require_pdf_options(pdf=pdf, per_recipient=per_recipient)
     tighten_and_record(workspace, command="pack")
     clock = _StageClock()
+    out = workspace.meeting_output(meeting)
     register = Register.load(workspace.register_file)
     agenda = agenda_for(workspace, meeting, register)
     refuse_stored_papers(
@@ -265,76 +305,143 @@ def build_pack(
         workspace.root,
         uk_date(meeting),
     )
-    out = workspace.meeting_output(meeting)
     files.make_dirs(out)
-    staging = files.make_dirs(files.temp_path(out / "pack"))
-    written: list[Path] = []
-    try:
-        agenda_docx = render_docx(
-            workspace.template(AGENDA_TEMPLATE),
-            agenda_context(agenda),
-            staging / "agenda.docx",
-            labels=LABELS,
-        )
-        referral_docs = {
-            item.case_id: out / f"{item.case_id}-referral.docx" for item in agenda.new_referrals
-        }
-        _ensure_referral_documents(workspace, agenda, referral_docs)
-        parts = pack_parts(agenda, agenda_docx, referral_docs)
-        readiness = readiness_of(agenda)
-
-        cover = render_docx(
-            workspace.template(COVER_TEMPLATE),
-            cover_context(agenda, readiness),
-            staging / "cover.docx",
-            labels=LABELS,
-        )
-        from docx import Document
-
-        cover_document = Document(str(cover))
-        add_contents(cover_document, parts, ["" for _ in parts])
-        cover_document.save(str(cover))
-        clock.lap("render")
-        word_pack = compose(cover, parts, staging / f"pack-{meeting.isoformat()}.docx")
-        clock.lap("merge")
-
-        files.write_text(staging / "readiness.txt", readiness_text(agenda, readiness))
-
-        pdf_skipped = None
-        pdf_pack = None
-        if pdf:
-            pdf_pack = _pdf_pack(word_pack, parts, agenda, staging)
-            clock.lap("pdf")
-        else:
-            pdf_skipped = "No PDF pack made (--no-pdf): circulate the Word pack"
-
-        pack_file = pdf_pack or word_pack
-        circulation, warnings = _circulation(
-            agenda,
-            pack_file,
-            staging / "circulation",
-            published=out,
-            readiness=readiness,
-            attach=attach,
-            per_recipient=per_recipient,
-        )
-
-        seal(staging, workspace)
-        # Commit, then publish: the register says the pack went out only once it is made.
-        _record_pack_sent(workspace, meeting, readiness)
-        produced = [agenda_docx, word_pack, *([pdf_pack] if pdf_pack else [])]
-        written += _publish_pack(out, staging, [*produced, staging / "readiness.txt"])
-        written += [out / "circulation" / path.name for path in circulation]
-    finally:
+    busy = f"another ccp pack for {uk_date(meeting)} is being built; try again when it finishes"
+    with step_lock(out, busy):
+        roll_forward_pack(workspace, register, meeting)
+        views = pack_views(workspace, register, agenda)
+        held_minutes = minutes_cases(workspace, register, agenda)
+        staging = out / PACK_STAGE
         shutil.rmtree(staging, ignore_errors=True)
-    clock.lap("circulation")
-    return PackResult(meeting, written, readiness, pdf_skipped, clock.seconds, warnings)
+        files.make_dirs(staging)
+        committed = False
+        written: list[Path] = []
+        try:
+            referral_docs = {
+                item.case_id: out / f"{item.case_id}-referral.docx" for item in agenda.new_referrals
+            }
+            _ensure_referral_documents(workspace, agenda, referral_docs)
+            readiness = readiness_of(agenda)
+            produced: list[Path] = []
+            word_packs: dict[int, tuple[Path, list[Part]]] = {}
+            for view in views:
+                assert view.agenda is not None
+                agenda_docx, parts, word_pack = _word_pack(
+                    workspace, agenda, view, referral_docs, staging, clock
+                )
+                word_packs[view.number] = (word_pack, parts)
+                produced += [agenda_docx, word_pack]
+            files.write_text(staging / "readiness.txt", readiness_text(agenda, readiness, views))
+
+            pdf_skipped = None
+            packs = {number: word_pack for number, (word_pack, _) in word_packs.items()}
+            if pdf:
+                packs = _pdf_packs(word_packs, staging)
+                produced += list(packs.values())
+                clock.lap("pdf")
+            else:
+                pdf_skipped = "No PDF pack made (--no-pdf): circulate the Word pack"
+
+            circulated = circulate(
+                workspace,
+                views,
+                packs,
+                staging / "circulation",
+                outstanding={
+                    view.number: readiness_of(view.agenda).blocking
+                    for view in views
+                    if view.agenda is not None
+                },
+                minutes_cases=held_minutes,
+                attach=attach,
+                per_recipient=per_recipient,
+            )
+
+            seal(staging, workspace)
+            # Commit, then publish: the register says the pack went out, and to whom, only once
+            # it is made.
+            _record_pack_sent(workspace, meeting, readiness, circulated.releases)
+            committed = True
+            written += _publish_pack(out, staging, [*produced, staging / "readiness.txt"])
+            written += [out / "circulation" / path.name for path in circulated.written]
+        except BaseException:
+            if not committed:  # after the commit, the next `ccp pack` finishes publishing
+                shutil.rmtree(staging, ignore_errors=True)
+            raise
+        shutil.rmtree(staging, ignore_errors=True)
+        clock.lap("circulation")
+        return PackResult(
+            meeting, written, readiness, pdf_skipped, clock.seconds, circulated.warnings
+        )
 
 
-def _record_pack_sent(workspace: Workspace, meeting: date, readiness: Readiness) -> None:
-    """The meeting's row (found by its date) says the pack is made; an Audit row says what."""
+def _word_pack(
+    workspace: Workspace,
+    full: Agenda,
+    view: PackView,
+    referral_docs: dict[str, Path],
+    staging: Path,
+    clock: _StageClock,
+) -> tuple[Path, list[Part], Path]:
+    """One view's agenda, cover with its own contents, and Word pack."""
+    agenda = view.agenda
+    assert agenda is not None
+    suffix = view.suffix()
+    context = agenda_context(agenda, agenda_slots(full))
+    context["restricted_cases"] = restricted_context(full, view)
+    agenda_docx = render_docx(
+        workspace.template(AGENDA_TEMPLATE),
+        context,
+        staging / f"agenda{suffix}.docx",
+        labels=LABELS,
+    )
+    parts = pack_parts(agenda, agenda_docx, referral_docs)
+    cover = render_docx(
+        workspace.template(COVER_TEMPLATE),
+        cover_context(agenda, readiness_of(agenda)),
+        staging / f"cover{suffix}.docx",
+        labels=LABELS,
+    )
+    from docx import Document
+
+    cover_document = Document(str(cover))
+    add_contents(cover_document, parts, ["" for _ in parts])
+    cover_document.save(str(cover))
+    clock.lap("render")
+    word_pack = compose(cover, parts, staging / f"{view.stem(agenda.meeting)}.docx")
+    cover.unlink(missing_ok=True)
+    clock.lap("merge")
+    return agenda_docx, parts, word_pack
+
+
+def roll_forward_pack(workspace: Workspace, register: Any, meeting: date) -> list[Path]:
+    """Finish or discard a pack a kill left staged: published when the register's
+    Disclosures rows vouch for its copies (the commit happened), else removed."""
+    out = workspace.meeting_output(meeting)
+    staging = out / PACK_STAGE
+    if not staging.is_dir():
+        return []
+    vouched = {row["sha256"] for row in disclosures_of(register)}
+    staged = [path for path in staging.rglob("*") if path.is_file()]
+    copies = [
+        path for path in staged if path.name.startswith("pack-") and path.suffix in PACK_SUFFIXES
+    ]
+    published: list[Path] = []
+    if copies and any(sha256_of(path) in vouched for path in copies):
+        top = [path for path in staging.iterdir() if path.is_file()]
+        published = _publish_pack(out, staging, top)
+    shutil.rmtree(staging, ignore_errors=True)
+    return published
+
+
+def _record_pack_sent(
+    workspace: Workspace, meeting: date, readiness: Readiness, releases: list[Release]
+) -> None:
+    """The meeting's row (found by its date) says the pack is made; an Audit row says what;
+    a Disclosures row per copy sent says to whom."""
     with transaction(workspace, "pack") as change:
         register = change.register
+        record_releases(register, workspace, releases)
         rows = register.find("Meetings", meeting=meeting)
         row = rows[0] if rows else register.append("Meetings", {"meeting": meeting})
         if row.get("status") in (None, "", "scheduled"):
@@ -369,11 +476,17 @@ def _publish_pack(out: Path, staging: Path, produced: list[Path]) -> list[Path]:
     file system: the circulation folder as a whole, then each file; a PDF pack of an earlier
     run that this one did not make is removed, not left beside the new Word pack.
     """
-    files.publish_dir(staging / "circulation", out / "circulation")
+    if (staging / "circulation").is_dir():
+        files.publish_dir(staging / "circulation", out / "circulation")
     names = {path.name for path in produced}
-    for stale in out.glob("pack-*.pdf"):
-        if stale.name not in names:
-            stale.unlink(missing_ok=True)
+    stale = [
+        *out.glob("pack-*.pdf"),
+        *out.glob("pack-*-limited-*.docx"),
+        *out.glob("agenda-limited-*.docx"),
+    ]
+    for path in stale:
+        if path.name not in names:
+            path.unlink(missing_ok=True)
     return [files.publish(path, out / path.name) for path in produced]
 
 
@@ -403,120 +516,13 @@ def _ensure_referral_documents(
             )
 
 
-def _pdf_pack(word_pack: Path, parts: list[Part], agenda: Agenda, staging: Path) -> Path:
-    """One LibreOffice run for the whole Word pack, then PDF papers laid on their pages."""
-    [converted] = convert([word_pack], staging / "pdf", destinations=True)
-    target = staging / f"pack-{agenda.meeting.isoformat()}.pdf"
-    finish_pdf_pack(converted, parts, target)
-    return target
-
-
-# --- circulation -------------------------------------------------------------------------
-
-
-def distribution(panel: PanelConfig) -> list[tuple[str, str, str]]:
-    """(name, role and agency, email) of everyone who receives the pack, without repeats."""
-    people = [panel.chair, panel.deputy, *panel.members]
-    seen: set[str] = set()
-    listed = []
-    for person in people:
-        key = (person.email or person.name).lower()
-        if key in seen:
-            continue
-        seen.add(key)
-        listed.append((person.name, f"{person.role}, {person.agency}", person.email or ""))
-    return listed
-
-
-def _where_the_papers_are(
-    panel: PanelConfig, file: Path, *, attach: bool, what: str = "The pack"
-) -> str:
-    """The e-mail's line saying where a member finds the pack: attached, or a place."""
-    if attach:
-        return f"{what} is attached ({file.name})."
-    place = panel.papers_location or str(file.parent.resolve())
-    return f"{what} is in: {place}\nFile: {file.name}"
-
-
-def _circulation(
-    agenda: Agenda,
-    pack_file: Path,
-    folder: Path,
-    *,
-    published: Path,
-    readiness: Readiness | None = None,
-    attach: bool,
-    per_recipient: bool,
-) -> tuple[list[Path], list[str]]:
-    """The distribution list and an e-mail draft per member; what the drafts lack."""
-    panel = agenda.panel
-    warnings: list[str] = []
-    if not attach and not panel.papers_location:
-        warnings.append(
-            "the circulation e-mails give the pack's folder on this computer "
-            f"({published.resolve()}); set papers_location in panel.yaml to where members "
-            "open the papers, or pass --attach"
-        )
-    folder.mkdir(parents=True, exist_ok=True)
-    people = distribution(panel)
-    listing = [
-        f"Distribution of the {uk_date(agenda.meeting)} panel papers ({panel.protective_marking})",
-        "",
-        *[f"{name}\t{role}\t{email or 'NO EMAIL IN panel.yaml'}" for name, role, email in people],
-    ]
-    written = [folder / "distribution.txt"]
-    files.write_text(written[0], "\n".join(listing) + "\n")
-    subject = f"{panel.protective_marking}: {panel.name}: papers for {uk_date(agenda.meeting)}"
-    items = [
-        f"- New referral {item.case_id} ({item.referring_agency})" for item in agenda.new_referrals
-    ]
-    items += [f"- Progress review {review.case_id}" for review in agenda.progress_reviews]
-    items += [f"- Strategic item: {item.title}" for item in agenda.strategic_items]
-    where = _where_the_papers_are(panel, published / pack_file.name, attach=attach)
-    outstanding = readiness.blocking if readiness else []
-    missing = (
-        f"Not yet in this pack ({len(outstanding)} outstanding):\n"
-        + "\n".join(f"- {line}" for line in outstanding)
-        + "\n\n"
-        if outstanding
-        else ""
-    )
-    slot = agenda.slot
-    when = ", ".join(part for part in (uk_date(slot.date), slot.time, slot.venue) if part)
-    for number, (name, _, address) in enumerate(people, start=1):
-        copy = pack_file
-        if per_recipient:
-            copy = copy_for(pack_file, name, folder / f"{pack_file.stem}-{slug(name)}.pdf")
-            written.append(copy)
-            where = _where_the_papers_are(
-                panel,
-                published / "circulation" / copy.name,
-                attach=attach,
-                what="Your marked copy of the pack",
-            )
-        body = (
-            f"Dear {name},\n\n"
-            f"Please find the papers for the {panel.name} on {when}.\n\n"
-            f"{where}\n\nOn the agenda:\n" + "\n".join(items or ["- (no cases yet)"]) + "\n\n"
-            f"{missing}"
-            f"These papers are {panel.protective_marking}: do not forward them or store them "
-            "outside secure systems.\n\n"
-            f"{panel.administrator.name}\n{panel.administrator.role}\n"
-        )
-        if not address:
-            warnings.append(
-                f"{name} has no e-mail address in panel.yaml: their draft "
-                f"({number:02d}-{slug(name)}.eml) has none; add it, or send them the papers "
-                "by hand"
-            )
-        written.append(
-            write_draft(
-                folder / f"{number:02d}-{slug(name)}.eml",
-                sender=panel.administrator,
-                to=(name, address),
-                subject=subject,
-                body=body,
-                attachment=copy if attach else None,
-            )
-        )
-    return written, warnings
+def _pdf_packs(word_packs: dict[int, tuple[Path, list[Part]]], staging: Path) -> dict[int, Path]:
+    """One LibreOffice run for every view's Word pack, then PDF papers laid on their pages."""
+    numbers = list(word_packs)
+    converted = convert([word_packs[n][0] for n in numbers], staging / "pdf", destinations=True)
+    packs = {}
+    for number, pdf in zip(numbers, converted, strict=True):
+        word_pack, parts = word_packs[number]
+        packs[number] = finish_pdf_pack(pdf, parts, staging / f"{word_pack.stem}.pdf")
+    shutil.rmtree(staging / "pdf", ignore_errors=True)
+    return packs

@@ -17,8 +17,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from workflow.cases.access import (
+    Restriction,
+    hidden_cases,
+    hidden_from,
+    panel_readers,
+    reader_named,
+    restrictions,
+)
+from workflow.cases.disclosures import Release, copies_of, record_releases, whose_copy
 from workflow.cases.store import load_case
 from workflow.contract import LABELS, MinutesRecord, PanelConfig
+from workflow.contract.terms import EXTRACT
 from workflow.core import files
 from workflow.core.dates import today, uk_date, uk_date_as_typed
 from workflow.core.errors import (
@@ -43,6 +53,7 @@ from workflow.meetings.records import (
     sha256_of,
     signature_rows,
 )
+from workflow.meetings.views import join_ids
 from workflow.register import Register
 from workflow.workspace.paths import Workspace
 from workflow.workspace.privacy import dir_mode, seal
@@ -50,6 +61,7 @@ from workflow.workspace.transaction import transaction
 
 _SIGNED_NAME = re.compile(r"minutes-(\d{4}-\d{2}-\d{2})-v(\d+)\.(docx|pdf)$")
 _LEGACY_HASH_HEADER = "SHA-256"
+LIMITED = "-limited-"
 
 
 @dataclass
@@ -116,9 +128,13 @@ def sign_minutes(workspace: Workspace, meeting: date, signer: str) -> Signed:
         stage = workspace.signing_stage(meeting, version)
         shutil.rmtree(stage, ignore_errors=True)
         files.make_dirs(stage, mode=dir_mode(workspace))
+        known = restrictions(register)
+        limited = limited_minutes(panel, [case.case_id for case in stored.record.cases], known)
         try:
-            made = _render_signed(workspace, panel, stored, signature, stage)
-            _, warnings = _extract_emails(workspace, panel, stored.record, made, stage)
+            made = _render_signed(workspace, panel, stored, signature, stage, limited)
+            releases, warnings = _extract_emails(
+                workspace, panel, stored.record, made, stage, known
+            )
             hashes = {name: sha256_of(path) for name, path in made.items()}
             _record_signature(
                 register,
@@ -131,7 +147,9 @@ def sign_minutes(workspace: Workspace, meeting: date, signer: str) -> Signed:
                 made,
                 stage,
                 hashes,
+                limited,
             )
+            record_releases(register, workspace, releases, when=signed_on)
             seal(stage, workspace)
             change.commit()
         except BaseException:
@@ -164,6 +182,7 @@ def _render_signed(
     stored: Any,
     signature: dict[str, Any],
     stage: Path,
+    limited: list[frozenset[str]],
 ) -> dict[str, Path]:
     meeting = stored.record.meeting
     version = stored.version
@@ -183,6 +202,23 @@ def _render_signed(
         minutes_docx,
         labels=LABELS,
     )
+    for number, hidden in enumerate(limited, start=1):
+        # The version a member outside a restricted case's agencies receives: signed and
+        # verifiable like the full minutes, the restricted cases absent (not blacked out).
+        made[f"limited {number}"] = render_docx(
+            workspace.template(MINUTES_TEMPLATE),
+            minutes_context(
+                workspace,
+                panel,
+                stored.record.model_dump(mode="python"),
+                version=version,
+                signed=signature,
+                changes=stored.changes,
+                restricted=sorted(hidden),
+            ),
+            minutes_docx.with_name(f"{minutes_docx.stem}{LIMITED}{number}.docx"),
+            labels=LABELS,
+        )
     for case in stored.record.cases:
         target = stage / workspace.extract(meeting, case.case_id, version).relative_to(out)
         made[f"extract {case.case_id}"] = render_docx(
@@ -194,7 +230,11 @@ def _render_signed(
             labels=LABELS,
         )
     title = f"Minutes of the {panel.name}, {uk_date(meeting)} (version {version})"
-    [made["minutes PDF"]] = convert([made["minutes"]], minutes_docx.parent, pdfa=True, title=title)
+    wholes = [made["minutes"], *(made[f"limited {n}"] for n in range(1, len(limited) + 1))]
+    pdfs = convert(wholes, minutes_docx.parent, pdfa=True, title=title)
+    made["minutes PDF"] = pdfs[0]
+    for number, path in enumerate(pdfs[1:], start=1):
+        made[f"limited PDF {number}"] = path
     extracts = [path for name, path in made.items() if name.startswith("extract ")]
     if extracts:
         pdfs = convert(extracts, extracts[0].parent, pdfa=True)
@@ -214,8 +254,10 @@ def _record_signature(
     made: dict[str, Path],
     stage: Path,
     hashes: dict[str, str],
+    limited: list[frozenset[str]],
 ) -> None:
-    """One Signatures row per signed file; earlier versions marked superseded."""
+    """One Signatures row per signed file (a limited version names the cases it leaves
+    out); earlier versions marked superseded."""
     out = workspace.meeting_output(meeting)
     for row in register.find("Signatures", meeting=meeting):
         earlier = isinstance(row.get("version"), int) and row["version"] < version
@@ -233,6 +275,7 @@ def _record_signature(
                 "signed_by": signer,
                 "role": role,
                 "signed_on": signed_on,
+                "leaves_out": _leaves_out(name, limited),
             },
         )
     row = meeting_row(register, meeting)
@@ -247,21 +290,57 @@ def _record_signature(
     )
 
 
+def _leaves_out(name: str, limited: list[frozenset[str]]) -> str | None:
+    if not name.startswith("limited "):
+        return None
+    return join_ids(limited[int(name.rsplit(" ", 1)[1]) - 1])
+
+
+def limited_minutes(
+    panel: PanelConfig, case_ids: list[str], known: dict[str, Restriction]
+) -> list[frozenset[str]]:
+    """The limited versions a meeting's minutes need: one per distinct set of cases that
+    some member may not see (none when every member may see every case)."""
+    found: list[frozenset[str]] = []
+    for reader in panel_readers(panel):
+        hidden = frozenset(hidden_cases(reader, case_ids, known))
+        if hidden and hidden not in found:
+            found.append(hidden)
+    return sorted(found, key=lambda hidden: (len(hidden), sorted(hidden)))
+
+
 def _extract_emails(
     workspace: Workspace,
     panel: PanelConfig,
     record: MinutesRecord,
     made: dict[str, Path],
     stage: Path,
-) -> tuple[list[Path], list[str]]:
+    known: dict[str, Restriction],
+) -> tuple[list[Release], list[str]]:
     """A draft to each child's key worker with their signed extract (PDF), copied to the
-    IRO and the accountable manager (ToR 13.iv, 14); built before the register commit."""
-    drafts: list[Path] = []
+    IRO and the accountable manager (ToR 13.iv, 14); built before the register commit.
+
+    A restricted case's extract goes only to those its restriction allows (each judged by
+    the agency they act for); anyone left out is named for the administrator. One
+    Disclosures row per person sent an extract."""
+    releases: list[Release] = []
     warnings: list[str] = []
+    out = workspace.meeting_output(record.meeting)
     for case in record.cases:
         pdf = made.get(f"extract PDF {case.case_id}") or made[f"extract {case.case_id}"]
         referral = load_case(workspace, case.case_id).referral
         worker = referral.key_worker()
+
+        def allowed(name: str, agency: str, case_id: str = case.case_id) -> bool:
+            reader = reader_named(panel, name, agency)
+            if hidden_from(reader, known.get(case_id)):
+                warnings.append(
+                    f"{case_id}: the extract is not sent to {name} ({reader.agency}): the case "
+                    "is restricted to named agencies; send it by hand only if they may see it"
+                )
+                return False
+            return True
+
         if not worker.email:
             warnings.append(
                 f"{case.case_id}: no e-mail draft for the key worker {worker.name} "
@@ -269,6 +348,8 @@ def _extract_emails(
                 f"{referral.referrer.name} ({referral.referrer.email}), and send the "
                 "signed extract by hand"
             )
+            continue
+        if not allowed(worker.name, worker.agency):
             continue
         body = (
             f"Dear {worker.name},\n\n"
@@ -281,35 +362,44 @@ def _extract_emails(
         )
         # ToR 14: the IRO is told, so the child's plan is revised; the accountable manager
         # is copied. Someone named without an address is listed for the administrator.
-        to = [(worker.name, worker.email)]
+        to = [(worker.name, worker.email, worker.agency)]
         iro = referral.iro
+        # The IRO reviews the child's plan for the council: judged as the key worker's agency.
         if iro is not None and iro.email:
-            to.append((iro.name, iro.email))
+            if allowed(iro.name, worker.agency):
+                to.append((iro.name, iro.email, worker.agency))
         elif iro is not None:
             warnings.append(
                 f"{case.case_id}: the IRO {iro.name} has no e-mail address in the referral; "
                 f"send them the signed extract by hand (ask {worker.name})"
             )
         manager = case.accountable_manager
-        cc = [(manager.name, manager.email)] if manager.email else []
-        if not manager.email:
+        cc = []
+        if manager.email:
+            if allowed(manager.name, manager.agency):
+                cc = [(manager.name, manager.email, manager.agency)]
+        else:
             warnings.append(
                 f"{case.case_id}: the accountable manager {manager.name} ({manager.agency}) "
                 "has no e-mail address in the minutes; copy the extract to them by hand"
             )
-        drafts.append(
-            write_draft(
-                pdf.parent / f"{case.case_id}-to-key-worker.eml",
-                sender=panel.administrator,
-                to=to,
-                cc=cc,
-                subject=f"{panel.protective_marking}: {panel.name}: minutes extract for "
-                f"{case.case_id}, {uk_date(record.meeting)}",
-                body=body,
-                attachment=pdf,
-            )
+        write_draft(
+            pdf.parent / f"{case.case_id}-to-key-worker.eml",
+            sender=panel.administrator,
+            to=[(name, address) for name, address, _ in to],
+            cc=[(name, address) for name, address, _ in cc],
+            subject=f"{panel.protective_marking}: {panel.name}: minutes extract for "
+            f"{case.case_id}, {uk_date(record.meeting)}",
+            body=body,
+            attachment=pdf,
         )
-    return drafts, warnings
+        digest = sha256_of(pdf)
+        final = workspace.relative(out / pdf.relative_to(stage))
+        releases += [
+            Release(name, agency, (case.case_id,), final, digest, EXTRACT)
+            for name, _, agency in [*to, *cc]
+        ]
+    return releases, warnings
 
 
 # --- verify --------------------------------------------------------------------------------
@@ -332,6 +422,7 @@ def verify_document(workspace: Workspace, path: Path) -> Verification:
             "signed_by": row.get("signed_by"),
             "signed_on": row.get("signed_on"),
             "superseded_by": row.get("superseded_by"),
+            "leaves_out": row.get("leaves_out"),
         }
         for row in register.rows("Signatures")
     ]
@@ -349,16 +440,23 @@ def verify_document(workspace: Workspace, path: Path) -> Verification:
                         "superseded_by": None,
                     }
                 )
+    copies = copies_of(register, digest)
     for row in rows:
         if row["sha256"] != digest:
             continue
         meeting, version = row["meeting"], row["version"]
         when = uk_date_as_typed(meeting)
         signed_on = uk_date_as_typed(row["signed_on"])
+        limited = (
+            f" (the version without the restricted case(s) {row['leaves_out']})"
+            if row.get("leaves_out")
+            else ""
+        )
         message = (
             f"{path.name}: VERIFIED: {row['file']}, minutes of the {when} meeting, "
-            f"version {version}, signed by {row['signed_by']} on {signed_on}"
+            f"version {version}{limited}, signed by {row['signed_by']} on {signed_on}"
         )
+        message += whose_copy(copies)
         newer = [
             other["version"]
             for other in rows
@@ -371,6 +469,12 @@ def verify_document(workspace: Workspace, path: Path) -> Verification:
             latest = max([*newer, row["superseded_by"] or 0])
             message += f"; superseded: a newer version ({latest}) exists"
         return Verification(True, message)
+    if copies:
+        # Not signed minutes, but a document the panel released: say whose copy it is.
+        released = copies[0]["file"]
+        return Verification(
+            True, f"{path.name}: VERIFIED: {released}, as released{whose_copy(copies)}"
+        )
     message = (
         f"{path.name}: NOT VERIFIED: it is not a signed document the register knows "
         f"(SHA-256 {digest[:16]}...); it may have been changed since signing"

@@ -32,16 +32,15 @@ from workflow.register.cells import (
     check_storable,
     head_table,
     read_table,
-    typed_rows,
 )
 from workflow.register.edits import LoadedSheet, sheet_columns, sheet_edits
-from workflow.register.lock import current_user, refuse_if_open, register_lock
+from workflow.register.found import adopt, latest
+from workflow.register.lock import current_user, refuse_if_open, register_lock, step_lock
 from workflow.register.new_sheet import new_workbook, sheet_xml
 from workflow.register.schema import SHEETS, Column
 from workflow.xlsx.package import REPAIR, WorkbookRefused
 from workflow.xlsx.rows import SheetEdits
 from workflow.xlsx.scan import ScanUnsupported, SheetScan
-from workflow.xlsx.scrub import scrub_package
 from workflow.xlsx.workbook import Workbook
 
 __all__ = [
@@ -51,10 +50,11 @@ __all__ = [
     "Register",
     "current_user",
     "register_lock",
+    "step_lock",
 ]
 
 # Sheets a register made before they existed gains on its next write (with an Audit row).
-ADDED_SHEETS = ("Signatures", "Retention holds", "Tombstones")
+ADDED_SHEETS = ("Signatures", "Disclosures", "Retention holds", "Tombstones")
 
 
 class Register:
@@ -89,7 +89,6 @@ class Register:
         self._sheets: dict[str, LoadedSheet] = {}
         self._new_sheets: list[str] = []
         self._path: Path | None = None
-        self._scrub: tuple[tuple[str, ...], str] | None = None
 
     # -- opening --
 
@@ -184,9 +183,17 @@ class Register:
         if actual is None:
             return self._sheets[sheet]
         try:
-            header_row, header, last_row = self._workbook.sheet_head(actual)
+            header_row, header = self._workbook.sheet_header(actual)
         except WorkbookRefused as err:
             raise RegisterError(f"{self._name}: {err}; nothing was changed") from err
+
+        def last_row() -> int:
+            # Read through the sheet (streamed) only when a row is added.
+            try:
+                return self._workbook.sheet_head(actual)[2]
+            except WorkbookRefused as err:
+                raise RegisterError(f"{self._name}: {err}; nothing was changed") from err
+
         with self._missingsheet_columns(sheet):
             table = head_table(columns, header, header_row, last_row)
         loaded = LoadedSheet(table, {}, set(), partial=True)
@@ -295,24 +302,14 @@ class Register:
             ]
         except WorkbookRefused as err:
             raise RegisterError(f"{self._name}: {err}; {REPAIR}; nothing was changed") from err
-        held = {entry[0]: row for row in table.rows if (entry := loaded.originals.get(id(row)))}
-        fresh_numbers = [number for number, _ in found if number not in held]
-        fresh_rows = typed_rows(
-            sheet_columns(sheet),
-            table.positions,
-            table.extras,
-            [raw for number, raw in found if number not in held],
-        )
-        for number, row in zip(fresh_numbers, fresh_rows, strict=True):
-            loaded.originals[id(row)] = (number, tuple(row.values()))
-            held[number] = row
-        # Read rows go before the rows appended since, in file order.
-        appended = [row for row in table.rows if id(row) not in loaded.originals]
-        table.rows[:] = (
-            sorted((row for row in held.values()), key=lambda row: loaded.originals[id(row)][0])
-            + appended
-        )
+        adopt(sheet_columns(sheet), loaded, found)
         return [row for row in table.rows if matches(row)]
+
+    def latest(self, sheet: str, key: str, count: int) -> list[dict[str, Any]]:
+        """The ``count`` rows with the latest date-times in column ``key``, latest first (a
+        value that is not one counts as the oldest; ties: the earlier row first), read from
+        that column alone when the sheet allows (see ``found.latest``)."""
+        return latest(self, sheet, key, count)
 
     def tokens(self, sheet: str, prefix: str) -> set[str]:
         """Every token of the sheet's text that starts with ``prefix`` (then letters, digits,
@@ -475,9 +472,8 @@ class Register:
         )
 
     def scrub(self, texts: Iterable[str], replacement: str) -> None:
-        """On save, replace ``texts`` wherever the workbook still holds them (shared strings,
-        inline strings, comments): for erasure, after the rows' own cells are changed."""
-        self._scrub = (tuple(texts), replacement)
+        """On save, replace ``texts`` in every part still holding them (erasure)."""
+        self._workbook.scrub = (tuple(texts), replacement)
 
     # -- saving --
 
@@ -511,8 +507,6 @@ class Register:
             # A formula typed into one of ccp's columns is read back by its cached value;
             # every other formula loses its value, so that Calc calculates it afresh.
             self._workbook.keep_cached = self._own_columns
-            if self._scrub is not None:
-                scrub_package(self._workbook.package, *self._scrub)
         except WorkbookRefused as err:
             raise RegisterError(f"{path.name}: {err}; nothing was changed") from err
         existed = path.exists()
@@ -532,6 +526,12 @@ class Register:
             for made in backup:
                 made.unlink(missing_ok=True)
             raise RegisterLocked(str(err)) from None
+        except WorkbookRefused as err:
+            # A sheet is rewritten as it streams into the new file: what stops it (a formula
+            # where ccp writes, a protected sheet) is found there, before anything is replaced.
+            for made in backup:
+                made.unlink(missing_ok=True)
+            raise RegisterError(f"{path.name}: {err}; nothing was changed") from err
         except BaseException:
             for made in backup:
                 made.unlink(missing_ok=True)

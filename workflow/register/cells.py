@@ -288,7 +288,15 @@ class Table:
     positions: dict[str, int]  # key -> 0-based column index (known and hand-added columns)
     extras: list[tuple[str, Any]]  # (key, header as found) of hand-added columns
     header_row: int  # 1-based
-    last_row: int  # 1-based number of the last row holding anything (the header at least)
+    # 1-based number of the last row holding anything (the header at least); for a sheet
+    # known by its header, what finds it: only a command that adds rows needs to know.
+    last: int | Callable[[], int]
+
+    @property
+    def last_row(self) -> int:
+        if callable(self.last):
+            self.last = max(self.last(), self.header_row, 1)
+        return self.last
 
 
 class MissingColumns(Exception):
@@ -319,7 +327,10 @@ def match_header(columns: tuple[Column, ...], header: list[Any]) -> dict[str, in
 
 
 def head_table(
-    columns: tuple[Column, ...], header: list[Any], header_row: int, last_row: int
+    columns: tuple[Column, ...],
+    header: list[Any],
+    header_row: int,
+    last_row: int | Callable[[], int],
 ) -> Table:
     """A sheet known by its header alone (to append to it without reading its rows)."""
     positions = match_header(columns, header)
@@ -333,7 +344,7 @@ def head_table(
         used.add(key)
         extras.append((key, value))
         positions[key] = index
-    return Table([], [], positions, extras, header_row, max(last_row, header_row, 1))
+    return Table([], [], positions, extras, header_row, last_row)
 
 
 def read_table(

@@ -41,7 +41,15 @@ def sheet_edits(
     """
     table = loaded.table
     columns = {column.key: column for column in sheet_columns(sheet)}
-    edits = SheetEdits(last_data_row=table.last_row, header_row=table.header_row)
+    appends = any(id(row) not in loaded.originals for row in table.rows)
+    if appends or not callable(table.last):
+        last_data_row = table.last_row
+    else:
+        # Only rows read are changed: no need to read through the sheet for its last row
+        # (nothing grows, and the rows changed lie at or above it).
+        numbers = [number for number, _ in loaded.originals.values()]
+        last_data_row = max([table.header_row, *numbers, *loaded.removed])
+    edits = SheetEdits(last_data_row=last_data_row, header_row=table.header_row)
     positions = table.positions
     header_style = None
 
@@ -59,7 +67,7 @@ def sheet_edits(
 
     width = len(order)
     seen = set()
-    next_row = table.last_row + 1
+    next_row = last_data_row + 1
     for row in table.rows:
         seen.add(id(row))
         entry = loaded.originals.get(id(row))

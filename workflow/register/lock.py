@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from workflow.core.errors import RegisterLocked
+from workflow.core.errors import FileInUse, RegisterLocked
 from workflow.core.files import office_owner
 
 
@@ -29,6 +29,26 @@ def register_lock(path: Path, timeout: float = 10.0) -> Iterator[None]:
         raise RegisterLocked(
             f"another ccp command is updating {path.name}; try again when it finishes"
         ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+@contextmanager
+def step_lock(folder: Path, busy: str) -> Iterator[None]:
+    """One run at a time of a step that builds outside the register lock (a pack takes
+    LibreOffice's time): a second run would empty the first one's staging folder.
+
+    ``busy`` is the one line a second run fails with.
+    """
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(Path(folder) / ".step.lock", timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise FileInUse(busy) from None
     try:
         yield
     finally:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from xml.sax.saxutils import escape
 
 from workflow.register.schema import (
     DATE_FORMAT,
@@ -17,7 +16,7 @@ from workflow.register.schema import (
     Column,
 )
 from workflow.xlsx.package import MAIN_NS, REL_NS
-from workflow.xlsx.values import column_letter
+from workflow.xlsx.values import column_letter, escape_text
 
 _NUMBER_FORMATS = {"date": DATE_FORMAT, "datetime": DATETIME_FORMAT}
 
@@ -100,7 +99,7 @@ def sheet_xml(name: str, header_style: int | None) -> bytes:
     )
     cells = "".join(
         f'<c r="{column_letter(i)}1"{style} t="inlineStr">'
-        f"<is><t>{escape(column.header)}</t></is></c>"
+        f"<is><t>{escape_text(column.header.encode()).decode()}</t></is></c>"
         for i, column in enumerate(columns)
     )
     return (

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from workflow.contract.terms import (
     ACTION_STATUSES,
     CASE_STATUSES,
+    DISCLOSURE_PURPOSES,
     MEETING_STATUSES,
     REASONS_NOT_DONE,
 )
@@ -83,6 +84,10 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         Column("Escalated", "escalated", "yesno", 12),
         _date("Closed on", "closed_on"),
         _long("Notes", "notes"),
+        # Need to know (issue 23): the agencies that may see the case ("; " between them);
+        # empty for a case every member sees. The chair, deputy and administrator always may.
+        Column("Restricted to", "restricted_to", "long_text", 30, later=True),
+        Column("Restriction reason", "restriction_reason", "long_text", 30, later=True),
     ),
     "Actions": (
         _text("Action ID", "action_id", 18),
@@ -124,6 +129,8 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         _text("Role", "role", 14),
         _date("Signed on", "signed_on"),
         Column("Superseded by", "superseded_by", "int", 15),
+        # A limited version of the minutes (issue 23): the restricted cases it leaves out.
+        Column("Leaves out", "leaves_out", "text", 24, later=True),
     ),
     "Audit": (
         Column("When", "when", "datetime", 17),
@@ -132,6 +139,19 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         _text("Action", "action", 24),
         _text("Target", "target", 18),
         _long("Detail", "detail", 60),
+    ),
+    # One row per document released to someone outside the panel office (issue 23; the
+    # ICO's data sharing code: what was shared, with whom, when, why, on what basis).
+    "Disclosures": (
+        _date("Date", "date"),
+        _text("Recipient", "recipient", 24),
+        _text("Agency", "agency", 22),
+        _long("Case IDs", "case_ids", 30),
+        _text("File", "file", 44),
+        _text("SHA-256", "sha256", 24),
+        Column("Purpose", "purpose", "choice", 20, DISCLOSURE_PURPOSES),
+        _long("Lawful basis", "lawful_basis", 40),
+        _text("Released by", "released_by", 18),
     ),
     # Legal holds: a case on hold is never disposed of (``ccp retention hold``).
     "Retention holds": (

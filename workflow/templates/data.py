@@ -225,6 +225,14 @@ def _agenda() -> dict[str, Var]:
             ),
         ),
         "timed": leaf("True when the agenda gives each item a time."),
+        "restricted_cases": many(
+            "Cases on the agenda this copy leaves out (restricted to named agencies).",
+            record(
+                "A restricted case, named only.",
+                case_id=leaf("Case ID."),
+                kind=leaf('"new" (a new referral) or "review" (a progress review).'),
+            ),
+        ),
     }
 
 
@@ -263,6 +271,10 @@ def _minutes() -> dict[str, Var]:
         "version": leaf("The minutes version (empty on a draft)."),
         "signed": _signed(),
         "changes": many("What this version changed (an amendment).", leaf("One change.")),
+        "restricted_cases": many(
+            "Cases this limited version leaves out (restricted to named agencies).",
+            leaf("A case ID."),
+        ),
     }
 
 

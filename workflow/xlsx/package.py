@@ -15,7 +15,7 @@ import posixpath
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 from lxml import etree
@@ -104,10 +104,15 @@ class Package:
         except (zipfile.BadZipFile, ValueError) as err:
             raise WorkbookDamaged(f"not an .xlsx workbook ({err})") from err
         self.names = {info.filename: info for info in self.infos}
-        self.changed: dict[str, bytes] = {}
+        # A changed part: its bytes, or what makes them piece by piece when the file is
+        # written (a sheet rewritten as it streams by, never held whole).
+        self.changed: dict[str, bytes | Callable[[], Iterable[bytes]]] = {}
         self._read: dict[str, bytes] = {}
         self.removed: set[str] = set()
         self.added: list[str] = []
+        # Parts whose bytes are known only once the others are written (the styles, which
+        # gain a date format while a sheet streams by): last in the file; None: unchanged.
+        self.late: dict[str, Callable[[], bytes | None]] = {}
 
     def has(self, name: str) -> bool:
         return (name in self.names or name in self.changed) and name not in self.removed
@@ -122,7 +127,8 @@ class Package:
 
     def read(self, name: str) -> bytes:
         if name in self.changed:
-            return self.changed[name]
+            changed = self.changed[name]
+            return changed if isinstance(changed, bytes) else b"".join(changed())
         if name not in self._read:
             # Kept: a sheet is read for its rows, then again to edit it.
             try:
@@ -134,11 +140,19 @@ class Package:
     def stream(self, name: str, chunk: int = 1 << 20) -> Iterator[bytes]:
         """The part's bytes in pieces of about ``chunk``, inflated as they are needed: a
         search or a sheet's head needs only as much as it reads."""
-        if name in self.changed or name in self._read:
+        changed = self.changed.get(name)
+        if changed is not None and not isinstance(changed, bytes):
+            yield from changed()
+            return
+        if changed is not None or name in self._read:
             data = self.read(name)
             for start in range(0, len(data), chunk):
                 yield data[start : start + chunk]
             return
+        yield from self.stream_stored(name, chunk)
+
+    def stream_stored(self, name: str, chunk: int = 1 << 20) -> Iterator[bytes]:
+        """The part as the file holds it, inflated in pieces (whatever has changed since)."""
         try:
             with self.zip.open(self._info(name)) as source:
                 while piece := source.read(chunk):
@@ -149,7 +163,8 @@ class Package:
     def xml(self, name: str) -> Any:
         return parse_xml(self.read(name), name)
 
-    def put(self, name: str, data: bytes) -> None:
+    def put(self, name: str, data: bytes | Callable[[], Iterable[bytes]]) -> None:
+        """Replace a part: its bytes, or a function giving them in pieces when written."""
         if name not in self.names and name not in self.changed:
             self.added.append(name)
         self.changed[name] = data
@@ -165,18 +180,30 @@ class Package:
         writer = _ZipWriter(handle)
         for info in self.infos:
             name = info.filename
-            if name in self.removed:
+            if name in self.removed or name in self.late:
                 continue
             if name in self.changed:
-                writer.add(name, self.changed[name], info.date_time)
+                writer.add(name, self.changed[name], info.date_time, info.file_size)
             else:
                 writer.copy(info, self.stored(info))
         for name in self.added:
-            if name not in self.removed:
+            if name not in self.removed and name not in self.late:
                 writer.add(name, self.changed[name], (1980, 1, 1, 0, 0, 0))
+        for name, make in self.late.items():
+            if name in self.removed:
+                continue
+            data = make()
+            if data is not None:
+                self.put(name, data)
+            info = self.names.get(name)
+            if name in self.changed:
+                when = info.date_time if info else (1980, 1, 1, 0, 0, 0)
+                writer.add(name, self.changed[name], when, info.file_size if info else 0)
+            elif info is not None:
+                writer.copy(info, self.stored(info))
         writer.finish()
 
-    def stored(self, info: zipfile.ZipInfo) -> bytes:
+    def stored(self, info: zipfile.ZipInfo) -> memoryview:
         """A part's bytes as stored in the zip (compressed), without inflating them."""
         offset = info.header_offset
         header = self.data[offset : offset + _LOCAL.size]
@@ -184,7 +211,7 @@ class Package:
             raise WorkbookDamaged(f"part {info.filename} is damaged (bad local header)")
         name_length, extra_length = struct.unpack_from("<2H", header, 26)
         start = offset + _LOCAL.size + name_length + extra_length
-        return self.data[start : start + info.compress_size]
+        return memoryview(self.data)[start : start + info.compress_size]
 
 
 def _dos_time(date_time: tuple[int, ...]) -> tuple[int, int]:
@@ -207,7 +234,7 @@ class _ZipWriter:
         date_time: tuple[int, ...],
         crc: int,
         sizes: tuple[int, int],
-        stored: bytes,
+        stored: bytes | memoryview,
         attributes: tuple[int, int],
     ) -> None:
         compressed, size = sizes
@@ -227,7 +254,7 @@ class _ZipWriter:
         self.handle.write(stored)
         self.offset += len(local) + len(encoded) + len(stored)
 
-    def copy(self, info: zipfile.ZipInfo, stored: bytes) -> None:
+    def copy(self, info: zipfile.ZipInfo, stored: bytes | memoryview) -> None:
         self._entry(
             info.filename,
             info.compress_type,
@@ -238,19 +265,47 @@ class _ZipWriter:
             ((info.create_system << 8) | 20, info.external_attr),
         )
 
-    def add(self, name: str, data: bytes, date_time: tuple[int, ...]) -> None:
-        level = 1 if len(data) > _FAST_COMPRESS_OVER else 6
-        deflate = zlib.compressobj(level, zlib.DEFLATED, -15)
-        stored = deflate.compress(data) + deflate.flush()
-        self._entry(
-            name,
-            zipfile.ZIP_DEFLATED,
-            date_time,
-            zlib.crc32(data),
-            (len(stored), len(data)),
-            stored,
-            ((3 << 8) | 20, 0o600 << 16),  # as ZipFile.writestr gives a new part on Unix
-        )
+    def add(
+        self,
+        name: str,
+        data: bytes | Callable[[], Iterable[bytes]],
+        date_time: tuple[int, ...],
+        size_hint: int = 0,
+    ) -> None:
+        """A new or changed part, deflated as its pieces come (the header is written first
+        and completed afterwards, so a streamed sheet is never held whole)."""
+        pieces = [data] if isinstance(data, bytes) else data()
+        if not isinstance(data, bytes) and not self.handle.seekable():
+            pieces = [b"".join(pieces)]
+        fast = max(size_hint, len(data) if isinstance(data, bytes) else 0) > _FAST_COMPRESS_OVER
+        deflate = zlib.compressobj(1 if fast else 6, zlib.DEFLATED, -15)
+        attributes = ((3 << 8) | 20, 0o600 << 16)  # as ZipFile.writestr gives on Unix
+        self._entry(name, zipfile.ZIP_DEFLATED, date_time, 0, (0, 0), b"", attributes)
+        crc = size = compressed = 0
+        for piece in pieces:
+            crc = zlib.crc32(piece, crc)
+            size += len(piece)
+            out = deflate.compress(piece)
+            compressed += len(out)
+            self.handle.write(out)
+        out = deflate.flush()
+        compressed += len(out)
+        self.handle.write(out)
+        self.offset += compressed
+        if max(compressed, size, self.offset) >= _ZIP32_LIMIT:
+            raise WorkbookRefused(f"part {name} is too large for a workbook ccp can edit")
+        # The sizes and checksum, now known, in the local header and the directory entry.
+        here = self.handle.tell()
+        self.handle.seek(here - compressed - self._header_length(name) + 14)
+        self.handle.write(struct.pack("<3L", crc, compressed, size))
+        self.handle.seek(here)
+        entry = bytearray(self.central[-1])
+        struct.pack_into("<3L", entry, 16, crc, compressed, size)
+        self.central[-1] = bytes(entry)
+
+    @staticmethod
+    def _header_length(name: str) -> int:
+        return _LOCAL.size + len(name.encode("utf-8"))
 
     def finish(self) -> None:
         directory = b"".join(self.central)

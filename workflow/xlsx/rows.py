@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import bisect
 import math
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -22,6 +21,7 @@ from workflow.xlsx.package import (
     local_name,
 )
 from workflow.xlsx.ranges import _RANGE, grow_ranges
+from workflow.xlsx.stream import sheet_pieces
 from workflow.xlsx.styles import Styles
 from workflow.xlsx.values import (
     DATE_FORMAT,
@@ -32,7 +32,6 @@ from workflow.xlsx.values import (
     CellWrite,
     column_index,
     column_letter,
-    escape_text,
     number_text,
     plain,
     serial,
@@ -306,194 +305,210 @@ class _RowWriter:
 
 
 class SheetEditor(_RowWriter):
-    """Rewrites the touched rows of one worksheet part, leaving every other byte alone."""
+    """Rewrites the touched rows of one worksheet part, leaving every other byte alone.
 
-    def __init__(self, data: bytes, where: str, styles: Styles, date1904: bool):
-        if b"<![CDATA[" in data:
-            # A row boundary cannot be found by searching text that may hide "</row>"; CDATA
-            # is only another spelling of text, so it is spelt the usual way first.
-            data = _CDATA.sub(lambda m: escape_text(m.group(1)), data)
-        self.data = data
-        root = re.search(rb"<(?:[A-Za-z_][\w.-]*:)?worksheet\b", data)
+    The part goes through piece by piece (``stream.sheet_pieces``): runs of whole rows are
+    searched for the rows to change (by their r="N", at memory speed), new rows go before
+    the first row with a higher number (usually at the end), and nothing holds the sheet
+    whole: the Audit sheet of a ten-times-busier register is 77 MB of XML.
+    """
+
+    def __init__(self, where: str, styles: Styles, date1904: bool):
+        super().__init__(where, styles, date1904, "", [])
+
+    def stream(
+        self, chunks: Iterable[bytes], edits: SheetEdits, column_styles: dict[int, int]
+    ) -> Iterator[bytes]:
+        """The part's new bytes, in pieces, from its inflated ``chunks``."""
+        pieces = sheet_pieces(chunks, self.where)
+        head = next(pieces).data
+        opening = next(pieces).data
+        root = re.search(rb"<(?:[A-Za-z_][\w.-]*:)?worksheet\b", head)
         if root is None:
-            raise WorkbookDamaged(f"{where} has no worksheet element")
-        if b"<!DOCTYPE" in data[: root.start()] or b"<!ENTITY" in data[: root.start()]:
+            raise WorkbookDamaged(f"{self.where} has no worksheet element")
+        if b"<!DOCTYPE" in head[: root.start()] or b"<!ENTITY" in head[: root.start()]:
             raise WorkbookRefused(
-                f"{where} declares a DTD or entities, which a workbook never does"
+                f"{self.where} declares a DTD or entities, which a workbook never does"
             )
-        head_end = data.find(b">", root.end()) + 1
-        self.root_start = data[:head_end]
-        if STRICT_NS.encode() in self.root_start:
-            raise WorkbookRefused(f"{where} is Strict Open XML")
-        match = re.search(rb"<(?:([A-Za-z_][\w.-]*):)?sheetData\b[^>]*?(/?)>", data)
-        if match is None:
-            raise WorkbookDamaged(f"{where} has no sheetData")
-        prefix = (match.group(1).decode() + ":") if match.group(1) else ""
-        namespaces = re.findall(rb'\sxmlns(?::[\w.-]+)?="[^"]*"', self.root_start)
-        super().__init__(where, styles, date1904, prefix, namespaces)
-        if match.group(2):  # <sheetData/>: open it up
-            p = self.prefix.encode()
-            self.data = (
-                data[: match.start()]
-                + b"<"
-                + p
-                + b"sheetData></"
-                + p
-                + b"sheetData>"
-                + data[match.end() :]
-            )
-            self.body_start = match.start() + len(p) + 11
-        else:
-            self.body_start = match.end()
-        close = f"</{self.prefix}sheetData>".encode()
-        self.body_end = self.data.find(close, self.body_start)
-        if self.body_end < 0:
-            raise WorkbookDamaged(f"{where}: sheetData is not closed")
-        self._check_protection(self.data[self.body_end :])
-
-    # -- rows --
-
-    def _row_index(self) -> list[tuple[int, int, int]]:
-        """(row number, start, end) of every <row> element, in file order."""
-        rows = []
-        data = self.data
-        close = f"</{self.prefix}row>".encode()
-        previous = 0
-        for match in _ROW_START.finditer(data, self.body_start, self.body_end):
-            number_match = _R_ATTR.search(match.group())
-            number = int(number_match.group(1)) if number_match else previous + 1
-            previous = number
-            if match.group().endswith(b"/>"):
-                end = match.end()
+        root_start = head[: head.find(b">", root.end()) + 1]
+        if STRICT_NS.encode() in root_start:
+            raise WorkbookRefused(f"{self.where} is Strict Open XML")
+        self.namespaces = re.findall(rb'\sxmlns(?::[\w.-]+)?="[^"]*"', root_start)
+        empty = not opening
+        if opening:
+            found = re.match(rb"<(?:([A-Za-z_][\w.-]*):)?sheetData", opening)
+            self.prefix = found.group(1).decode() + ":" if found and found.group(1) else ""
+        else:  # <sheetData/>: open it up (the element names' prefix is the worksheet's)
+            found = re.match(rb"<(?:([A-Za-z_][\w.-]*):)?worksheet", head[root.start() :])
+            self.prefix = found.group(1).decode() + ":" if found and found.group(1) else ""
+            opening = f"<{self.prefix}sheetData>".encode()
+        rows = _Rows(self, edits, column_styles)
+        # The protection is in the tail: an edit refused there has written nothing yet
+        # (the new file is a temporary one until the end).
+        yield self._finish_head(head, edits) + opening
+        for piece in pieces:
+            if piece.kind == "rows":
+                yield from rows.run(piece.data)
             else:
-                end = data.find(close, match.end(), self.body_end)
-                if end < 0:
-                    raise WorkbookDamaged(f"{self.where}: row {number} is not closed")
-                end += len(close)
-            rows.append((number, match.start(), end))
-        return rows
+                self._check_protection(piece.data)
+                yield from rows.rest()
+                closing = f"</{self.prefix}sheetData>".encode() if empty else b""
+                yield self._finish_tail(closing + piece.data, edits)
 
-    def _rows_near(self, wanted: list[int], header_row: int) -> list[tuple[int, int, int]]:
-        """(number, start, end) of the wanted rows that exist and of the row above each.
 
-        Rows are looked up by their r="N" attribute, at memory speed, rather than by walking
-        every row of the sheet; anything unusual (rows without numbers, a wanted row not
-        where the order says) falls back to walking them all.
-        """
-        data, end_of_body = self.data, self.body_end
-        first = _ROW_START.search(data, self.body_start, end_of_body)
-        if first is None:
-            return []
-        opener = f'<{self.prefix}row r="'.encode()
-        if not first.group().startswith(opener):
-            return self._row_index()
-        last_start = data.rfind(f"<{self.prefix}row".encode(), self.body_start, end_of_body)
-        last_number = _R_ATTR.search(data, last_start, data.find(b">", last_start) + 1)
-        if last_number is None:
-            return self._row_index()
-        last_existing = int(last_number.group(1))
-        close = f"</{self.prefix}row>".encode()
+class _Rows:
+    """The row edits of one sheet applied to its runs of rows, in file order."""
 
-        def locate(number: int, cursor: int) -> tuple[int, int] | None:
-            start = data.find(opener + b'%d"' % number, cursor, end_of_body)
-            if start < 0:
-                return None
-            tag_end = data.find(b">", start) + 1
-            if data[tag_end - 2 : tag_end] == b"/>":
-                return start, tag_end
-            end = data.find(close, tag_end, end_of_body)
-            if end < 0:
-                raise WorkbookDamaged(f"{self.where}: row {number} is not closed")
-            return start, end + len(close)
+    def __init__(self, editor: SheetEditor, edits: SheetEdits, column_styles: dict[int, int]):
+        self.editor = editor
+        self.edits = edits
+        self.column_styles = column_styles
+        self.pending = sorted(set(edits.cells) | edits.removed_rows)
+        self.next = 0  # index in pending of the first row not yet written
+        self.previous = 0  # the number of the last row met (a row without r="N" follows it)
+        self.lender: tuple[int, bytes] | None = None  # the last data row met, as written
+        self.lent: tuple[tuple[int, bytes], Mapping[int, int]] | None = None
+        p = editor.prefix.encode()
+        self.opener = b"<" + p + b'row r="'
+        self.row_tag = b"<" + p + b"row"
+        self.close = b"</" + p + b"row>"
 
-        found: dict[int, tuple[int, int]] = {}
-        cursor = self.body_start
-        for number in sorted(wanted):
-            for above in range(number - 1, max(header_row, number - 6), -1):
-                if above in found or above > last_existing:
-                    break
-                hit = locate(above, cursor)
-                if hit is not None:
-                    found[above] = hit
-                    cursor = hit[0]
-                    break
-            if number <= last_existing:
-                hit = locate(number, cursor)
-                if hit is None:
-                    return self._row_index()
-                found[number] = hit
-                cursor = hit[0]
-        if any(number > last_existing for number in wanted) and last_existing > header_row:
-            found.setdefault(last_existing, locate(last_existing, last_start) or (0, 0))
-        return sorted((number, start, end) for number, (start, end) in found.items())
+    def _styles(self, number: int, fragment: bytes) -> Mapping[int, int]:
+        """The cell styles of a row (the last one asked is remembered: new rows in a row
+        each ask for the one before)."""
+        if self.lent is None or self.lent[0] != (number, fragment):
+            self.lent = ((number, fragment), self.editor._styles_of(self.editor._wrap(fragment)[0]))
+        return self.lent[1]
 
-    def apply(self, edits: SheetEdits, column_styles: dict[int, int]) -> bytes:
-        index = self._rows_near(sorted(set(edits.cells) | edits.removed_rows), edits.header_row)
-        existing = {number: (start, end) for number, start, end in index}
-        # Only data rows lend their styles: a first row under the header is not bold.
-        lenders = sorted(number for number in existing if number > edits.header_row)
-        lent: dict[int, Mapping[int, int]] = {}  # row number -> column -> style, parsed once
+    def _write(self, number: int, fragment: bytes | None, above: tuple[int, bytes] | None) -> bytes:
+        """Row ``number`` with its edits (``fragment`` None for a new row); b"" if removed."""
+        if number in self.edits.removed_rows:
+            return b""
+        header = self.edits.header_row
+        lender = above if above is not None and number > header and above[0] > header else None
+        styles: Mapping[int, int] = (
+            _LazyStyles(lambda: self._styles(*lender)) if lender is not None else {}
+        )
+        written, _ = self.editor._rewrite(
+            fragment,
+            number,
+            self.edits.cells[number],
+            styles,
+            self.column_styles,
+            number > self.edits.last_data_row,
+        )
+        return written
 
-        def styles_above(number: int) -> Mapping[int, int]:
-            """The cell styles of the nearest data row above ``number`` (as now written)."""
-            position = bisect.bisect_left(lenders, number)
-            if not position:
-                return {}
-            lender = lenders[position - 1]
-            if lender not in lent:
-                start, end = existing[lender]
-                lent[lender] = self._styles_of(self._wrap(self.data[start:end])[0])
-            return lent[lender]
-
-        replacements: list[tuple[int, int, bytes]] = []
-        new_rows: list[tuple[int, bytes]] = []
-        for number in sorted(set(edits.cells) | edits.removed_rows):
-            if number in edits.removed_rows:
-                if number in existing:
-                    start, end = existing[number]
-                    replacements.append((start, end, b""))
+    def _new_rows_before(self, limit: int) -> Iterator[bytes]:
+        """The pending rows numbered below ``limit``: rows the file does not have."""
+        while self.next < len(self.pending) and self.pending[self.next] < limit:
+            number = self.pending[self.next]
+            self.next += 1
+            if number in self.edits.removed_rows:
                 continue
-            start, end = existing.get(number, (0, 0))
-            # Parsed only if asked (a new row's cells, a date without a style): a changed count
-            # in each of 13,000 open actions needs no neighbour.
-            above: Mapping[int, int] = (
-                _LazyStyles(lambda number=number: styles_above(number))
-                if number > edits.header_row
-                else {}
-            )
-            fragment, styles = self._rewrite(
-                self.data[start:end] if number in existing else None,
-                number,
-                edits.cells[number],
-                above,
-                column_styles,
-                number > edits.last_data_row,
-            )
-            if number > edits.header_row:
-                lent[number] = styles
-                if number not in existing:
-                    bisect.insort(lenders, number)
-            if number in existing:
-                replacements.append((*existing[number], fragment))
-            else:
-                new_rows.append((number, fragment))
-        # New rows go before the first existing row with a higher number (usually the end).
-        starts = [(number, start) for number, start, _ in index]
-        insertions: list[tuple[int, int, bytes]] = []
-        for number, fragment in new_rows:
-            later = [start for other, start in starts if other > number]
-            position = min(later) if later else self.body_end
-            insertions.append((position, position, fragment))
-        pieces = sorted(replacements + insertions, key=lambda item: (item[0], item[1]))
-        out = [self._finish_head(self.data[: self.body_start], edits)]
-        cursor = self.body_start
-        for start, end, fragment in pieces:
-            out.append(self.data[cursor:start])
-            out.append(fragment)
+            written = self._write(number, None, self.lender)
+            self.lender = (number, written)
+            yield written
+
+    def rest(self) -> Iterator[bytes]:
+        """The rows added after every row in the file."""
+        yield from self._new_rows_before(1 << 62)
+
+    def run(self, data: bytes) -> Iterator[bytes]:
+        """One run of whole rows with its edits made."""
+        first = _ROW_START.search(data)
+        if first is None:
+            yield data
+            return
+        last_start = data.rfind(self.row_tag)
+        last = _R_ATTR.search(data, last_start, data.find(b">", last_start) + 1)
+        if not first.group().startswith(self.opener) or last is None:
+            yield from self._indexed(data)
+            return
+        first_number = int(_R_ATTR.search(first.group()).group(1))
+        last_number = int(last.group(1))
+        if first_number <= self.previous or last_number < first_number:
+            yield from self._indexed(data)  # rows out of order: walk them all
+            return
+        yield from self._new_rows_before(first_number)
+        wanted = []
+        while self.next < len(self.pending) and self.pending[self.next] <= last_number:
+            wanted.append(self.pending[self.next])
+            self.next += 1
+        found: list[tuple[int, int, int]] = []
+        cursor = 0
+        for number in wanted:
+            start = data.find(self.opener + b'%d"' % number, cursor)
+            if start < 0:
+                self.next -= len(wanted)  # not where the order says: walk every row
+                yield from self._indexed(data)
+                return
+            end = self._row_end(data, start, number)
+            found.append((number, start, end))
             cursor = end
-        out.append(self.data[cursor : self.body_end])
-        out.append(self._finish_tail(self.data[self.body_end :], edits))
-        return b"".join(out)
+        yield from self._replace(data, found, last_number, last_start)
+
+    def _row_end(self, data: bytes, start: int, number: int) -> int:
+        tag_end = data.find(b">", start) + 1
+        if data[tag_end - 2 : tag_end] == b"/>":
+            return tag_end
+        end = data.find(self.close, tag_end)
+        if end < 0:
+            raise WorkbookDamaged(f"{self.editor.where}: row {number} is not closed")
+        return end + len(self.close)
+
+    def _replace(
+        self, data: bytes, found: list[tuple[int, int, int]], last_number: int, last_start: int
+    ) -> Iterator[bytes]:
+        cursor = 0
+        previous_start = -1  # where the last row written began
+        last_written: bytes | None = None
+        for number, start, end in found:
+            before = data.rfind(self.row_tag, 0, start)
+            above = self.lender  # the row written just before, or the last of the runs before
+            if before >= 0 and before != previous_start:
+                match = _R_ATTR.search(data, before, data.find(b">", before) + 1)
+                above = (int(match.group(1)), data[before:start]) if match else None
+            written = self._write(number, data[start:end], above)
+            yield data[cursor:start]
+            yield written
+            cursor, previous_start = end, start
+            if written:
+                self.lender = (number, written)
+            if start == last_start:
+                last_written = written
+        yield data[cursor:]
+        self.previous = last_number
+        if last_written is None:
+            self.lender = (last_number, data[last_start:])
+        elif last_written:
+            self.lender = (last_number, last_written)
+
+    def _indexed(self, data: bytes) -> Iterator[bytes]:
+        """A run of rows walked one by one: rows without numbers, out of order, or a new
+        row to put between two of them."""
+        index = []
+        for match in _ROW_START.finditer(data):
+            number_match = _R_ATTR.search(match.group())
+            number = int(number_match.group(1)) if number_match else self.previous + 1
+            self.previous = number
+            index.append((number, match.start(), self._row_end(data, match.start(), number)))
+        cursor = 0
+        for number, start, end in index:
+            # New rows go before the first row with a higher number.
+            yield data[cursor:start]
+            cursor = start
+            yield from self._new_rows_before(number)
+            if self.next < len(self.pending) and self.pending[self.next] == number:
+                self.next += 1
+                written = self._write(number, data[start:end], self.lender)
+                yield written
+                cursor = end
+                if written:
+                    self.lender = (number, written)
+            else:
+                self.lender = (number, data[start:end])
+        yield data[cursor:]
 
 
 class _LazyStyles(Mapping[int, int]):

@@ -17,6 +17,7 @@ reads the whole sheet instead: slower, never wrong.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Collection
 from datetime import timedelta
@@ -25,7 +26,8 @@ from typing import Any
 from lxml import etree
 
 from workflow.xlsx.package import _PARSER, MAIN_NS, REL_NS, WorkbookDamaged
-from workflow.xlsx.values import column_index, from_serial
+from workflow.xlsx.stream import sheet_pieces
+from workflow.xlsx.values import column_index, column_letter, from_serial
 from workflow.xlsx.workbook import Workbook
 
 _SHEET_DATA = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?sheetData\b[^>]*?(/?)>")
@@ -166,6 +168,57 @@ class SheetScan:
         else:
             if not in_body:
                 raise WorkbookDamaged(f"sheet {self.sheet} has no sheetData")
+        return self._parse(fragments, namespaces)
+
+    def latest(self, column: int, count: int, after_row: int) -> list[int] | None:
+        """The numbers of the ``count`` rows below ``after_row`` whose cell in ``column``
+        holds the latest dates (a date-styled number; ties: the earlier row first), found by
+        reading that column's cells alone; None when fewer rows than that hold a date (the
+        caller reads the sheet: undated rows count too)."""
+        letters = column_letter(column).encode()
+        cell = re.compile(
+            rb'<c r="' + letters + rb'(\d+)"(?: s="(\d+)")?(?: t="n")?><v>([^<]*)</v></c>'
+        )
+        kinds = self._style_kinds()
+        dated: list[tuple[float, int]] = []
+        for piece in sheet_pieces(self.workbook.package.stream(self.part), self.sheet):
+            if piece.kind != "rows":
+                continue
+            for number, style, value in cell.findall(piece.data):
+                if style and kinds.get(int(style)) == "date" and int(number) > after_row:
+                    try:
+                        dated.append((float(value), -int(number)))
+                    except ValueError:
+                        continue
+        if len(dated) < count:
+            return None
+        return [-row for _, row in heapq.nlargest(count, dated)]
+
+    def numbered(self, numbers: Collection[int]) -> list[tuple[int, list[Any]]]:
+        """(row number, values by column from A) of the rows with these numbers."""
+        wanted = set(numbers)
+        if not wanted:
+            return []
+        search = re.compile(rb'<row r="(\d+)"')
+        fragments: list[bytes] = []
+        namespaces: list[bytes] = []
+        for piece in sheet_pieces(self.workbook.package.stream(self.part), self.sheet):
+            if piece.kind == "head":
+                namespaces = _NAMESPACES.findall(piece.data)
+                continue
+            if piece.kind == "open" and piece.data and not piece.data.startswith(b"<sheetData"):
+                raise ScanUnsupported("prefixed element names")
+            if piece.kind != "rows":
+                continue
+            data = piece.data
+            if _RUNS.search(data):
+                raise ScanUnsupported("text in runs in the sheet")
+            for match in search.finditer(data):
+                if int(match.group(1)) in wanted:
+                    end = data.find(b"</row>", match.end())
+                    if end < 0:
+                        raise ScanUnsupported("a row written in an unusual form")
+                    fragments.append(data[match.start() : end + len(b"</row>")])
         return self._parse(fragments, namespaces)
 
     def tokens(self, prefix: str) -> set[str]:

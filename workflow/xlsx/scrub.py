@@ -37,7 +37,11 @@ def scrub_package(package: Package, needles: Sequence[str], replacement: str) ->
     for name in names:
         if not package.has(name) or not name.endswith((".xml", ".rels", ".vml")):
             continue
+        pending = package.changed.get(name)
         data = package.read(name)
+        if pending is not None and not isinstance(pending, bytes):
+            # An edit streamed when written: run once here, and its bytes kept, not run again.
+            package.put(name, data)
         # As text, unescaped and case-folded: "Élodie & Co" may be stored "&#201;lodie &amp; Co".
         text = html.unescape(data.decode("utf-8", errors="replace"))
         runs = b"<r>" in data or b":r>" in data

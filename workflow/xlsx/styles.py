@@ -123,8 +123,9 @@ class Styles:
         self.date_styles, self._made = set(date_styles), dict(made)
 
     def save(self) -> None:
-        if self.changed and self.name:
-            self.package.put(self.name, serialise(self.root))
+        """Written after the sheets, which may still gain a date format as they stream by."""
+        if self.name:
+            self.package.late[self.name] = lambda: serialise(self.root) if self.changed else None
 
 
 def _xf_key(xf: Any, number: int) -> bytes:

@@ -3,8 +3,9 @@
 Why not a library: openpyxl loads and saves the whole workbook, which drops the charts and
 images it did not create and costs 0.8 s to load plus 0.55 s to save a 287 KiB register; a
 rewrite from our own tables lost every fill, comment, table and formula a person added
-(TECHNOTES, "Register writes"). So one path edits a sheet (``rows``): its part is inflated,
-the touched rows are parsed and rewritten, the bytes between them are kept; every other
+(TECHNOTES, "Register writes"). So one path edits a sheet (``rows``): its part streams from
+the old file into the new one in runs of whole rows (``stream``), the touched rows are parsed
+and rewritten, the bytes between them are kept, and no sheet is ever held whole; every other
 part is copied as stored (``package``); ranges, tables and filter names that end on the last
 row grow with it (``ranges``); formulas are made to show fresh values (``formulas``).
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -39,15 +40,16 @@ from workflow.xlsx.package import (
 )
 from workflow.xlsx.ranges import grow_defined_names, grow_tables
 from workflow.xlsx.rows import (
-    _CDATA,
     _R_ATTR,
     _ROW_START,
     SheetEditor,
     SheetEdits,
     declared_column_styles,
 )
+from workflow.xlsx.scrub import scrub_package
+from workflow.xlsx.stream import sheet_pieces
 from workflow.xlsx.styles import Styles
-from workflow.xlsx.values import column_index, escape_text
+from workflow.xlsx.values import column_index
 
 # A cell with a value (or a formula) in it, in a row's bytes.
 _HAS_VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:v|is|f)[\s>]")
@@ -133,6 +135,8 @@ class Workbook:
         # Sheet -> columns whose formulas keep their cached values (the register reads them);
         # asked only of a sheet holding formulas.
         self.keep_cached: Callable[[str], set[int]] = lambda sheet: set()
+        # Texts to take out of every part as the file is written (erasure): see ``scrub``.
+        self.scrub: tuple[tuple[str, ...], str] | None = None
 
     def _main_part(self) -> str:
         root = self.package.xml("_rels/.rels")
@@ -144,87 +148,129 @@ class Workbook:
     def sheet_names(self) -> list[str]:
         return list(self.sheets)
 
-    def sheet_head(self, sheet: str) -> tuple[int, list[Any], int]:
+    def sheet_header(self, sheet: str) -> tuple[int, list[Any]]:
+        """(header row number, its values by column), reading the sheet only that far."""
+        header_row, header, _ = self.sheet_head(sheet, last=False)
+        return header_row, header
+
+    def sheet_head(self, sheet: str, *, last: bool = True) -> tuple[int, list[Any], int]:
         """(header row number, its values by column, last row holding a value): enough to
-        append to the sheet without reading the rows in between."""
-        data = self.package.read(self.sheets[sheet].part)
-        if b"<![CDATA[" in data:
-            data = _CDATA.sub(lambda m: escape_text(m.group(1)), data)
-        match = re.search(rb"<(?:([A-Za-z_][\w.-]*):)?sheetData\b[^>]*?(/?)>", data)
-        if match is None:
-            raise WorkbookDamaged(f"sheet {sheet} has no sheetData")
-        if match.group(2):
+        append to the sheet without reading the rows in between (which stream by). Without
+        ``last``, the reading stops at the header (and the last row given is the header's)."""
+        find_last = last
+        where = f"sheet {sheet}"
+        part = self.sheets[sheet].part
+        # A sheet being rewritten is known by what the file holds (its rows are counted by
+        # whoever asked for the rewrite).
+        changed = self.package.changed.get(part)
+        source = (
+            self.package.stream_stored(part) if callable(changed) else self.package.stream(part)
+        )
+        pieces = sheet_pieces(source, where)
+        head = next(pieces).data
+        opening = next(pieces).data
+        if not opening:
             return 1, [], 1
-        prefix = match.group(1) + b":" if match.group(1) else b""
-        start = match.end()
-        end = data.find(b"</" + prefix + b"sheetData>", start)
-        if end < 0:
-            raise WorkbookDamaged(f"sheet {sheet}: sheetData is not closed")
-        head_end = data.find(b">", data.find(b"worksheet")) + 1
-        namespaces = re.findall(rb'\sxmlns(?::[\w.-]+)?="[^"]*"', data[:head_end])
-        opening = b"<wrap " + b" ".join(ns.strip() for ns in namespaces) + b">"
+        found = re.match(rb"<(?:([A-Za-z_][\w.-]*):)?sheetData", opening)
+        prefix = found.group(1) + b":" if found and found.group(1) else b""
+        head_end = head.find(b">", head.find(b"worksheet")) + 1
+        namespaces = re.findall(rb'\sxmlns(?::[\w.-]+)?="[^"]*"', head[:head_end])
+        opening_tag = b"<wrap " + b" ".join(ns.strip() for ns in namespaces) + b">"
         close = b"</" + prefix + b"row>"
-        header_row, header = 1, []
-        previous = 0
-        for row_match in _ROW_START.finditer(data, start, end):
-            number_match = _R_ATTR.search(row_match.group())
-            number = int(number_match.group(1)) if number_match else previous + 1
-            previous = number
-            if row_match.group().endswith(b"/>"):
-                continue
-            row_end = data.find(close, row_match.end(), end)
-            if row_end < 0:
-                raise WorkbookDamaged(f"sheet {sheet}: row {number} is not closed")
-            fragment = data[row_match.start() : row_end + len(close)]
-            if not _HAS_VALUE.search(fragment):
-                continue
-            try:
-                row = etree.fromstring(opening + fragment + b"</wrap>", _PARSER)[0]
-            except etree.XMLSyntaxError as err:
-                raise WorkbookDamaged(f"sheet {sheet}: row {number} is not well-formed") from err
-            values = self._row_values(row)
-            if any(value not in (None, "") for value in values):
-                header_row, header = number, values
-                break
-        last = header_row
-        cursor = end
         opener = b"<" + prefix + b"row"
-        while cursor > start:
-            row_start = data.rfind(opener, start, cursor)
-            if row_start < 0:
+        header_row, header = 1, None
+        previous = 0  # the number of the last row of the runs before
+        last = 0
+        for piece in pieces:
+            if piece.kind != "rows":
                 break
-            if _holds_typed_value(data[row_start:cursor]):
-                number_match = _R_ATTR.search(data, row_start, data.find(b">", row_start))
-                if number_match is None:  # numbered by place: one more than the row before
-                    last = 0
-                    for row_match in _ROW_START.finditer(data, start, row_start + 1):
-                        found = _R_ATTR.search(row_match.group())
-                        last = int(found.group(1)) if found else last + 1
-                else:
-                    last = int(number_match.group(1))
+            data = piece.data
+            numbers: list[tuple[int, re.Match[bytes]]] | None = None
+            if header is None:
+                for number, row_match in self._each_numbered(data, previous):
+                    if row_match.group().endswith(b"/>"):
+                        continue
+                    row_end = data.find(close, row_match.end())
+                    if row_end < 0:
+                        raise WorkbookDamaged(f"{where}: row {number} is not closed")
+                    fragment = data[row_match.start() : row_end + len(close)]
+                    if not _HAS_VALUE.search(fragment):
+                        continue
+                    try:
+                        row = etree.fromstring(opening_tag + fragment + b"</wrap>", _PARSER)[0]
+                    except etree.XMLSyntaxError as err:
+                        raise WorkbookDamaged(f"{where}: row {number} is not well-formed") from err
+                    values = self._row_values(row)
+                    if any(value not in (None, "") for value in values):
+                        header_row, header = number, values
+                        break
+            if not find_last and header is not None:
+                pieces.close()
                 break
-            cursor = row_start
+            # The last row of this run holding a value (usually its last row).
+            cursor = len(data)
+            while cursor > 0:
+                row_start = data.rfind(opener, 0, cursor)
+                if row_start < 0:
+                    break
+                if _holds_typed_value(data[row_start:cursor]):
+                    number_match = _R_ATTR.search(data, row_start, data.find(b">", row_start))
+                    if number_match is not None:
+                        last = int(number_match.group(1))
+                    else:  # numbered by place: one more than the row before
+                        if numbers is None:
+                            numbers = self._numbered(data, previous)
+                        last = next(n for n, m in numbers if m.start() == row_start)
+                    break
+                cursor = row_start
+            last_start = data.rfind(opener)
+            number_match = _R_ATTR.search(data, last_start, data.find(b">", last_start))
+            if number_match is not None:
+                previous = int(number_match.group(1))
+            else:
+                if numbers is None:
+                    numbers = self._numbered(data, previous)
+                previous = numbers[-1][0] if numbers else previous
+        if header is None:
+            header_row, header = 1, []
         return header_row, header, max(last, header_row)
+
+    @staticmethod
+    def _each_numbered(data: bytes, previous: int) -> Iterator[tuple[int, re.Match[bytes]]]:
+        """Each row of a run with its number (a row without r="N" follows the one before)."""
+        for row_match in _ROW_START.finditer(data):
+            number_match = _R_ATTR.search(row_match.group())
+            previous = int(number_match.group(1)) if number_match else previous + 1
+            yield previous, row_match
+
+    @classmethod
+    def _numbered(cls, data: bytes, previous: int) -> list[tuple[int, re.Match[bytes]]]:
+        return list(cls._each_numbered(data, previous))
 
     def formula_rows(self, sheet: str) -> set[int]:
         """Rows below the header holding nothing but formulas (a block the administrator
         filled down, M2:M1000): free rows that new rows fill, as in an Excel table, so that
         rows land where those formulas expect them whichever program saved last."""
-        data = self.package.read(self.sheets[sheet].part)
-        if b"<f" not in data and b":f" not in data:
-            return set()
         found = set()
         previous = 0
-        for match in _ROW_START.finditer(data):
-            number_match = _R_ATTR.search(match.group())
-            number = int(number_match.group(1)) if number_match else previous + 1
-            previous = number
-            if match.group().endswith(b"/>"):
+        for piece in sheet_pieces(self.package.stream(self.sheets[sheet].part), sheet):
+            if piece.kind != "rows":
                 continue
-            end = data.find(b"row>", match.end())
-            fragment = data[match.end() : end]
-            if _FORMULA.search(fragment) and not _holds_typed_value(fragment):
-                found.add(number)
+            data = piece.data
+            if b"<f" not in data and b":f" not in data:
+                last_start = data.rfind(b"<row ")
+                number_match = _R_ATTR.search(data, last_start, data.find(b">", last_start))
+                if number_match is not None:
+                    previous = int(number_match.group(1))
+                    continue
+            for number, match in self._numbered(data, previous):
+                previous = number
+                if match.group().endswith(b"/>"):
+                    continue
+                end = data.find(b"row>", match.end())
+                fragment = data[match.end() : end]
+                if _FORMULA.search(fragment) and not _holds_typed_value(fragment):
+                    found.add(number)
         return found
 
     def _row_values(self, row: Any) -> list[Any]:
@@ -303,13 +349,25 @@ class Workbook:
         return data
 
     def edit_sheet(self, sheet: str, edits: SheetEdits) -> None:
+        """Rewrite the rows ``edits`` names when the file is written, as the part streams by
+        (see ``rows.SheetEditor``); ranges, tables and names grow with the rows now."""
         if not edits:
             return
         info = self.sheets[sheet]
-        editor = SheetEditor(
-            self.package.read(info.part), f"sheet {sheet}", self.styles, self.date1904
-        )
-        self.package.put(info.part, editor.apply(edits, self.column_styles(sheet)))
+        editor = SheetEditor(f"sheet {sheet}", self.styles, self.date1904)
+        column_styles = self.column_styles(sheet)
+        part = info.part
+        source = self.package.changed.get(part)
+        if source is not None and not isinstance(source, bytes):
+            raise ValueError(f"sheet {sheet} is already being edited")
+
+        def chunks() -> Iterator[bytes]:
+            if isinstance(source, bytes):  # a sheet added by this command
+                yield source
+            else:
+                yield from self.package.stream_stored(part)
+
+        self.package.put(part, lambda: editor.stream(chunks(), edits, column_styles))
         self._edited.add(sheet)
         last = max([edits.last_data_row, *edits.cells]) if edits.cells else edits.last_data_row
         if last > edits.last_data_row:
@@ -359,6 +417,8 @@ class Workbook:
         return int(match.group(1)) if match else None
 
     def write(self, handle: IO[bytes]) -> None:
+        if self.scrub is not None:
+            scrub_package(self.package, *self.scrub)
         drop_cached_values(self)
         self.styles.save()
         if self._workbook_changed:
@@ -366,7 +426,12 @@ class Workbook:
         self.package.write(handle)
 
     def misread_cells(self, sheet: str) -> list[str]:
-        return misread_cells(self.package.read(self.sheets[sheet].part))
+        return [
+            ref
+            for piece in sheet_pieces(self.package.stream(self.sheets[sheet].part), sheet)
+            if piece.kind == "rows"
+            for ref in misread_cells(piece.data)
+        ]
 
     def changed_parts(self) -> Iterable[str]:
         return [*self.package.changed, *self.package.removed]

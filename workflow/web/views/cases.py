@@ -8,6 +8,8 @@ from typing import Any
 
 from flask import Blueprint, abort, render_template, request, send_file
 
+from workflow.cases.access import restrictions
+from workflow.cases.disclosures import disclosures_for_case
 from workflow.cases.progress import add_progress, check_progress
 from workflow.cases.progress_form import write_progress_template
 from workflow.contract.terms import CASE_ID, CASE_STATUSES
@@ -86,7 +88,15 @@ def case(case_id: str) -> str:
         for path in listed(ws, ws.output_dir, f"{history.case_id}-*")
         if "/reminders/" not in path
     ]
-    return render_template("case.html", title=history.case_id, history=history, documents=documents)
+    register = Register.load(ws.register_file, ["Cases"])
+    return render_template(
+        "case.html",
+        title=history.case_id,
+        history=history,
+        documents=documents,
+        restriction=restrictions(register).get(history.case_id),
+        sent=disclosures_for_case(ws, history.case_id),
+    )
 
 
 @blueprint.get("/progress")

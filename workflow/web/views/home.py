@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import heapq
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, render_template, request
@@ -58,7 +57,7 @@ def dashboard() -> str:
     ]
     found = lateness(register, panel, now)
     # By time, not file order: the administrator may have sorted the sheet in Excel.
-    audit = heapq.nlargest(AUDIT_SHOWN, register.rows("Audit"), key=_when)
+    audit = register.latest("Audit", "when", AUDIT_SHOWN)
     return render_template(
         "dashboard.html",
         title="Dashboard",
@@ -73,11 +72,6 @@ def dashboard() -> str:
         audit=audit,
         warnings=overdue.warnings,
     )
-
-
-def _when(row: dict[str, Any]) -> datetime:
-    when = row.get("when")
-    return when if isinstance(when, datetime) else datetime.min  # typed by hand: oldest
 
 
 @blueprint.get("/files/<path:relative>")
