@@ -71,9 +71,13 @@ def test_the_bundle_holds_everything_about_the_child_and_nothing_of_another(runn
         "Kai Example-Rivers",
         "Panel discussions and decisions",
         "Allocate a specialist exploitation worker",
-        "No disclosures recorded.",
+        "Who the panel has sent your information to",
+        "minutes extract",  # the Disclosures sheet's rows for this child
     ):
         assert expected in text
+    released = sheet_rows(demo / "register.xlsx", "Disclosures")[-1]
+    assert (released["Case IDs"], released["Purpose"]) == (CASE, "subject access")
+    assert released["File"] == (out / "bundle" / f"{CASE}-subject-access.pdf").as_posix()
     names = {p.name for p in files_under(bundle)}
     assert any(name.endswith(f"{CASE}-minutes-extract-v1.docx") for name in names)
     assert "chronology.docx" in names
