@@ -65,6 +65,8 @@ def test_init_creates_a_workspace_and_says_so(runner, tmp_path):
         "Signatures",
         "Audit",
         "Disclosures",
+        "Retention holds",
+        "Tombstones",
     ]
     panel = yaml.safe_load((root / "panel.yaml").read_text())
     assert panel["protective_marking"] == "OFFICIAL-SENSITIVE"

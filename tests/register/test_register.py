@@ -132,6 +132,8 @@ def test_sheets_and_headers_are_the_contract() -> None:
         "Signatures",
         "Audit",
         "Disclosures",
+        "Retention holds",
+        "Tombstones",
     ]
     assert [column.header for column in SHEETS["Actions"]] == [
         "Action ID",

@@ -319,7 +319,7 @@ def progress_add(ctx: click.Context, file: Path) -> None:
 
 @cli.group()
 def case() -> None:
-    """One case: its whole history."""
+    """One case: its whole history, or a subject access bundle of it."""
 
 
 @case.command("show")

@@ -23,6 +23,7 @@ from workflow.contract.common import (
     field,
     optional,
 )
+from workflow.contract.retention import RetentionSchedule
 
 # What a council's panel usually relies on to share a child's papers between agencies.
 DEFAULT_LAWFUL_BASIS = (
@@ -217,6 +218,15 @@ class PanelConfig(Form):
         le=100,
         title="Small-number threshold",
         description="Counts from 1 to one below this show as 'fewer than N' in the annual report.",
+    )
+    retention: RetentionSchedule = Field(
+        default_factory=RetentionSchedule,
+        title="Retention",
+        description=(
+            "How long each kind of record is kept and on what basis: case_papers, "
+            "signed_minutes, extracts_and_emails, backups, staging (years, days, "
+            "counted_from, basis); review_months."
+        ),
     )
 
     lawful_basis: ShortText = Field(

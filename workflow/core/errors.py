@@ -143,3 +143,8 @@ class RegisterCellInvalid(CcpError):
 
 class RestrictionRejected(CcpError):
     """Raised when a case restriction names an unknown agency, or cannot be made or lifted."""
+
+
+class RecordsRefused(CcpError):
+    """Raised when a subject access export or a retention step cannot go ahead: the case is
+    on legal hold or not yet due, was already disposed of, or the output folder is in use."""

@@ -54,7 +54,7 @@ __all__ = [
 ]
 
 # Sheets a register made before they existed gains on its next write (with an Audit row).
-ADDED_SHEETS = ("Signatures", "Disclosures")
+ADDED_SHEETS = ("Signatures", "Disclosures", "Retention holds", "Tombstones")
 
 
 class Register:
@@ -470,6 +470,10 @@ class Register:
                 "detail": detail or None,
             },
         )
+
+    def scrub(self, texts: Iterable[str], replacement: str) -> None:
+        """On save, replace ``texts`` in every part still holding them (erasure)."""
+        self._workbook.scrub = (tuple(texts), replacement)
 
     # -- saving --
 

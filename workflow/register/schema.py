@@ -153,6 +153,25 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         _long("Lawful basis", "lawful_basis", 40),
         _text("Released by", "released_by", 18),
     ),
+    # Legal holds: a case on hold is never disposed of (``ccp retention hold``).
+    "Retention holds": (
+        _text("Case ID", "case_id", 16),
+        _long("Reason", "reason"),
+        _text("Placed by", "placed_by", 22),
+        _date("Placed on", "placed_on"),
+        _date("Lifted on", "lifted_on"),
+        _text("Lifted by", "lifted_by", 22),
+    ),
+    # What disposal destroyed, one row per file or register entry: never destroyed itself.
+    "Tombstones": (
+        _text("Case ID", "case_id", 16),
+        _date("Destroyed on", "destroyed_on", 14),
+        _text("Authorised by", "authorised_by", 22),
+        _text("What", "what", 50),
+        _text("SHA-256", "sha256", 24),
+        _long("Reason", "reason", 50),
+        _text("Disposal", "disposal", 20),
+    ),
 }
 
 DATE_FORMAT = "dd/mm/yyyy"

@@ -49,9 +49,15 @@ def check_workspace(workspace: Workspace) -> Consistency:
         record = _recorded(workspace, register, meeting, problems)
         if record is not None:
             records[meeting] = record
-    problems += _signatures(workspace, register)
+    # What a disposal destroyed is meant to be missing (the Tombstones sheet says so).
+    destroyed = (
+        {str(row.get("what")) for row in register.rows("Tombstones")}
+        if register.has_sheet("Tombstones")
+        else set()
+    )
+    problems += _signatures(workspace, register, destroyed)
     cases = {str(row.get("case_id")): row for row in register.rows("Cases") if row.get("case_id")}
-    problems += _case_folders(workspace, cases)
+    problems += _case_folders(workspace, cases, destroyed)
     problems += _decisions(cases, records)
     problems += _actions(register, records)
     checked = {
@@ -82,11 +88,11 @@ def _recorded(
         return None
 
 
-def _signatures(workspace: Workspace, register: Any) -> list[str]:
+def _signatures(workspace: Workspace, register: Any, destroyed: set[str]) -> list[str]:
     problems = []
     for row in register.rows("Signatures"):
         name = str(row.get("file") or "")
-        if not name:
+        if not name or name in destroyed:
             continue
         path = workspace.root / name
         if not path.is_file():
@@ -96,11 +102,14 @@ def _signatures(workspace: Workspace, register: Any) -> list[str]:
     return problems
 
 
-def _case_folders(workspace: Workspace, cases: dict[str, dict[str, Any]]) -> list[str]:
+def _case_folders(
+    workspace: Workspace, cases: dict[str, dict[str, Any]], destroyed: set[str]
+) -> list[str]:
     problems = [
         f"{case_id}: in the Cases sheet but cases/{case_id}/case.json is missing"
         for case_id in cases
         if not (workspace.case_dir(case_id) / "case.json").is_file()
+        and f"cases/{case_id}/case.json" not in destroyed
     ]
     if workspace.cases_dir.is_dir():
         problems += [

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from workflow.core import files
 from workflow.register import Register, register_lock
 from workflow.register.migrations import migrate_signatures
+from workflow.workspace import disposal_stage
 from workflow.workspace.paths import Workspace
 from workflow.workspace.privacy import Tightened, loose_paths, register_mode, tighten_workspace
 
@@ -27,12 +29,13 @@ class Transaction:
     register: Register
     committed: bool = field(default=False, init=False)
 
-    def commit(self) -> Tightened:
-        """Record any loosened permissions in Audit, then save (the old file to backups/)."""
+    def commit(self, *, backups_dir: Path | None = None) -> Tightened:
+        """Record any loosened permissions in Audit, then save (the old file to backups/,
+        or to ``backups_dir``: a disposal keeps it in its stage, to go with the stage)."""
         tightened = tighten_workspace(self.workspace, self.register, command=self.command)
         self.register.save(
             self.workspace.register_file,
-            backups_dir=self.workspace.backups_dir,
+            backups_dir=backups_dir or self.workspace.backups_dir,
             keep_backups=self.workspace.panel.backups_kept,
             mode=register_mode(self.workspace),
         )
@@ -54,6 +57,9 @@ def transaction(
         # Read under the lock: a command that finished a moment ago is seen.
         register = Register.load(workspace.register_file, list(sheets) if sheets else None)
         migrate_signatures(register)
+        if disposal_stage.pending(workspace):
+            # A disposal killed part-way: finished or undone before anything else is read.
+            disposal_stage.recover(workspace, register)
         yield Transaction(workspace, command, register)
 
 

@@ -46,6 +46,7 @@ from workflow.xlsx.rows import (
     SheetEdits,
     declared_column_styles,
 )
+from workflow.xlsx.scrub import scrub_package
 from workflow.xlsx.stream import sheet_pieces
 from workflow.xlsx.styles import Styles
 from workflow.xlsx.values import column_index
@@ -134,6 +135,8 @@ class Workbook:
         # Sheet -> columns whose formulas keep their cached values (the register reads them);
         # asked only of a sheet holding formulas.
         self.keep_cached: Callable[[str], set[int]] = lambda sheet: set()
+        # Texts to take out of every part as the file is written (erasure): see ``scrub``.
+        self.scrub: tuple[tuple[str, ...], str] | None = None
 
     def _main_part(self) -> str:
         root = self.package.xml("_rels/.rels")
@@ -414,6 +417,8 @@ class Workbook:
         return int(match.group(1)) if match else None
 
     def write(self, handle: IO[bytes]) -> None:
+        if self.scrub is not None:
+            scrub_package(self.package, *self.scrub)
         drop_cached_values(self)
         self.styles.save()
         if self._workbook_changed:
