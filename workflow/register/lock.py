@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from workflow.core.errors import FileInUse, RegisterLocked
-from workflow.core.files import office_owner
+from workflow.core.files import office_owner, open_flags
 
 
 @contextmanager
@@ -41,11 +41,14 @@ def step_lock(folder: Path, busy: str, mode: int = 0o600) -> Iterator[None]:
     LibreOffice's time): a second run would empty the first one's staging folder.
 
     ``busy`` is the one line a second run fails with; ``mode`` the lock file's, so that
-    the workspace's permission check finds nothing to tighten.
+    the workspace's permission check finds nothing to tighten. The file is created here,
+    not by filelock: its ``mode=`` calls ``os.fchmod``, which Windows does not have.
     """
     from filelock import FileLock, Timeout
 
-    lock = FileLock(Path(folder) / ".step.lock", timeout=0, mode=mode)
+    path = Path(folder) / ".step.lock"
+    os.close(os.open(path, open_flags(os.O_WRONLY | os.O_CREAT), mode))
+    lock = FileLock(path, timeout=0)
     try:
         lock.acquire()
     except Timeout:
