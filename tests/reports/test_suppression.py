@@ -170,6 +170,12 @@ def exposed(cells, relations, result, threshold=5):
     return sorted(key for key in result.small | hidden_small if found[key].exact)
 
 
+def undone(cells, relations, result, threshold=5):
+    """Every figure "not shown" that a reader could work out all the same."""
+    found = reader_intervals(cells, relations, result, threshold)
+    return sorted((key for key in result.hidden if found[key].exact), key=str)
+
+
 def test_the_legal_status_attack_of_issue_22():
     # Two statuses "fewer than 5" beside a total of 25 whose others add up to 23: both 1.
     cells, relations = column({"cin": 1, "cpp": 8, "s20": 6, "ico": 1, "co": 9})
@@ -318,6 +324,7 @@ def test_after_protection_no_small_figure_is_exactly_determined(grid, threshold)
     keep = [key for key in cells if "total" in key]
     result = protect(cells, relations, threshold=threshold, keep=keep)
     assert exposed(cells, relations, result, threshold) == []
+    assert undone(cells, relations, result, threshold) == []
     for key, value in cells.items():
         if 0 < value < threshold:
             assert result.shown(key) in (fewer_than(threshold), NOT_SHOWN)
@@ -380,3 +387,15 @@ def test_linked_tables_give_no_small_figure_away(tables):
     keep = [key for key in cells if "total" in key]
     result = protect(cells, relations, keep=keep)
     assert exposed(cells, relations, result) == []
+    assert undone(cells, relations, result) == []
+
+
+def test_a_figure_hidden_for_another_cannot_be_worked_out_either():
+    # Found on a demo year (agreed = completed for youth justice: hiding one hid both, the
+    # one figure hidden in a column whose total is shown) and by hypothesis, smaller: a
+    # figure hidden to protect a small one was given back by subtraction.
+    cells, relations = with_totals([[2, 0, 0], [2, 0, 3]])
+    keep = [key for key in cells if "total" in key]
+    result = protect(cells, relations, threshold=3, keep=keep)
+    assert undone(cells, relations, result, 3) == []
+    assert exposed(cells, relations, result, 3) == []

@@ -16,7 +16,7 @@ from workflow.cases.restriction import restrict_case
 from workflow.contract import Referral
 from workflow.core.dates import as_of, today
 from workflow.core.errors import WorkspaceError
-from workflow.core.files import write_atomic, write_text
+from workflow.core.files import write_text
 from workflow.demo.data import (
     complete_demo_minutes,
     demo_panel_yaml,
@@ -25,6 +25,7 @@ from workflow.demo.data import (
 )
 from workflow.demo.history import accept_demo_referrals, demo_rng, demo_year
 from workflow.demo.interval import demo_interval
+from workflow.demo.papers import write_paper
 from workflow.demo.word_filler import fill
 from workflow.documents.pdf import find_soffice
 from workflow.forms.loading import dump_yaml
@@ -55,17 +56,6 @@ class DemoResult:
         self.sections.append((heading, shown))
 
 
-def _write_paper(path: Path, title: str, lines: list[str]) -> None:
-    from docx import Document
-
-    document = Document()
-    document.add_heading(title, level=1)
-    document.add_paragraph("FICTIONAL DEMO DOCUMENT: every name and event is invented.")
-    for line in lines:
-        document.add_paragraph(line)
-    write_atomic(path, document.save)
-
-
 WORD_FORM_REFERRAL = 2  # this practitioner sends the Word form; the others send YAML
 # One case shown restricted to two agencies: other members' papers leave it out.
 RESTRICTED_CASE = 2
@@ -88,7 +78,7 @@ def write_demo_inbox(inbox: Path, referrals: list[dict[str, Any]]) -> list[Path]
     for number, data in enumerate(referrals, start=1):
         for key, given in (data.get("attachments") or {}).items():
             title = key.replace("_", " ").capitalize()
-            _write_paper(
+            write_paper(
                 inbox / given,
                 f"{title}: demo case {number}",
                 [f"{title} for demo case {number}.", "Entry 1: fictional event.", "Entry 2."],

@@ -23,6 +23,7 @@ from workflow.contract.terms import CANCELLED, COMPLETED, REASONS_NOT_DONE
 from workflow.core.dates import as_date, as_of, months_before, today
 from workflow.core.files import file_mode, write_text
 from workflow.demo.data import demo_referrals
+from workflow.demo.papers import write_paper
 from workflow.forms.loading import dump_yaml
 from workflow.meetings.recording import record_minutes
 from workflow.meetings.records import complete_path
@@ -178,11 +179,7 @@ def _accept_referrals(workspace: Workspace, meeting: date, count: int, rng: rand
                 case_id=case_id,
                 accepted_on=accepted_on,
                 referral=referral,
-                attachments={
-                    "chronology": None,
-                    "risk_assessment": None,
-                    "last_review_report": None,
-                },
+                attachments=_papers_sent(workspace, case_id),
             )
             write_text(
                 workspace.case_dir(case_id) / "case.json",
@@ -198,6 +195,34 @@ def _accept_referrals(workspace: Workspace, meeting: date, count: int, rng: rand
                 when=audit_time(),
             )
         change.commit()
+
+
+# As accepted through `ccp referral add`: stored under the case folder by these names.
+PAPER_FILES = {
+    "chronology": "attachments/chronology.docx",
+    "risk_assessment": "attachments/risk-assessment.docx",
+    "last_review_report": "attachments/last-review-report.docx",
+}
+
+
+def _papers_sent(workspace: Workspace, case_id: str) -> dict[str, str | None]:
+    """Most practitioners send all three papers; about one referral in six lacks its last
+    review report, which the pack's readiness report then asks for. Drawn from the case's
+    own generator, so that the rest of the demo year is the same with or without papers."""
+    rng = random.Random(case_id)
+    stored: dict[str, str | None] = {}
+    for name, relative in PAPER_FILES.items():
+        if name == "last_review_report" and rng.random() < 1 / 6:
+            stored[name] = None
+            continue
+        title = name.replace("_", " ").capitalize()
+        write_paper(
+            workspace.case_dir(case_id) / relative,
+            f"{title}: {case_id}",
+            [f"{title} for fictional demo case {case_id}.", "Entry 1: fictional event."],
+        )
+        stored[name] = relative
+    return stored
 
 
 def _fictional_referral(

@@ -6,8 +6,9 @@ figure that must equal or not exceed one in another table. For each hidden cell 
 audit finds the least and greatest value a reader could give it from everything
 published; a hidden cell with one possible value is exposed, and the repair hides one
 more figure beside it (the smallest in a relation it shares, a total the report must show
-only when nothing else will do) until none is exposed. Hiding a figure only widens what a
-reader can say, so every cell once safe stays safe and the repair ends. Where only small
+only when nothing else will do) until none is exposed, nor any figure it hid. Hiding a
+figure only widens what a reader can say, so every cell once safe stays safe and the
+repair ends. Where only small
 figures and zeros surround one, "fewer than N" alone can pin it; then one of them is shown
 as "not shown" instead, which says less.
 """
@@ -114,10 +115,21 @@ def complement(
     )
     protected = sorted(primary | forced, key=order.__getitem__)
     # Hiding a figure only widens every interval, so a cell safe once stays safe: each
-    # exposed cell is repaired in turn and only it is checked again.
-    for target in _exposed(view, relations, protected):
+    # exposed cell is repaired in turn and only it is checked again. A figure hidden for
+    # another is then a target too: "not shown" that subtraction undoes (the one hidden
+    # figure of a column whose total is shown) tells the reader it and more.
+    pending = _exposed(view, relations, protected)
+    while pending:
+        target = pending.pop(0)
+        before = set(view.complementary)
         while _exposed(view, relations, [target]):
+            if target in view.complementary and not _candidates(
+                target, view, relations, keep, order
+            ):
+                break  # a figure that is not small, with nothing left to hide beside it
             _repair(target, view, relations, keep, order)
+        added = sorted(view.complementary - before, key=order.__getitem__)
+        pending += _exposed(view, relations, added) if added else []
     return view.complementary, view.relabelled
 
 
