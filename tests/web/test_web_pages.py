@@ -50,6 +50,18 @@ def test_dashboard_shows_the_next_meeting_and_its_readiness(client, workspace, i
     assert "received referral" in page or "referral add" in page  # the Audit row
 
 
+def test_recent_changes_name_the_person_not_the_login(client, workspace, inbox):
+    send_referral(client, inbox)
+    assert "<td>test-user</td>" in text(client.get("/"))  # no one claims this login
+    panel_file = workspace.root / "panel.yaml"
+    panel = yaml.safe_load(panel_file.read_text(encoding="utf-8"))
+    panel["administrator"]["login"] = "TEST-USER"
+    write(panel_file, panel)
+    page = text(client.get("/"))
+    assert f"<td>{panel['administrator']['name']}</td>" in page
+    assert "<td>test-user</td>" not in page
+
+
 def docx_text(data: bytes, tmp_path) -> str:
     path = tmp_path / "downloaded.docx"
     path.write_bytes(data)

@@ -58,6 +58,9 @@ def dashboard() -> str:
     found = lateness(register, panel, now)
     # By time, not file order: the administrator may have sorted the sheet in Excel.
     audit = register.latest("Audit", "when", AUDIT_SHOWN)
+    # The Audit holds the computer login; the person's name where panel.yaml maps it.
+    logins = {str(row.get("who") or "") for row in audit}
+    names = {login: panel.name_of(login) or login for login in logins}
     return render_template(
         "dashboard.html",
         title="Dashboard",
@@ -70,6 +73,7 @@ def dashboard() -> str:
         late=found.late_lines(),
         rag=found.actions.counts,
         audit=audit,
+        names=names,
         warnings=overdue.warnings,
     )
 
