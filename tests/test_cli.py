@@ -226,9 +226,17 @@ def test_demo_builds_a_workspace_and_lists_it(runner, tmp_path):
     for doc in docs:
         if doc.parent.name == first:  # the formal referrals `referral add` wrote
             assert f"  {doc.relative_to(root)}" in result.output
-    # The demo minutes and signs its first meeting; the next pack carries those minutes.
-    [signed] = list((root / "output").glob("*/minutes-*-v1.docx"))
-    assert "Signed as a true record by Alex Sample, Chair" in document_text(signed)
+    # The demo minutes and signs every meeting of its year up to the last, within the week
+    # (none late); the pack after the first carries its minutes.
+    minutes = sorted((root / "output").glob("*/minutes-*-v1.docx"))
+    minuted = sorted(
+        path.parent.name for path in (root / "meetings").glob("*/minutes-completed.yaml")
+    )
+    assert len(minuted) == 5
+    assert [path.parent.name for path in minutes] == minuted
+    for path in minutes:
+        assert "Signed as a true record by Alex Sample, Chair" in document_text(path)
+    signed = minutes[0]
     assert f"VERIFIED: {signed.relative_to(root)}" in result.output
     everyones = sorted((root / "output").glob("*/pack-*.docx"))
     packs = [path for path in everyones if "-limited-" not in path.name]

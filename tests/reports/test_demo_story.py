@@ -104,3 +104,21 @@ def test_the_annual_report_carries_the_chairs_words(built_demo):
     assert "Recommendations to the Board" in text
     assert "Draft:" not in text
     assert "CAMHS waiting times" in text
+
+
+def test_every_minuted_meeting_is_signed_and_the_report_says_on_time(built_demo, register):
+    from openpyxl import load_workbook
+
+    recorded = {as_date(row.get("meeting")) for row in register.rows("Signatures")}
+    minuted = {
+        date.fromisoformat(path.parent.name)
+        for path in (built_demo / "meetings").glob("*/minutes-completed.yaml")
+    }
+    assert minuted
+    assert recorded == minuted  # no meeting's minutes left unsigned
+    [xlsx] = (built_demo / "output" / "annual").glob("*.xlsx")
+    rows = {
+        row[0]: row[2:]
+        for row in load_workbook(xlsx)["Minutes on time"].iter_rows(values_only=True)
+    }
+    assert rows["Signed minutes"] == (len(minuted), 0, 0)  # on time, none late

@@ -27,6 +27,7 @@ from workflow.demo.papers import write_paper
 from workflow.forms.loading import dump_yaml
 from workflow.meetings.recording import record_minutes
 from workflow.meetings.records import complete_path
+from workflow.meetings.signing import sign_minutes
 from workflow.register import Register
 from workflow.reports.commentary import load_commentary
 from workflow.reports.counting import panel_period
@@ -136,7 +137,8 @@ def demo_year(
     start = now.replace(day=1)
     end = months_before(start, -12) - timedelta(days=1)
     later = [day for day in meetings[1:-1] if day <= end]
-    recorded = []
+    recorded: list[Path] = []
+    signed = []
     for number, meeting in enumerate(later):
         following = meetings[meetings.index(meeting) + 1]
         if meeting not in accepted:
@@ -145,9 +147,18 @@ def demo_year(
             _between_meetings(workspace, meeting, rng)
         with as_of(meeting + timedelta(days=1)):
             recorded.append(_record_meeting(workspace, meeting, following, rng))
+        if pdf:
+            # The chair signs within the week, as panel.yaml's timeliness asks.
+            with as_of(meeting + timedelta(days=6)):
+                signed.append(sign_minutes(workspace, meeting, workspace.panel.chair.name))
     with as_of(end - timedelta(days=3)):
         _between_meetings(workspace, end, rng)
     result.add("The rest of the demo year: fictional referrals and minutes recorded", recorded)
+    if signed:
+        result.add(
+            f"Their minutes signed by {workspace.panel.chair.name}",
+            [outcome.written[0] for outcome in signed],
+        )
     period = panel_period(workspace.panel, start.year)
     chair = workspace.root / "inbox" / f"chair-commentary-{period.slug}.yaml"
     write_text(chair, DEMO_COMMENTARY)
