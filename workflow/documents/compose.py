@@ -174,7 +174,11 @@ def compose(master: Path, parts: Sequence[Part], out: Path, *, mode: int = PRIVA
     for index, part in enumerate(parts):
         if part.missing:
             continue
-        source = Document(str(part.source)) if part.source is not None else None
+        # Each part's styles are listed once, to map its style ids onto the master's:
+        # the same quick list (python-docx's Style objects were a fifth of the merge).
+        source = (
+            _QuickStylesDocument(Document(str(part.source))) if part.source is not None else None
+        )
         if part.retitle and source is not None and _opens_with_title(source):
             start = composer.append_index()
             composer.append(source)
