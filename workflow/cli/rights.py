@@ -121,3 +121,32 @@ def retention_dispose(
     )
     for what in done.destroyed:
         click.echo(f"  destroyed {what}")
+
+
+@retention.command("dispose-copies")
+@click.option("--authorised-by", metavar="NAME", required=True, help="Who authorised it.")
+@click.pass_context
+def retention_dispose_copies(ctx: click.Context, authorised_by: str) -> None:
+    """Destroy the copies due under the retention schedule: minutes extracts and e-mail
+    drafts, register backups, staging left by an interrupted command.
+
+    Each destroyed file keeps a tombstone row (with its SHA-256) in the Tombstones sheet.
+    A copy about a case on legal hold is kept. `ccp retention report` lists what is due.
+
+    \b
+    Example:  ccp retention dispose-copies --authorised-by "Alex Sample"
+    """
+    from workflow.rights.copies import dispose_copies
+
+    done = dispose_copies(open_workspace(ctx), authorised_by=authorised_by)
+    if not done.destroyed:
+        click.echo("No copies are due for disposal.")
+    else:
+        click.echo(
+            f"{len(done.destroyed)} {'copy' if len(done.destroyed) == 1 else 'copies'} "
+            f"destroyed (disposal {done.disposal}); tombstones in the Tombstones sheet"
+        )
+        for what in done.destroyed:
+            click.echo(f"  destroyed {what}")
+    for what in done.held:
+        click.echo(f"  kept (its case is on legal hold): {what}")

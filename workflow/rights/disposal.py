@@ -40,7 +40,7 @@ class Disposal:
     due: date | None = None
 
 
-def _hash(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -153,7 +153,7 @@ def dispose_case(
                 sorted(p for p in target.rglob("*") if p.is_file()) if target.is_dir() else [target]
             )
             for member in members:
-                tombstones.append((workspace.relative(member), _hash(member)))
+                tombstones.append((workspace.relative(member), file_sha256(member)))
         blanked = sum(1 for key in PERSONAL if row.get(key) not in (None, ""))
         for key in PERSONAL:
             row[key] = None

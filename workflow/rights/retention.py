@@ -18,6 +18,8 @@ from workflow.workspace.paths import Workspace
 from workflow.workspace.transaction import transaction
 
 DUE = "due for disposal"
+# The classes of copies (not the record), destroyed without a review once due.
+COPY_KINDS = {CLASS_WORDS[key] for key in ("extracts_and_emails", "backups", "staging")}
 REVIEW = "due for review"
 HELD = "on legal hold"
 
@@ -142,6 +144,12 @@ def retention_report(workspace: Workspace, as_of: date | None = None) -> Retenti
     return RetentionReport(as_of, items, [row for row in holds if not row.get("lifted_on")], bases)
 
 
+def due_copies(workspace: Workspace, as_of: date) -> list[Due]:
+    """Extracts, e-mail drafts, backups and staging the schedule reaches by ``as_of``
+    (all due for disposal: copies need no review)."""
+    return _files_due(workspace, as_of, workspace.panel.retention)
+
+
 def _files_due(workspace: Workspace, as_of: date, schedule: Any) -> list[Due]:
     found: list[Due] = []
     groups = [
@@ -193,6 +201,12 @@ def report_text(report: RetentionReport) -> str:
         )
         if item.hold:
             lines.append(f"    held: {item.hold}")
+    copies = sum(1 for item in report.items if item.kind in COPY_KINDS and item.status == DUE)
+    if copies:
+        lines.append(
+            f"{copies} {'copy' if copies == 1 else 'copies'} due: "
+            "ccp retention dispose-copies --authorised-by NAME destroys them"
+        )
     for kind, basis in report.bases.items():
         lines.append(f"Basis for {kind}: {basis}")
     lines.append(f"Legal holds: {len(report.holds)}")
