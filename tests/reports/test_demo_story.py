@@ -122,3 +122,8 @@ def test_every_minuted_meeting_is_signed_and_the_report_says_on_time(built_demo,
         for row in load_workbook(xlsx)["Minutes on time"].iter_rows(values_only=True)
     }
     assert rows["Signed minutes"] == (len(minuted), 0, 0)  # on time, none late
+    administrator = Workspace(built_demo).panel.administrator.name
+    for meeting in minuted:
+        [docx] = (built_demo / "output" / meeting.isoformat()).glob("minutes-*-v1.docx")
+        text = document_text(docx)
+        assert f"Minute-taker\n{administrator}" in text or f"Minute-taker {administrator}" in text

@@ -348,6 +348,7 @@ def _record_meeting(
     record = {
         "meeting": meeting,
         "chair": panel.chair.name,
+        "minute_taker": panel.administrator.name,
         "present": [person for index, person in enumerate(attendee) if index not in away],
         "apologies": [person for index, person in enumerate(attendee) if index in away],
         "cases": [_case(row, "new", meeting, following, rng) for row in new]
