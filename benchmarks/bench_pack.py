@@ -4,7 +4,7 @@ Run:  python benchmarks/bench_pack.py
 Floor: the raw docxtpl renders of the same documents (no sandbox, no escaping, no atomic
 write) plus one LibreOffice conversion of the finished Word pack, tagged and PDF/A-2b (the
 archival options, the dearest a conversion gets). Aim: the whole pack, Word and PDF
-(tagged, bookmarked, its structure kept through the pypdf finish), within 1.5 times one
+(tagged, bookmarked, its structure kept through the pikepdf finish), within 1.5 times one
 such conversion, with one LibreOffice start per pack.
 """
 
@@ -114,7 +114,7 @@ def main() -> None:
         )
         print(f"  merge (docxcompose):              {stage('merge'):.2f} s")
         print(
-            f"  PDF (one LibreOffice run + pypdf): {stage('pdf'):.2f} s"
+            f"  PDF (one LibreOffice run + pikepdf):{stage('pdf'):.2f} s"
             f"   floor, one LibreOffice conversion (tagged, PDF/A): {median(floors_pdf):.2f} s"
         )
         print(f"  readiness and circulation:        {stage('circulation'):.2f} s")
