@@ -114,7 +114,7 @@ def main() -> None:
         )
         print(f"  merge (docxcompose):              {stage('merge'):.2f} s")
         print(
-            f"  PDF (one LibreOffice run + pikepdf):{stage('pdf'):.2f} s"
+            f"  PDF (one LibreOffice run + pikepdf): {stage('pdf'):.2f} s"
             f"   floor, one LibreOffice conversion (tagged, PDF/A): {median(floors_pdf):.2f} s"
         )
         print(f"  readiness and circulation:        {stage('circulation'):.2f} s")
