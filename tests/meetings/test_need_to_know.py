@@ -271,6 +271,29 @@ def test_the_word_pack_views_and_their_disclosures(restricted):
     assert rows["Alex Sample"]["SHA-256"] == sha256_of(out / "pack-2027-03-11.docx")
 
 
+def test_restricting_a_case_already_sent_names_whom_to_ask(restricted, runner):
+    """A restriction cannot call back what went out: the administrator is told who has the
+    case and should delete it (from the Disclosures sheet), the chair, deputy and the
+    agencies allowed left out."""
+    workspace, second = restricted
+    build_pack(workspace, date(2027, 3, 11), pdf=False)
+
+    def restrict(*args):
+        return runner.invoke(cli, ["-w", str(workspace.root), "case", "restrict", *args])
+
+    result = restrict("CCP-2027-001", "--agency", "CAMHS")
+
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "Warning: CCP-2027-001 was already sent to DI Frankie Fiction (Police): 1 document on "
+        "20 February 2027; ask them to delete it (ccp disclosures --case CCP-2027-001 "
+        '--recipient "DI Frankie Fiction" lists them)'
+    ]
+    # Restricting further, or lifting, says nothing new about who was sent what before.
+    assert restrict("CCP-2027-001", "--lift").stderr == ""
+    assert restrict(second, "--agency", "Health", "--agency", "CAMHS").stderr == ""
+
+
 def test_a_kill_before_the_commit_leaves_the_old_pack_and_no_disclosure(restricted, monkeypatch):
     workspace, _ = restricted
     build_pack(workspace, date(2027, 3, 11), pdf=False)

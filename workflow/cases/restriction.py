@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
-from workflow.cases.access import join_agencies, panel_agencies, plain, split_agencies
+from workflow.cases.access import (
+    Restriction,
+    always_readers,
+    join_agencies,
+    panel_agencies,
+    plain,
+    split_agencies,
+)
+from workflow.cases.disclosures import disclosures_of
+from workflow.core.dates import as_date, uk_date
 from workflow.core.errors import CaseNotFound, OptionsConflict, RestrictionRejected
 from workflow.workspace.paths import Workspace
 from workflow.workspace.transaction import transaction
@@ -19,6 +29,9 @@ class Restricted:
     agencies: tuple[str, ...]  # empty once lifted
     reason: str = ""
     written: list[Path] = field(default_factory=list)
+    # Documents holding the case already released to people the restriction now leaves
+    # out: the restriction cannot call them back, so the administrator is told whom to ask.
+    already_sent: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         if not self.agencies:
@@ -75,8 +88,46 @@ def restrict_case(
                 target=case_id,
                 detail=f"to {join_agencies(chosen)}" + (f": {reason}" if reason else "") + was,
             )
+        sent = [] if lift else _sent_outside(workspace, register, case_id, chosen)
         change.commit()
-    return Restricted(case_id, () if lift else chosen, reason, [workspace.register_file])
+    return Restricted(
+        case_id, () if lift else chosen, reason, [workspace.register_file], already_sent=sent
+    )
+
+
+def _sent_outside(
+    workspace: Workspace, register: object, case_id: str, agencies: tuple[str, ...]
+) -> list[str]:
+    """Whom the Disclosures sheet shows was sent ``case_id`` and the restriction now
+    leaves out: one line per person, with how many documents and when."""
+    restriction = Restriction(case_id, agencies)
+    always = always_readers(workspace.panel)
+    sent: dict[tuple[str, str], list[date]] = {}
+    for row in disclosures_of(register):
+        if case_id not in row["case_ids"] or plain(row["recipient"]) in always:
+            continue
+        if restriction.allows(row["agency"]):
+            continue
+        day = as_date(row["date"]) or _iso(row["date"])
+        sent.setdefault((row["recipient"], row["agency"]), []).extend([day] if day else [])
+    lines = []
+    for (recipient, agency), days in sent.items():
+        count = len(days) or 1
+        documents = "1 document" if count == 1 else f"{count} documents"
+        when = ""
+        if days:
+            first, last = min(days), max(days)
+            when = (
+                f" on {uk_date(first)}"
+                if first == last
+                else (f" from {uk_date(first)} to {uk_date(last)}")
+            )
+        lines.append(
+            f"{case_id} was already sent to {recipient} ({agency or 'no agency'}): {documents}"
+            f"{when}; ask them to delete {'it' if count == 1 else 'them'} "
+            f'(ccp disclosures --case {case_id} --recipient "{recipient}" lists them)'
+        )
+    return lines
 
 
 def _known_agencies(workspace: Workspace, agencies: list[str]) -> tuple[str, ...]:
@@ -93,3 +144,10 @@ def _known_agencies(workspace: Workspace, agencies: list[str]) -> tuple[str, ...
         if spelt not in chosen:
             chosen.append(spelt)
     return tuple(chosen)
+
+
+def _iso(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None

@@ -390,6 +390,7 @@ def case_restrict(
     done = restrict_case(workspace, case_id, list(agencies), reason=reason, lift=lift)
     click.echo(done.summary())
     say_written(done.written, workspace.root)
+    warn(done.already_sent)
 
 
 @cli.command("disclosures")
