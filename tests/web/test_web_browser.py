@@ -249,7 +249,7 @@ def test_the_demo_year_in_the_browser(
     assert "minutes-2027-03-11-v1.pdf: VERIFIED" in verified
     assert "signed by Alex Sample" in verified
 
-    for path in ("/", "/meetings", "/reports", "/access-log"):
+    for path in ("/", "/meetings", "/reports", "/retention", "/access-log"):
         walk.open(path)
     assert len(walk.checked) >= 20
 

@@ -611,3 +611,35 @@ def test_a_restricted_case_is_badged_and_its_page_lists_who_was_sent_it(client, 
     assert "DI Frankie Fiction" in sent
     assert "Ellis Pretendy" not in sent
     assert "output/2027-03-11/pack-2027-03-11.docx" in sent
+
+
+def test_retention_page_shows_what_the_cli_report_does(client, workspace, inbox, runner):
+    from workflow.cli import cli
+
+    send_referral(client, inbox)
+    page = text(client.get("/retention"))
+    assert "<title>Retention – ccp</title>" in page
+    assert "No case or signed minutes are due for review or disposal." in page
+    assert "No case is on legal hold." in page
+    held = runner.invoke(
+        cli, ["-w", str(workspace.root), "retention", "hold", "CCP-2027-001", "--reason", "Inquiry"]
+    )
+    assert held.exit_code == 0, held.output
+    later = text(client.get("/retention?as_of=2090-01-01"))
+    assert "Records due on 1 January 2090" in later
+    assert "<td>CCP-2027-001</td><td>referral and case papers</td>" in later
+    assert "held: Inquiry" in later
+    assert "Legal holds (1)" in later
+    assert CHILD.split()[0] not in later  # case IDs only, never the child's name
+    cli_report = runner.invoke(
+        cli, ["-w", str(workspace.root), "retention", "report", "--as-of", "2090-01-01"]
+    ).output
+    assert "CCP-2027-001 (referral and case papers), due" in cli_report
+
+
+def test_retention_page_refuses_a_date_that_is_not_one(client):
+    response = client.get("/retention?as_of=31/01/2030")
+    assert response.status_code == 400
+    assert summary_items(text(response)) == [
+        ("as_of", "As of: give a date as YYYY-MM-DD, for example 2030-01-31")
+    ]

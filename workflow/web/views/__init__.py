@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from workflow.web.views import actions, cases, home, meetings, referrals
+    from workflow.web.views import actions, cases, home, meetings, records, referrals
 
-    for module in (home, referrals, cases, meetings, actions):
+    for module in (home, referrals, cases, meetings, actions, records):
         app.register_blueprint(module.blueprint)
