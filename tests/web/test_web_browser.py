@@ -297,7 +297,9 @@ def test_keyboard_reaches_the_skip_link_first(served, browser):
     assert browser.current_url.endswith("#main")
 
 
-@pytest.mark.parametrize("path", ["/", "/referrals", "/actions", "/meetings/2027-03-11"])
+@pytest.mark.parametrize(
+    "path", ["/", "/referrals", "/actions", "/meetings/2027-03-11", "/retention?as_of=2090-01-01"]
+)
 def test_every_control_reached_by_tab_shows_where_the_focus_is(served, browser, path):
     """WCAG 2.4.7: each link, field and button shows a focus indicator when tabbed to."""
     from selenium.webdriver.common.action_chains import ActionChains

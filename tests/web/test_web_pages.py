@@ -621,6 +621,7 @@ def test_retention_page_shows_what_the_cli_report_does(client, workspace, inbox,
     assert "<title>Retention – ccp</title>" in page
     assert "No case or signed minutes are due for review or disposal." in page
     assert "No case is on legal hold." in page
+    assert "No copies are due." in page
     held = runner.invoke(
         cli, ["-w", str(workspace.root), "retention", "hold", "CCP-2027-001", "--reason", "Inquiry"]
     )
@@ -630,6 +631,7 @@ def test_retention_page_shows_what_the_cli_report_does(client, workspace, inbox,
     assert "<td>CCP-2027-001</td><td>referral and case papers</td>" in later
     assert "held: Inquiry" in later
     assert "Legal holds (1)" in later
+    assert "<summary>register backups: " in later  # every backup is due by 2090
     assert CHILD.split()[0] not in later  # case IDs only, never the child's name
     cli_report = runner.invoke(
         cli, ["-w", str(workspace.root), "retention", "report", "--as-of", "2090-01-01"]
