@@ -43,6 +43,7 @@ def pages(case_id: str) -> list[str]:
         "/progress",
         "/reports",
         "/verify",
+        "/retention",
         "/access-log",
     ]
 
