@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workflow.core.dates import today, uk_date
-from workflow.core.errors import RecordsRefused
 from workflow.register import Register
-from workflow.rights.disposal import file_sha256
+from workflow.rights.disposal import authoriser, file_sha256, files_under
 from workflow.rights.retention import DUE, active_hold, due_copies
 from workflow.workspace import disposal_stage
 from workflow.workspace.paths import Workspace
@@ -37,9 +36,7 @@ class CopiesDisposal:
 
 def dispose_copies(workspace: Workspace, *, authorised_by: str) -> CopiesDisposal:
     """Destroy every copy due under the schedule today; nothing is written when none is."""
-    authorised_by = " ".join((authorised_by or "").split())
-    if not authorised_by:
-        raise RecordsRefused("--authorised-by: name the person who authorised the disposal")
+    authorised_by = authoriser(authorised_by)
     result = CopiesDisposal()
     with transaction(workspace, "retention dispose-copies") as change:
         register = change.register
@@ -57,8 +54,7 @@ def dispose_copies(workspace: Workspace, *, authorised_by: str) -> CopiesDisposa
             return result
         result.disposal = f"{today().isoformat()}-{secrets.token_hex(4)}"
         for path, case_id, reason in targets:
-            members = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-            for member in members:
+            for member in files_under(path):
                 register.append(
                     "Tombstones",
                     {

@@ -40,6 +40,19 @@ class Disposal:
     due: date | None = None
 
 
+def authoriser(name: str | None) -> str:
+    """The --authorised-by name, spaced plainly; a disposal no one authorised is refused."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise RecordsRefused("--authorised-by: name the person who authorised the disposal")
+    return name
+
+
+def files_under(target: Path) -> list[Path]:
+    """The files a disposal destroys for ``target``: itself, or every file in a folder."""
+    return sorted(p for p in target.rglob("*") if p.is_file()) if target.is_dir() else [target]
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -108,9 +121,7 @@ def dispose_case(
     workspace: Workspace, case_id: str, *, authorised_by: str, before_due: bool = False
 ) -> Disposal:
     """Destroy ``case_id``'s papers and personal data; refused while held or before due."""
-    authorised_by = " ".join((authorised_by or "").split())
-    if not authorised_by:
-        raise RecordsRefused("--authorised-by: name the person who authorised the disposal")
+    authorised_by = authoriser(authorised_by)
     with transaction(workspace, "retention dispose") as change:
         register = change.register
         rows = register.select("Cases", "case_id", [case_id])
@@ -149,10 +160,7 @@ def dispose_case(
             reason += "; disposed of before due, as authorised"
         tombstones = []
         for target in targets:
-            members = (
-                sorted(p for p in target.rglob("*") if p.is_file()) if target.is_dir() else [target]
-            )
-            for member in members:
+            for member in files_under(target):
                 tombstones.append((workspace.relative(member), file_sha256(member)))
         blanked = sum(1 for key in PERSONAL if row.get(key) not in (None, ""))
         for key in PERSONAL:
