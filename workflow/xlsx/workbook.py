@@ -403,7 +403,9 @@ class Workbook:
         )
         self.package.put("[Content_Types].xml", serialise(types))
         sheets = self.workbook_xml.find(f"{{{MAIN_NS}}}sheets")
-        sheet_id = max((info.sheet_id for info in self.sheets.values()), default=0) + 1
+        # Chart sheets hold ids too: a repeated id is a file Excel offers to repair.
+        taken = [int(tab.get("sheetId", 0)) for tab in sheets.iter(f"{{{MAIN_NS}}}sheet")]
+        sheet_id = max(taken, default=0) + 1
         element = etree.SubElement(sheets, f"{{{MAIN_NS}}}sheet", name=name, sheetId=str(sheet_id))
         element.set(f"{{{REL_NS}}}id", rel_id)
         self.sheets[name] = SheetInfo(name, part, sheet_id, rel_id)
