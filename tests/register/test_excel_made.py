@@ -8,8 +8,10 @@ import io
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+from test_register_commands import MEETING, Steps
 from workbook_checks import REGISTERS, parts, through_libreoffice
 
 from workflow.register import Register
@@ -87,3 +89,50 @@ def test_calc_reopens_a_register_built_on_an_excel_workbook(tmp_path: Path) -> N
     shutil.copyfile(reopened, copy)
     case = Register.load(copy).rows("Cases")[0]
     assert (case["case_id"], case["accepted_on"]) == ("CCP-2027-001", date(2027, 2, 20))
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize(
+    "source",
+    ["chart-sheet-between.xlsx", "budget-tables-databars.xlsx", "table-multiple.xlsx"],
+)
+def test_a_meeting_cycle_on_a_register_built_on_an_excel_workbook(
+    source: str, workspace: Any, inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """referral add, pack, minutes record, sign and amend, as the commands run them."""
+    made = Register.load(workspace.register_file)
+    register_path = workspace.register_file
+    register_path.write_bytes(with_register_sheets(REGISTERS / "excel" / source))
+    register = Register.load(register_path)
+    for meeting in made.rows("Meetings"):
+        register.append("Meetings", dict(meeting))
+    register.save(register_path, backups_dir=tmp_path / "backups")
+    original = theirs(parts(REGISTERS / "excel" / source))
+
+    steps = Steps(workspace, inbox, tmp_path, monkeypatch)
+    case_id = steps.referral_add().case_id
+    steps.pack()
+    steps.record()
+    steps.sign()
+    steps.amend()
+
+    after = parts(register_path)
+    assert {name: after.get(name) for name in original} == original
+    final = Register.load(register_path)
+    assert [case["case_id"] for case in final.rows("Cases")] == [case_id]
+    assert [action["action_id"] for action in final.rows("Actions")] == [
+        f"{case_id}-A1",
+        f"{case_id}-A2",
+    ]
+    (meeting,) = [m for m in final.rows("Meetings") if m["meeting"] == MEETING]
+    assert (meeting["status"], meeting["version"]) == ("amended", 2)
+    signed = final.rows("Signatures")
+    assert signed[0]["file"] == "output/2027-03-11/minutes-2027-03-11-v1.docx"
+    assert all(len(row["sha256"]) == 64 for row in signed)
+    # Calc opens what the cycle left and reads the same rows back.
+    copy = tmp_path / "reopened.xlsx"
+    shutil.copyfile(through_libreoffice(register_path, tmp_path / "lo"), copy)
+    assert [a["action_id"] for a in Register.load(copy).rows("Actions")] == [
+        f"{case_id}-A1",
+        f"{case_id}-A2",
+    ]
