@@ -30,6 +30,7 @@ from workbook_checks import (
 import workflow.register as register_module
 from workflow.core.errors import RegisterError
 from workflow.register import SHEETS, Register
+from workflow.xlsx.formulas import _has_formula, _holds_formula, formula_starts
 
 MEETING = date(2027, 3, 11)
 
@@ -765,3 +766,33 @@ def test_edits_give_the_rows_a_plain_model_gives_and_touch_no_decoration(
         SHEET_PARTS["Summary"],  # formula values that read a changed sheet are dropped
     }
     assert touched <= allowed
+
+
+@pytest.mark.parametrize(
+    ("part", "holds"),
+    [
+        (b'<worksheet xmlns="m"><sheetData><row r="2"><c r="A2"><f>1+1</f><v>2</v></c>', True),
+        (b'<worksheet xmlns="m"><sheetData><row><c r="B2"><f t="shared" si="0"/></c>', True),
+        (b'<x:worksheet xmlns:x="m"><x:sheetData><x:row><x:c r="A2"><x:f>NOW()</x:f>', True),
+        (
+            b'<x:worksheet xmlns:x="m"><x:sheetData/><x:autoFilter ref="A1:B2"><x:filterColumn/>',
+            False,
+        ),
+        (
+            b'<worksheet xmlns="m"><sheetData/><autoFilter ref="A1:B2"><filterColumn colId="1"/>',
+            False,
+        ),
+        (
+            b'<worksheet xmlns="m"><sheetData><row><c t="inlineStr"><is><t>&lt;f&gt; and 4:f </t>',
+            False,
+        ),
+    ],
+)
+def test_a_part_is_known_to_hold_a_formula_by_its_formula_elements_only(
+    part: bytes, holds: bool
+) -> None:
+    # Read in pieces of 30 bytes (the root element in the first): a formula's start may
+    # straddle two.
+    pieces = [part[start : start + 30] for start in range(0, len(part), 30)]
+    assert _holds_formula(pieces) is holds
+    assert _has_formula(part, formula_starts(part)) is holds

@@ -5,17 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from workflow.contract import (
     IRO_STATUSES,
     Criterion,
     LegalStatus,
-    MinutesRecord,
     PanelConfig,
     Referral,
 )
 from workflow.core.dates import months_before, uk_date
 from workflow.core.errors import Problem
+
+if TYPE_CHECKING:  # the minutes' models are built only by the commands that read minutes
+    from workflow.contract import MinutesRecord
 
 MAX_AGE_YEARS = 25
 LONG_TERM_PLAN_MONTHS = 18
