@@ -47,6 +47,15 @@ def parts(source: Path | bytes) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
+def rezip(files: dict[str, bytes]) -> bytes:
+    """A package of these parts, in this order (deflated)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
 def changed_parts(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:
     """Parts added, removed, or with other bytes."""
     return {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}

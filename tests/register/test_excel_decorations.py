@@ -9,15 +9,13 @@ only their ranges are moved. The filter and print-area names are written as Exce
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from datetime import date
 from pathlib import Path
 
 import pytest
 from test_excel_made import with_register_sheets
-from workbook_checks import REGISTERS, parts, through_libreoffice
+from workbook_checks import REGISTERS, parts, rezip, through_libreoffice
 
 from workflow.register import Register
 from workflow.xlsx.workbook import Workbook
@@ -54,14 +52,6 @@ def drop_down(sqref: bytes) -> bytes:
     ext = excel_block("x14-validations.xlsx", b'<ext uri="{CCE6A557-97BC-4b89', b"</ext>")
     assert b"<xm:sqref>B6 J6</xm:sqref>" in ext
     return ext.replace(b"<xm:sqref>B6 J6</xm:sqref>", b"<xm:sqref>" + sqref + b"</xm:sqref>")
-
-
-def rezip(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in files.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
 
 
 def sheet_ids(data: bytes) -> list[str]:

@@ -4,27 +4,18 @@ x14 ranges in extLst, single-quoted and sparse rows, one date conversion."""
 from __future__ import annotations
 
 import io
-import zipfile
 from datetime import date, datetime, time
 
 import pytest
 from openpyxl import Workbook as OpenpyxlWorkbook
 from openpyxl import load_workbook
 from openpyxl.chart import BarChart, Reference
-from workbook_checks import parts
+from workbook_checks import parts, rezip
 
 from workflow.xlsx.rows import SheetEdits
 from workflow.xlsx.scan import SheetScan
 from workflow.xlsx.values import from_serial, serial
 from workflow.xlsx.workbook import Workbook
-
-
-def rezip(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in files.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
 
 
 def saved(workbook: Workbook) -> bytes:
