@@ -422,13 +422,6 @@ def find_action(register: Any, action_id: str) -> dict[str, Any]:
     raise ActionRejected(f"{action_id}: no such action in the register{hint}")
 
 
-def audit_time() -> datetime:
-    """Now, on the day the tool runs as of (CCP_TODAY, the demo's clock): Audit rows then
-    sort with the dates the same command writes into the register."""
-    now = datetime.now().replace(microsecond=0)
-    return datetime.combine(today(), now.time())
-
-
 def clean_note(note: str) -> str:
     note = note.replace("\r\n", "\n").replace("\r", "\n").strip()
     if not note:
@@ -574,7 +567,6 @@ def update_action(
             action="changed status" if before != status else "updated action",
             target=real_id,
             detail="; ".join(detail),
-            when=audit_time(),
         )
 
         change.commit()

@@ -15,7 +15,6 @@ from workflow.cases.actions import (
     action_problems,
     append_note,
     apply_status,
-    audit_time,
     is_overdue,
     status_of,
 )
@@ -464,7 +463,6 @@ def _apply_report(
         )
         register.audit(
             command="progress add",
-            when=audit_time(),
             action="changed status",
             target=str(row.get("action_id")),
             detail=f"{detail}; from the {tag}",
@@ -476,7 +474,6 @@ def _apply_report(
         facts.case["risk_latest"] = risk
         register.audit(
             command="progress add",
-            when=audit_time(),
             action="changed latest risk",
             target=facts.case_id,
             detail=f"{before_risk or 'none'} -> {risk}; from the {tag}",
@@ -510,7 +507,6 @@ def _record_received(
         )
     register.audit(
         command="progress add",
-        when=audit_time(),
         action="replaced progress report" if replaced else "received progress report",
         target=facts.case_id,
         detail=(

@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from workflow.cases.actions import audit_time
 from workflow.cases.attachments import Paper, PaperCheck, PaperLimits, check_papers, pack_message
 from workflow.cases.store import CaseRecord, case_context
 from workflow.contract import LABELS, Attachments, Referral
@@ -23,6 +22,7 @@ from workflow.documents.render import render_docx
 from workflow.forms.blank import yaml_template
 from workflow.forms.loading import read_data, validate
 from workflow.forms.word import form_label, read_referral_form, write_referral_form
+from workflow.register.audit_years import audit_sheets
 from workflow.workspace.paths import Workspace
 from workflow.workspace.privacy import dir_mode, file_mode
 from workflow.workspace.transaction import transaction
@@ -332,9 +332,11 @@ def next_case_id(workspace: Workspace, register: Any, year: int) -> str:
     """The next CCP-YYYY-NNN: above every number ever used, even for a row since deleted."""
     used = [0]
     # Actions are not read: every case number they hold is in Cases or Audit, and at scale
-    # the Actions sheet is by far the largest. Cases and Audit are searched for the year's
-    # IDs (in any column: a number named anywhere is taken), not read row by row.
-    for sheet in ("Cases", "Audit"):
+    # the Actions sheet is by far the largest. Cases and the Audit tabs are searched for the
+    # year's IDs (in any column: a number named anywhere is taken), not read row by row: the
+    # tabs from the year before on, as a referral may be accepted in December for a meeting
+    # in January (its number is of the meeting's year).
+    for sheet in ["Cases", *audit_sheets(register, since=year - 1)]:
         for token in register.tokens(sheet, f"CCP-{year}-"):
             used += _numbers_for(token, year)
     if workspace.cases_dir.is_dir():
@@ -414,7 +416,4 @@ def _record_in_register(register: Any, record: CaseRecord) -> None:
             f"for the {referral.meeting.isoformat()} meeting; local ID "
             f"{referral.child.local_id}; from {referral.referrer.agency}{late}"
         ),
-        # On the day ccp runs as of (CCP_TODAY, the demo's clock), like the Accepted on
-        # date it writes: else the history shows a referral accepted before it was made.
-        when=audit_time(),
     )

@@ -56,6 +56,13 @@ def today() -> date:
         ) from None
 
 
+def now() -> datetime:
+    """The time now, in whole seconds (Excel keeps no more), on the day ``today`` gives: an
+    Audit row then sorts with the dates the same command writes (an Accepted on date, say),
+    and the history never shows a referral accepted before it was made."""
+    return datetime.combine(today(), datetime.now().time().replace(microsecond=0))
+
+
 @contextmanager
 def as_of(day: date) -> Iterator[None]:
     """Run as if on `day`: the demo walks through weeks of panel work in one go."""

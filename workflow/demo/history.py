@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from workflow.cases.actions import apply_status, audit_time
+from workflow.cases.actions import apply_status
 from workflow.cases.referrals import case_row, next_case_id
 from workflow.cases.store import CaseRecord
 from workflow.contract import Referral
@@ -203,7 +203,6 @@ def _accept_referrals(workspace: Workspace, meeting: date, count: int, rng: rand
                 action="accepted referral (fictional demo history)",
                 target=case_id,
                 detail=f"for the {meeting.isoformat()} meeting",
-                when=audit_time(),
             )
         change.commit()
 
@@ -309,7 +308,6 @@ def _between_meetings(workspace: Workspace, meeting: date, rng: random.Random) -
                 action="changed status",
                 target=str(row.get("action_id")),
                 detail=f"{detail} (fictional demo history)",
-                when=audit_time(),
             )
         for row in register.rows("Progress"):
             if row.get("due_meeting") != meeting or row.get("received_on"):
@@ -323,7 +321,6 @@ def _between_meetings(workspace: Workspace, meeting: date, rng: random.Random) -
             command="demo",
             action="updated progress reports (fictional demo history)",
             target=meeting.isoformat(),
-            when=audit_time(),
         )
         change.commit()
 

@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from workflow.cases.actions import append_note, audit_time
+from workflow.cases.actions import append_note
 from workflow.contract import LABELS, MinutesRecord, PanelConfig
 from workflow.contract.rules import minutes_problems
 from workflow.contract.terms import ACTION_ID, OPEN_ACTION_STATUSES, RECORDED_MEETING_STATUSES
@@ -318,7 +318,6 @@ def apply_minutes(
         target=meeting.isoformat(),
         detail=detail,
         # The day ccp runs as of: the timeliness of the minutes is measured from it.
-        when=audit_time(),
     )
     return merged
 

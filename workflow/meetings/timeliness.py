@@ -18,6 +18,7 @@ from workflow.cases.actions import closed_cases, status_of
 from workflow.contract.panel import PanelConfig, Timeliness
 from workflow.contract.terms import OPEN_ACTION_STATUSES
 from workflow.core.dates import as_date, uk_date
+from workflow.register.audit_years import select_audit
 
 DECISIONS, DRAFT, SIGNED = "Decisions summary", "Draft minutes", "Signed minutes"
 RED, AMBER, GREEN = "Red", "Amber", "Green"
@@ -116,12 +117,18 @@ def minutes_paperwork(
         days = set(panel.meeting_dates())
         days |= {as_date(row.get("meeting")) for row in register.rows("Meetings")} - {None}
         meetings = [day for day in days if day <= as_of]
+    meetings = list(meetings)
     # What had happened by `as_of`: a later signature is not yet there on that day.
     recordings = {
         target: [day for day in days if day <= as_of]
         # Only the recording rows: the Audit is the biggest sheet (20,000 rows in ten years).
         for target, days in _recordings(
-            register.select("Audit", "command", ["minutes record"])
+            select_audit(
+                register,
+                "command",
+                ["minutes record"],
+                since=min(meetings, default=as_of).year,
+            )
         ).items()
     }
     signed = {

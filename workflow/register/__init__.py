@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from workflow.core import files
+from workflow.core import dates, files
 from workflow.core.errors import FileInUse, RegisterError, RegisterLocked
 from workflow.register.cells import (
     READERS,
@@ -34,7 +34,7 @@ from workflow.register.cells import (
     read_table,
 )
 from workflow.register.edits import LoadedSheet, sheet_columns, sheet_edits
-from workflow.register.found import adopt, latest
+from workflow.register.found import adopt, column_values, latest, latest_date, tokens
 from workflow.register.lock import current_user, refuse_if_open, register_lock, step_lock
 from workflow.register.new_sheet import new_workbook, sheet_xml
 from workflow.register.schema import SHEETS, Column
@@ -88,6 +88,8 @@ class Register:
         }
         self._sheets: dict[str, LoadedSheet] = {}
         self._new_sheets: list[str] = []
+        # A tab renamed since the file was read: its new name -> the name the reader knows.
+        self._renamed: dict[str, str] = {}
         self._path: Path | None = None
 
     # -- opening --
@@ -166,7 +168,8 @@ class Register:
                 "in Excel or LibreOffice, save it, and run the command again"
             )
         try:
-            return self._reader.get_sheet_by_name(actual).to_python(skip_empty_area=False)
+            sheet = self._reader.get_sheet_by_name(self._renamed.get(actual, actual))
+            return sheet.to_python(skip_empty_area=False)
         except python_calamine.CalamineError as err:
             raise RegisterError(
                 f"{self._name}: sheet {actual} cannot be read ({err}); {REPAIR}; "
@@ -205,11 +208,10 @@ class Register:
         actual = self._found.get(sheet.casefold())
         if actual is not None:
             return actual
+        if sheet in self._new_sheets:
+            return None
         if sheet in ADDED_SHEETS:
-            columns = sheet_columns(sheet)
-            table = Table([], [], {c.key: i for i, c in enumerate(columns)}, [], 1, 1)
-            self._sheets[sheet] = LoadedSheet(table, {}, set())
-            self._new_sheets.append(sheet)
+            self._start_sheet(sheet)
             return None
         raise RegisterError(
             f"{self._name}: sheet {sheet} is missing; restore it{self._backup_hint()}"
@@ -314,34 +316,14 @@ class Register:
     def tokens(self, sheet: str, prefix: str) -> set[str]:
         """Every token of the sheet's text that starts with ``prefix`` (then letters, digits,
         hyphens), in any column: ``tokens("Audit", "CCP-2027-")`` is every case or action
-        ID of 2027 the Audit sheet names, found without reading its rows. In a file saved by
-        a spreadsheet program the shared texts of every sheet count too (one table serves
-        them all): a question like "which numbers were ever used" wants no less."""
-        import re
+        ID of 2027 the Audit sheet names, found without reading its rows (see
+        ``found.tokens``)."""
+        return tokens(self, sheet, prefix)
 
-        pattern = re.compile(re.escape(prefix) + "[A-Za-z0-9-]*")
-        loaded = self._sheets.get(sheet)
-        actual = self._actual_or_added(sheet) if loaded is None else self._actual(sheet)
-        if loaded is not None and not loaded.partial or actual is None:
-            texts = [value for row in self.rows(sheet) for value in row.values()]
-        else:
-            try:
-                found = SheetScan(self._workbook, actual).tokens(prefix)
-            except ScanUnsupported:
-                found = None
-            except WorkbookRefused as err:
-                raise RegisterError(f"{self._name}: {err}; {REPAIR}; nothing was changed") from err
-            if found is not None:
-                appended = [] if loaded is None else loaded.table.rows
-                texts = [value for row in appended for value in row.values()]
-                return found | {
-                    token
-                    for text in texts
-                    if isinstance(text, str)
-                    for token in pattern.findall(text)
-                }
-            texts = [value for row in self._grid(actual) for value in row]
-        return {token for text in texts if isinstance(text, str) for token in pattern.findall(text)}
+    def latest_date(self, sheet: str, key: str) -> datetime | None:
+        """The latest date-time in column ``key`` (None: none there), read from that
+        column alone when the sheet allows."""
+        return latest_date(self, sheet, key)
 
     def keys(self, sheet: str) -> list[str]:
         """Every key a row of this sheet has: the known columns, then those added by hand."""
@@ -357,25 +339,9 @@ class Register:
         return [row for row in self.rows(sheet) if all(row.get(k) == v for k, v in items)]
 
     def column_values(self, sheet: str, key: str) -> list[Any]:
-        """One column's values as stored, below the header, without reading whole rows.
-
-        For a question about a big sheet that needs one column (which case numbers were ever
-        used): no row dicts are built. Blank cells are left out.
-        """
-        loaded = self._sheets.get(sheet)
-        if loaded is not None and not loaded.partial:
-            return [row.get(key) for row in loaded.table.rows if row.get(key) not in (None, "")]
-        head = self._head(sheet).table
-        actual = self._actual_or_added(sheet)
-        if actual is None or key not in head.positions:
-            return []
-        index = head.positions[key]
-        grid = self._grid(actual)
-        return [
-            row[index]
-            for row in grid[head.header_row :]
-            if index < len(row) and row[index] not in (None, "")
-        ]
+        """One column's values as stored, below the header (blank cells left out), without
+        building a dict per row: which case numbers were ever used, say."""
+        return column_values(self, sheet, key)
 
     def row_number(self, sheet: str, row: dict[str, Any]) -> int | None:
         """The Excel row number ``row`` was read from (None for a row not yet saved)."""
@@ -413,6 +379,10 @@ class Register:
     def has_sheet(self, sheet: str) -> bool:
         """Whether the file holds this sheet (a sheet added later may not be there yet)."""
         return sheet.casefold() in self._found
+
+    def sheet_names(self) -> list[str]:
+        """The worksheets' names as the file has them (and as renamed since it was read)."""
+        return list(self._found.values())
 
     # -- changing --
 
@@ -455,8 +425,7 @@ class Register:
     ) -> None:
         """Record one change the tool made: who, when, which command, what, to what."""
         if when is None:
-            # Whole seconds: Excel keeps no more, so the row reads back equal.
-            when = datetime.now().replace(microsecond=0)
+            when = dates.now()
         elif when.tzinfo is not None:
             when = when.astimezone().replace(tzinfo=None)
         self.append(
@@ -470,6 +439,25 @@ class Register:
                 "detail": detail or None,
             },
         )
+
+    def archive_sheet(self, sheet: str, name: str) -> None:
+        """Rename the tab of ``sheet`` to ``name`` (no row is read, moved or rewritten; the
+        tab is read later under its new name) and start ``sheet`` afresh, empty, as a new
+        tab at the end: past years' Audit rows are never rewritten again."""
+        actual = self._actual_or_added(sheet)
+        if actual is None:
+            raise ValueError(f"{sheet}: no such sheet in the file to rename")
+        try:
+            self._workbook.rename_sheet(actual, name)
+        except WorkbookRefused as err:
+            raise RegisterError(f"{self._name}: {err}; nothing was changed") from err
+        self._renamed[name] = self._renamed.pop(actual, actual)
+        del self._found[sheet.casefold()]
+        self._found[name.casefold()] = name
+        loaded = self._sheets.pop(sheet, None)
+        if loaded is not None:
+            self._sheets[name] = loaded
+        self._start_sheet(sheet)
 
     def scrub(self, texts: Iterable[str], replacement: str) -> None:
         """On save, replace ``texts`` in every part still holding them (erasure)."""
@@ -565,6 +553,13 @@ class Register:
     def _actual(self, sheet: str) -> str:
         return self._found.get(sheet.casefold(), sheet)
 
+    def _start_sheet(self, sheet: str) -> None:
+        """``sheet``, empty, to be added to the file as a new tab when the register is saved."""
+        columns = sheet_columns(sheet)
+        table = Table([], [], {c.key: i for i, c in enumerate(columns)}, [], 1, 1)
+        self._sheets[sheet] = LoadedSheet(table, {}, set())
+        self._new_sheets.append(sheet)
+
     def _add_sheet(self, sheet: str) -> None:
         style = None
         for other in SHEETS:
@@ -575,6 +570,8 @@ class Register:
         self._workbook.add_sheet(sheet, sheet_xml(sheet, style))
         self._found[sheet.casefold()] = sheet
         self._new_sheets.remove(sheet)
+        if sheet not in ADDED_SHEETS:
+            return  # started afresh by ``archive_sheet``, which has said why
         self.audit(
             command="register",
             action="added sheet",

@@ -8,7 +8,7 @@ from typing import Any
 
 from workflow.core.errors import RegisterCellInvalid, RegisterError
 from workflow.register.cells import CellProblem, Table, cell_problems, check_storable
-from workflow.register.schema import SHEETS, Column
+from workflow.register.schema import AUDIT_ARCHIVE, SHEETS, Column
 from workflow.xlsx.rows import SheetEdits
 
 
@@ -129,6 +129,8 @@ def same(before: Any, after: Any) -> bool:
 
 
 def sheet_columns(sheet: str) -> tuple[Column, ...]:
+    if AUDIT_ARCHIVE.fullmatch(sheet):
+        return SHEETS["Audit"]
     try:
         return SHEETS[sheet]
     except KeyError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from workflow.contract.terms import (
@@ -173,6 +174,16 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         _text("Disposal", "disposal", 20),
     ),
 }
+
+# Past years' Audit rows stay on the tab they were written to, renamed at the year's turn
+# (see ``audit_years``): "Audit to 2026" holds every change up to the end of 2026.
+AUDIT_ARCHIVE = re.compile(r"Audit to (\d{4})", re.IGNORECASE)
+
+
+def audit_archive(year: int) -> str:
+    """The tab holding the Audit rows written up to the end of ``year``."""
+    return f"Audit to {year}"
+
 
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"

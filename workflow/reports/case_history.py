@@ -15,6 +15,7 @@ from workflow.contract.terms import OPEN_ACTION_STATUSES
 from workflow.core.dates import as_date, iso_or_typed, today, uk_date
 from workflow.meetings.records import load_recorded, recorded_versions
 from workflow.register import Register
+from workflow.register.audit_years import select_audit
 from workflow.reports.counting import theme_words
 from workflow.workspace.paths import Workspace
 
@@ -118,7 +119,7 @@ def _meeting_events(workspace: Workspace, case_id: str) -> list[Event]:
 def _audit_events(register: Any, targets: set[str], panel: PanelConfig) -> list[Event]:
     """Audit rows about the case or its actions, but those other events already tell."""
     events = []
-    for row in register.select("Audit", "target", sorted(targets)):
+    for row in select_audit(register, "target", sorted(targets)):
         target = str(row.get("target") or "")
         if target not in targets:
             continue

@@ -20,6 +20,7 @@ from workflow.core import files
 from workflow.core.dates import as_date, today, uk_date
 from workflow.core.errors import RecordsRefused
 from workflow.register import Register
+from workflow.register.audit_years import select_audit
 from workflow.rights.holdings import (
     NO_DISCLOSURES,
     Section,
@@ -149,7 +150,7 @@ def export_case(
     progress, progress_texts, progress_people = progress_sections(workspace, case_id)
     disclosures = _disclosures(workspace, case_id)
     targets = [case_id, *(str(row.get("action_id")) for row in actions if row.get("action_id"))]
-    changes = register.select("Audit", "target", targets)
+    changes = select_audit(register, "target", targets)
 
     referral = record.referral
     professionals = {p.name for p in referral.professionals}

@@ -12,8 +12,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workflow.core import files
+from workflow.core import dates, files
 from workflow.register import Register, register_lock
+from workflow.register.audit_years import start_audit_year
 from workflow.register.migrations import migrate_signatures
 from workflow.workspace import disposal_stage
 from workflow.workspace.paths import Workspace
@@ -56,6 +57,7 @@ def transaction(
     with register_lock(workspace.register_file):
         # Read under the lock: a command that finished a moment ago is seen.
         register = Register.load(workspace.register_file, list(sheets) if sheets else None)
+        start_audit_year(register, dates.today())
         migrate_signatures(register)
         if disposal_stage.pending(workspace):
             # A disposal killed part-way: finished or undone before anything else is read.

@@ -14,10 +14,17 @@ _RANGE = re.compile(r"^\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$")
 _AUTOFILTER = re.compile(rb"""(<(?:[\w.-]+:)?autoFilter\s+ref\s*=\s*["'])([^"']*)(["'])""")
 _SQREF_ATTRIBUTE = re.compile(rb"""(\ssqref\s*=\s*["'])([^"']*)(["'])""")
 _SQREF_ELEMENT = re.compile(rb"(<(?:[\w.-]+:)?sqref>)([^<]*)(</(?:[\w.-]+:)?sqref>)")
+# A sheet named in a formula: Sheet! or 'Sheet name'! (an apostrophe in it doubled).
+_SHEET_REFERENCE = r"((?:'(?:[^']|'')+'|[^\s'!,()=+*/&^<>-]+)!)"
 # One area of a defined name: Sheet!$A$1:$L$82 or 'Sheet name'!$A$1:$L$82.
-_NAME_AREA = re.compile(
-    r"((?:'(?:[^']|'')+'|[^\s'!,()=+*/&^<>-]+)!)(\$?[A-Z]+\$?\d+:\$?[A-Z]+\$?\d+)"
-)
+_NAME_AREA = re.compile(_SHEET_REFERENCE + r"(\$?[A-Z]+\$?\d+:\$?[A-Z]+\$?\d+)")
+_NAME_SHEET = re.compile(_SHEET_REFERENCE)
+
+
+def _named_sheet(reference: str) -> str:
+    """'Sheet name'! -> Sheet name."""
+    quoted = reference[:-1]
+    return quoted[1:-1].replace("''", "'") if quoted.startswith("'") else quoted
 
 
 def grow_ranges(tail: bytes, old_last: int, new_last: int) -> bytes:
@@ -90,9 +97,7 @@ def grow_defined_names(workbook: Workbook, sheet: str, old_last: int, new_last: 
         text = name.text or ""
 
         def grow(match: re.Match[str]) -> str:
-            quoted = match.group(1)[:-1]
-            named = quoted[1:-1].replace("''", "'") if quoted.startswith("'") else quoted
-            if named != sheet:
+            if _named_sheet(match.group(1)) != sheet:
                 return match.group(0)
             area = match.group(2)
             plain = area.replace("$", "")
@@ -109,3 +114,18 @@ def grow_defined_names(workbook: Workbook, sheet: str, old_last: int, new_last: 
             changed = True
     if changed:
         workbook._workbook_changed = True
+
+
+def rename_in_local_names(workbook: Workbook, tab: int, old: str, new: str) -> None:
+    """The names that belong to tab number ``tab`` (its filter database, print titles) name
+    it ``new`` instead of ``old``. Workbook-wide names and formulas keep saying ``old``: they
+    mean whichever sheet bears that name."""
+    quoted = "'" + new.replace("'", "''") + "'!"
+    for name in workbook.workbook_xml.iter(f"{{{MAIN_NS}}}definedName"):
+        if name.get("localSheetId") != str(tab) or not name.text:
+            continue
+        name.text = _NAME_SHEET.sub(
+            lambda match: quoted if _named_sheet(match.group(1)) == old else match.group(0),
+            name.text,
+        )
+    workbook._workbook_changed = True

@@ -175,6 +175,17 @@ class SheetScan:
         holds the latest dates (a date-styled number; ties: the earlier row first), found by
         reading that column's cells alone; None when fewer rows than that hold a date (the
         caller reads the sheet: undated rows count too)."""
+        dated = self._dated(column, after_row)
+        if len(dated) < count:
+            return None
+        return [-row for _, row in heapq.nlargest(count, dated)]
+
+    def latest_date(self, column: int, after_row: int) -> float | None:
+        """The largest date serial in ``column`` below ``after_row`` (None: no date there)."""
+        return max((value for value, _ in self._dated(column, after_row)), default=None)
+
+    def _dated(self, column: int, after_row: int) -> list[tuple[float, int]]:
+        """(date serial, minus the row number) of each date-styled number in ``column``."""
         letters = column_letter(column).encode()
         cell = re.compile(
             rb'<c r="' + letters + rb'(\d+)"(?: s="(\d+)")?(?: t="n")?><v>([^<]*)</v></c>'
@@ -190,9 +201,7 @@ class SheetScan:
                         dated.append((float(value), -int(number)))
                     except ValueError:
                         continue
-        if len(dated) < count:
-            return None
-        return [-row for _, row in heapq.nlargest(count, dated)]
+        return dated
 
     def numbered(self, numbers: Collection[int]) -> list[tuple[int, list[Any]]]:
         """(row number, values by column from A) of the rows with these numbers."""

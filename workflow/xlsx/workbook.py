@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO, Any
 
 from lxml import etree
@@ -38,7 +38,7 @@ from workflow.xlsx.package import (
     resolve,
     serialise,
 )
-from workflow.xlsx.ranges import grow_defined_names, grow_tables
+from workflow.xlsx.ranges import grow_defined_names, grow_tables, rename_in_local_names
 from workflow.xlsx.rows import (
     _R_ATTR,
     _ROW_START,
@@ -410,6 +410,26 @@ class Workbook:
         element.set(f"{{{REL_NS}}}id", rel_id)
         self.sheets[name] = SheetInfo(name, part, sheet_id, rel_id)
         self._workbook_changed = True
+
+    def rename_sheet(self, old: str, new: str) -> None:
+        """Give worksheet ``old`` the tab name ``new``; its part, rows and decorations stay
+        as they are (nothing is read or rewritten but the workbook part)."""
+        if new.casefold() in {name.casefold() for name in self.tab_names()}:
+            raise WorkbookRefused(f"a sheet named {new} is already in the workbook")
+        tabs = list(self.workbook_xml.iter(f"{{{MAIN_NS}}}sheet"))
+        # localSheetId counts every tab, chart sheets too.
+        tab = next(index for index, element in enumerate(tabs) if element.get("name") == old)
+        tabs[tab].set("name", new)
+        rename_in_local_names(self, tab, old, new)
+        self.sheets = {
+            (new if name == old else name): (replace(info, name=new) if name == old else info)
+            for name, info in self.sheets.items()
+        }
+        self._workbook_changed = True
+
+    def tab_names(self) -> list[str]:
+        """Every tab's name, chart sheets too, in order."""
+        return [tab.get("name") for tab in self.workbook_xml.iter(f"{{{MAIN_NS}}}sheet")]
 
     def header_style(self, sheet: str) -> int | None:
         """The style of the first header cell of ``sheet`` (bold, in a register ccp made)."""

@@ -16,6 +16,7 @@ from workflow.meetings.pack import readiness_of
 from workflow.meetings.signing import verify_document
 from workflow.meetings.timeliness import lateness
 from workflow.register import Register
+from workflow.register.audit_years import latest_audit
 from workflow.web.access import ACCESS_LOG, read_access_log
 from workflow.web.app import workspace
 from workflow.web.uploads import download, save_upload, upload_folder
@@ -57,7 +58,7 @@ def dashboard() -> str:
     ]
     found = lateness(register, panel, now)
     # By time, not file order: the administrator may have sorted the sheet in Excel.
-    audit = register.latest("Audit", "when", AUDIT_SHOWN)
+    audit = latest_audit(register, AUDIT_SHOWN)
     # The Audit holds the computer login; the person's name where panel.yaml maps it.
     logins = {str(row.get("who") or "") for row in audit}
     names = {login: panel.name_of(login) or login for login in logins}
