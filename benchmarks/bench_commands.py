@@ -19,6 +19,7 @@ Run:  python benchmarks/bench_commands.py [--built DIR] [--runs N]   (about thre
 from __future__ import annotations
 
 import argparse
+import compileall
 import copy
 import json
 import os
@@ -153,6 +154,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=RUNS)
     arguments = parser.parse_args()
     RUNS = arguments.runs
+    # As `pip install` leaves ccp: its modules compiled to bytecode once. Without this, a
+    # source checkout under PYTHONDONTWRITEBYTECODE compiles every module again on each run
+    # (about 0.1 s of each command's time here), which no user's installed ccp does.
+    compileall.compile_dir(bench_scale.ROOT / "workflow", quiet=1)
     results: dict[int, dict[str, list[Run]]] = {}
     sizes: dict[int, int] = {}
     for scale in (TINY, *SCALES):
