@@ -60,6 +60,7 @@ def build(root: Path) -> dict[str, float]:
     """The ten-year workspace; returns how long each part took to build."""
     from workflow.cases.store import CaseRecord
     from workflow.contract import Referral
+    from workflow.core.dates import as_of
     from workflow.core.files import make_dirs, write_text
     from workflow.register import Register
     from workflow.register.audit_years import start_audit_year
@@ -69,7 +70,9 @@ def build(root: Path) -> dict[str, float]:
     took: dict[str, float] = {}
     started = time.perf_counter()
     meetings = meeting_dates()
-    init_workspace(root, panel_yaml=panel_yaml(meetings))
+    with as_of(date(2017, 3, 1)):
+        # The register began ten years ago: its first Audit row is of then.
+        init_workspace(root, panel_yaml=panel_yaml(meetings))
     workspace = Workspace(root)
     register = Register.load(workspace.register_file)
     past = [day for day in meetings if day < TODAY]
@@ -158,7 +161,8 @@ def build(root: Path) -> dict[str, float]:
             # them (``audit_years``).
             register.save(workspace.register_file, backups_dir=workspace.backups_dir)
             register = Register.load(workspace.register_file)
-            start_audit_year(register, when.date())
+            with as_of(when.date()):
+                start_audit_year(register, when.date())
             year = when.year
         register.audit(
             command="actions update",

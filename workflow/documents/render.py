@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import re
 import zipfile
@@ -82,6 +83,11 @@ def render_docx(
     document.docx.core_properties.language = LANGUAGE
     buffer = io.BytesIO()
     document.save(buffer)
+    # Its tree (tens of MB for a long meeting's minutes) goes before the check parses the
+    # file again: the two need not be held at once. python-docx's parts refer to each other,
+    # so only the cycle collector frees them.
+    del document
+    gc.collect()
     data = buffer.getvalue()
     check_docx(data, out.name)
     return write_atomic(out, lambda handle: handle.write(data), mode=mode)
