@@ -76,8 +76,8 @@ def traces(root: Path, needles: list[str]) -> list[str]:
 
 
 def hand_edit_before(root: Path, name: str) -> None:
-    """Sort the Cases rows backwards, type the name in a column and a sheet of one's own
-    and in an action's notes, the way an administrator does in Excel."""
+    """Sort the Cases rows backwards, type the name in a column and a sheet of one's own,
+    in an action's notes and in last year's Audit, the way an administrator does in Excel."""
     book = load_workbook(root / "register.xlsx")
     cases = book["Cases"]
     rows = [[cell.value for cell in row] for row in cases.iter_rows(min_row=2)]
@@ -97,6 +97,8 @@ def hand_edit_before(root: Path, name: str) -> None:
             row[header.index("Notes")].value = f"{name} attended"
             break
     book.create_sheet("Contacts").append(["Child", name, "call the aunt"])
+    # Last year's Audit tab (the demo's year spans two), a detail typed into it by hand.
+    book["Audit to 2027"].cell(row=2, column=6, value=f"Phoned about {name}")
     book.save(root / "register.xlsx")
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from workflow.core.dates import today, uk_date
 from workflow.core.errors import CaseNotFound, RecordsRefused
 from workflow.register import Register
+from workflow.register.audit_years import audit_sheets
 from workflow.register.schema import SHEETS
 from workflow.rights.retention import active_hold, case_due, disposed_on
 from workflow.rights.scan import files_holding
@@ -102,11 +103,12 @@ def _refuse_shared_signed(
 
 
 def _scrub_rows(register: Register, needles: list[str]) -> int:
-    """Replace the child's name in every cell of ccp's sheets; returns the cells changed."""
+    """Replace the child's name in every cell of ccp's sheets (past years' Audit tabs too);
+    returns the cells changed."""
 
     pattern = pattern_for(needles)
     changed = 0
-    for sheet in SHEETS:
+    for sheet in [*SHEETS, *audit_sheets(register)[1:]]:
         if sheet == "Tombstones" or not register.has_sheet(sheet):
             continue
         for row in register.rows(sheet):
