@@ -5,6 +5,7 @@ the history (case numbers, subject access, a case's history, the dashboard) read
 from __future__ import annotations
 
 import re
+import shutil
 import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -289,3 +290,64 @@ def test_the_demos_history_reads_the_years_it_spans(built_demo: Path) -> None:
         and event.summary.startswith(f"{changed['target']}: {changed['action']}")
         for event in history.events
     ), [(event.on, event.summary) for event in history.events]
+
+
+def test_a_decorated_register_saved_by_calc_turns_its_year_with_a_hand_edit_before(
+    workspace: Workspace, runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The administrator's Calc-saved register (fills, comments, a chart, tables, a Summary
+    of formulas), its Audit sorted newest first by hand; the first command of 2028 leaves
+    every part it does not own as it was, and Calc reads both Audit tabs back."""
+    from workbook_checks import DECORATED, SHEET_PARTS, changed_parts, decorations
+
+    from workflow.cli import cli
+
+    shutil.copyfile(DECORATED, workspace.register_file)
+    book = load_workbook(workspace.register_file)
+    audit = book["Audit"]
+    rows = [[cell.value for cell in row] for row in audit.iter_rows(min_row=2)]
+    for row, values in zip(audit.iter_rows(min_row=2), reversed(rows), strict=True):
+        for cell, value in zip(row, values, strict=True):
+            cell.value = value
+    book.save(workspace.register_file)
+    path = through_libreoffice(workspace.register_file, tmp_path / "calc")
+    shutil.copyfile(path, workspace.register_file)
+    before = parts(workspace.register_file)
+    original = decorations(workspace.register_file)
+    old_targets = _targets(workspace.register_file, "Audit")
+
+    monkeypatch.setenv("CCP_TODAY", "2028-01-10")
+    args = ["actions", "update", "CCP-2027-001-A1", "--status", "Completed"]
+    result = runner.invoke(cli, ["-w", str(workspace.root), *args])
+    assert result.exit_code == 0, result.output
+
+    after = parts(workspace.register_file)
+    assert after[SHEET_PARTS["Audit"]] == before[SHEET_PARTS["Audit"]]
+    # The sheets it does not write stay byte for byte (Cases and Summary hold formulas, whose
+    # cached values go so that Calc recounts).
+    for sheet in ("Meetings", "Resources", "Progress", "Signatures", "Contacts"):
+        assert after[SHEET_PARTS[sheet]] == before[SHEET_PARTS[sheet]], sheet
+    new_part = next(name for name in after.keys() - before.keys() if "worksheets/" in name)
+    assert changed_parts(before, after) <= {
+        new_part,
+        SHEET_PARTS["Actions"],
+        SHEET_PARTS["Cases"],
+        SHEET_PARTS["Summary"],
+        "xl/workbook.xml",
+        "xl/_rels/workbook.xml.rels",
+        "[Content_Types].xml",
+        "xl/styles.xml",
+    }
+    now = decorations(workspace.register_file)
+    tabs = [*original["sheets"], "Audit"]
+    tabs[tabs.index("Audit")] = "Audit to 2027"
+    assert now == {**original, "sheets": tabs}
+    assert _targets(workspace.register_file, "Audit to 2027") == old_targets
+
+    reread = through_libreoffice(workspace.register_file, tmp_path / "again")
+    assert _targets(reread, "Audit to 2027") == old_targets
+    assert _targets(reread, "Audit") == ["Audit", "CCP-2027-001-A1"]
+    assert (
+        Register.load(reread).select("Actions", "action_id", ["CCP-2027-001-A1"])[0]["status"]
+        == "Completed"
+    )
