@@ -351,3 +351,30 @@ def test_a_decorated_register_saved_by_calc_turns_its_year_with_a_hand_edit_befo
         Register.load(reread).select("Actions", "action_id", ["CCP-2027-001-A1"])[0]["status"]
         == "Completed"
     )
+
+
+def test_a_tab_of_ones_own_with_the_years_name_stops_the_command_in_one_line(
+    last_years_workspace: Workspace, runner
+) -> None:
+    """A chart tab the administrator happened to call "Audit to 2026": nothing is written,
+    and the message says what to do."""
+    from workflow.cli import cli
+
+    path = last_years_workspace.register_file
+    book = load_workbook(path)
+    book.create_chartsheet("Audit to 2026")
+    book.save(path)
+    before = path.read_bytes()
+    result = runner.invoke(
+        cli, ["-w", str(last_years_workspace.root), "actions", "list", "--overdue"]
+    )
+    assert result.exit_code == 0, result.output  # reading needs no new tab
+    args = ["retention", "hold", "CCP-2026-001", "--reason", "Inquiry"]
+    result = runner.invoke(cli, ["-w", str(last_years_workspace.root), *args])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: register.xlsx: a tab named 'Audit to 2026' is already in the workbook, and "
+        "ccp needs that name for the tab now called 'Audit'; rename the other tab and run the "
+        "command again; nothing was changed\n"
+    )
+    assert path.read_bytes() == before

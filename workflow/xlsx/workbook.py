@@ -415,7 +415,10 @@ class Workbook:
         """Give worksheet ``old`` the tab name ``new``; its part, rows and decorations stay
         as they are (nothing is read or rewritten but the workbook part)."""
         if new.casefold() in {name.casefold() for name in self.tab_names()}:
-            raise WorkbookRefused(f"a sheet named {new} is already in the workbook")
+            raise WorkbookRefused(
+                f"a tab named '{new}' is already in the workbook, and ccp needs that name for "
+                f"the tab now called '{old}'; rename the other tab and run the command again"
+            )
         tabs = list(self.workbook_xml.iter(f"{{{MAIN_NS}}}sheet"))
         # localSheetId counts every tab, chart sheets too.
         tab = next(index for index, element in enumerate(tabs) if element.get("name") == old)
