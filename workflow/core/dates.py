@@ -41,12 +41,27 @@ _AS_OF: ContextVar[date | None] = ContextVar("ccp_as_of", default=None)
 
 def today() -> date:
     """Today, or CCP_TODAY (ISO) so that runs and tests can be reproduced on any day."""
+    return _simulated_day() or date.today()
+
+
+def now() -> datetime:
+    """The time now, in whole seconds (Excel keeps no more), on the day ``today`` gives: an
+    Audit row then sorts with the dates the same command writes (an Accepted on date, say),
+    and the history never shows a referral accepted before it was made."""
+    clock = datetime.now().replace(microsecond=0)
+    day = _simulated_day()
+    # The clock is read once: at midnight a second reading could be of the next day.
+    return clock if day is None else datetime.combine(day, clock.time())
+
+
+def _simulated_day() -> date | None:
+    """The day a run simulates (the demo's clock, CCP_TODAY), or None for the real one."""
     simulated = _AS_OF.get()
     if simulated is not None:
         return simulated
     fixed = os.environ.get("CCP_TODAY")
     if not fixed:
-        return date.today()
+        return None
     try:
         return date.fromisoformat(fixed.strip())
     except ValueError:
@@ -54,13 +69,6 @@ def today() -> date:
             f"CCP_TODAY={fixed!r} is not an ISO date like 2027-02-20; "
             "correct it, or unset CCP_TODAY to use today's date"
         ) from None
-
-
-def now() -> datetime:
-    """The time now, in whole seconds (Excel keeps no more), on the day ``today`` gives: an
-    Audit row then sorts with the dates the same command writes (an Accepted on date, say),
-    and the history never shows a referral accepted before it was made."""
-    return datetime.combine(today(), datetime.now().time().replace(microsecond=0))
 
 
 @contextmanager
