@@ -6,17 +6,22 @@ from __future__ import annotations
 
 import re
 import shutil
+import tempfile
 import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.workbook.defined_name import DefinedName
 from testdata import DATA
 from workbook_checks import parts, rezip, through_libreoffice
 
 from workflow.cases.referrals import add_referral, next_case_id
+from workflow.core.dates import as_of
 from workflow.register import Register
 from workflow.register.audit_years import (
     audit_sheets,
@@ -378,3 +383,59 @@ def test_a_tab_of_ones_own_with_the_years_name_stops_the_command_in_one_line(
         "command again; nothing was changed\n"
     )
     assert path.read_bytes() == before
+
+
+YEARS_STEPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("change"), st.integers(0, 500)),
+        st.tuples(st.just("sort"), st.booleans()),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=YEARS_STEPS)
+def test_over_years_of_changes_and_sorts_no_audit_row_is_lost_or_misfiled(
+    steps: list[tuple[Any, ...]],
+) -> None:
+    """Changes days or years apart, each through the year's turn as a command makes it, and
+    the Audit or last year's tab sorted by hand between them: every row is on some Audit
+    tab, a tab named for a year holds no later row, and this year's tab no earlier one."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "register.xlsx"
+        Register.create().save(path, backups_dir=Path(folder) / "b", keep_backups=0)
+        day = date(2027, 1, 4)
+        made: list[str] = []
+        for number, step in enumerate(steps):
+            if step[0] == "change":
+                day += timedelta(days=step[1])
+                with as_of(day):
+                    register = Register.load(path)
+                    start_audit_year(register, day)
+                    register.audit(command="x", action="y", target=f"T{number}")
+                    register.save(path, backups_dir=Path(folder) / "b", keep_backups=0)
+                made.append(f"T{number}")
+            else:
+                book = load_workbook(path)
+                archives = [name for name in book.sheetnames if name.startswith("Audit to ")]
+                tab = book["Audit" if step[1] or not archives else archives[-1]]
+                rows = [[cell.value for cell in row] for row in tab.iter_rows(min_row=2)]
+                tab.delete_rows(2, tab.max_row)
+                for row in sorted(rows, key=lambda row: str(row[4]), reverse=True):
+                    tab.append(row)
+                book.save(path)
+            register = Register.load(path)
+            tabs = audit_sheets(register)
+            found = [
+                str(row["target"])
+                for tab in tabs
+                for row in register.rows(tab)
+                if row["command"] != "register"  # a new year's first row
+            ]
+            assert sorted(found) == sorted(made)
+            years = [int(tab.rsplit(" ", 1)[1]) for tab in tabs[1:]]
+            for tab, year in zip(tabs[1:], years, strict=True):
+                assert all(row["when"].year <= year for row in register.rows(tab)), tab
+            assert all(row["when"].year > max(years, default=0) for row in register.rows("Audit"))
