@@ -136,3 +136,41 @@ def test_a_meeting_cycle_on_a_register_built_on_an_excel_workbook(
         f"{case_id}-A1",
         f"{case_id}-A2",
     ]
+
+
+@pytest.mark.parametrize("source", EXCEL, ids=[path.stem for path in EXCEL])
+def test_a_register_on_an_excel_workbook_turns_its_year(source: Path, tmp_path: Path) -> None:
+    """Last year's Audit tab renamed beside the workbook's own tabs (a chart tab between
+    worksheets, tables, names): their parts and names stay as Excel wrote them."""
+    from datetime import datetime
+
+    from workflow.register.audit_years import audit_sheets, start_audit_year
+
+    path = tmp_path / "register.xlsx"
+    path.write_bytes(with_register_sheets(source))
+    original = theirs(parts(source.read_bytes()))
+    register = Register.load(path)
+    register.audit(command="x", action="y", target="CCP-2026-001", when=datetime(2026, 6, 1))
+    register.save(path, backups_dir=tmp_path / "backups")
+    names_before = Workbook(path.read_bytes()).workbook_xml.find(
+        "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}definedNames"
+    )
+    before_names = [] if names_before is None else [(n.attrib, n.text) for n in names_before]
+
+    register = Register.load(path)
+    assert start_audit_year(register, date(2027, 1, 4)) == "Audit to 2026"
+    register.audit(command="x", action="y", target="CCP-2027-001")
+    register.save(path, backups_dir=tmp_path / "backups")
+
+    after = parts(path)
+    assert {name: after.get(name) for name in original} == original
+    names_after = Workbook(path.read_bytes()).workbook_xml.find(
+        "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}definedNames"
+    )
+    assert ([] if names_after is None else [(n.attrib, n.text) for n in names_after]) == (
+        before_names
+    )
+    reread = Register.load(path)
+    assert audit_sheets(reread) == ["Audit", "Audit to 2026"]
+    assert [row["target"] for row in reread.rows("Audit to 2026")] == ["CCP-2026-001"]
+    assert [row["target"] for row in reread.rows("Audit")] == ["Audit", "CCP-2027-001"]

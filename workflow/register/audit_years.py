@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from workflow.register.found import dated_by
 from workflow.register.schema import AUDIT_ARCHIVE, audit_archive
 
 if TYPE_CHECKING:
@@ -83,9 +84,4 @@ def latest_audit(register: Register, count: int) -> list[dict[str, Any]]:
         if len(found) >= count:
             break
         found += register.latest(sheet, "when", count)
-
-    def when(row: dict[str, Any]) -> datetime:
-        value = row.get("when")
-        return value if isinstance(value, datetime) else datetime.min
-
-    return heapq.nlargest(count, found, key=when)
+    return heapq.nlargest(count, found, key=dated_by("when"))

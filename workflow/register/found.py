@@ -6,6 +6,7 @@ the latest date in a column; the tokens its text holds; one column's values."""
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -46,16 +47,23 @@ def adopt(
     )
 
 
-def latest(register: Register, sheet: str, key: str, count: int) -> list[dict[str, Any]]:
-    """The ``count`` rows with the latest date-times in column ``key``, latest first (a
-    value that is not a date-time counts as the oldest; ties: the earlier row first):
-    the live rows, found by reading that column alone (the others of 20,000 Audit rows
-    are not read) when the sheet is in the usual form, else by reading every row."""
+def dated_by(key: str) -> Callable[[dict[str, Any]], datetime]:
+    """A sort key: the row's date-time in column ``key`` (a value that is not one: the
+    oldest)."""
 
     def when(row: dict[str, Any]) -> datetime:
         value = row.get(key)
         return value if isinstance(value, datetime) else datetime.min
 
+    return when
+
+
+def latest(register: Register, sheet: str, key: str, count: int) -> list[dict[str, Any]]:
+    """The ``count`` rows with the latest date-times in column ``key``, latest first (a
+    value that is not a date-time counts as the oldest; ties: the earlier row first):
+    the live rows, found by reading that column alone (the others of 20,000 Audit rows
+    are not read) when the sheet is in the usual form, else by reading every row."""
+    when = dated_by(key)
     loaded = register._head(sheet)
     actual = register._actual_or_added(sheet)
     table = loaded.table
