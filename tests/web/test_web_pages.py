@@ -62,6 +62,27 @@ def test_recent_changes_name_the_person_not_the_login(client, workspace, inbox):
     assert "<td>test-user</td>" not in page
 
 
+def test_recent_changes_run_on_into_last_years_audit_tab(client, workspace, monkeypatch):
+    from datetime import datetime
+
+    from workflow.register import Register
+    from workflow.workspace.transaction import transaction
+
+    register = Register.load(workspace.register_file)
+    register.audit(
+        command="x", action="an old change", target="CCP-2026-009", when=datetime(2026, 11, 2)
+    )
+    register.save(workspace.register_file, backups_dir=workspace.backups_dir)
+    monkeypatch.setenv("CCP_TODAY", "2028-01-05")
+    with transaction(workspace, "test") as change:  # the year's first writing command
+        change.commit()
+    assert "Audit to 2027" in Register.load(workspace.register_file).sheet_names()
+    page = text(client.get("/"))
+    recent = page.split('id="recent"', 1)[1]
+    assert "started the year&#39;s audit" in recent or "started the year's audit" in recent
+    assert "CCP-2026-009" in recent  # last year's tab tops the list up
+
+
 def docx_text(data: bytes, tmp_path) -> str:
     path = tmp_path / "downloaded.docx"
     path.write_bytes(data)
