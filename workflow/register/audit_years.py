@@ -4,7 +4,8 @@ Every change ccp makes is one Audit row, and every saving command rewrites the A
 after ten busy years that is 77 MB of XML a command rewrites to add one row. At the year's
 first writing command the Audit tab is renamed "Audit to <last year>" (no row is read, moved
 or rewritten: its filters, colours and comments stay as they were) and a new, empty Audit
-tab starts at the end; a renamed tab is never written again. Formulas and workbook-wide
+tab starts at the end; a renamed tab is never written again (but to erase a disposed
+child's name). Formulas and workbook-wide
 names that say ``Audit`` go on meaning the current year's tab, as the tab of that name.
 
 Readers that want every change (a subject access export, a case's history, the case numbers
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 
 def audit_sheets(register: Register, *, since: int | None = None) -> list[str]:
-    """ "Audit", then the tabs of past years' Audit rows, newest first; with ``since``, only
+    """This year's tab, "Audit", then past years' tabs, newest first; with ``since``, only
     the tabs that can hold rows written in that year or later."""
     years = sorted(
         (
