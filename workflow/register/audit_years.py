@@ -5,8 +5,8 @@ after ten busy years that is 77 MB of XML a command rewrites to add one row. At 
 first writing command the Audit tab is renamed "Audit to <last year>" (no row is read, moved
 or rewritten: its filters, colours and comments stay as they were) and a new, empty Audit
 tab starts at the end; a renamed tab is never written again (but to erase a disposed
-child's name). Formulas and workbook-wide
-names that say ``Audit`` go on meaning the current year's tab, as the tab of that name.
+child's name). Formulas and workbook-wide names that say ``Audit`` go on meaning the current
+year's tab, as the tab of that name.
 
 Readers that want every change (a subject access export, a case's history, the case numbers
 ever used, a meeting's recording) read every Audit tab: ``audit_sheets``.
